@@ -1,0 +1,32 @@
+// File-system helpers shared by the coordinator and the in-process engine: reading corpus
+// files, listing corpus directories recursively, and writing corpus files and artifacts
+// atomically (temp file + rename) so nothing is ever left half-written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fuzzer {
+
+using Bytes = std::vector<uint8_t>;
+
+bool IsDirectory(const std::string& path);
+bool IsRegularFile(const std::string& path);
+// The size of a regular file; false if path is not one.
+bool RegularFileSize(const std::string& path, size_t* size);
+// Reads at most max_size bytes (0 = no limit). Returns false if the file cannot be read.
+bool ReadFile(const std::string& path, Bytes* out, size_t max_size = 0);
+// Writes via "<path>.tmp.<pid>" + rename. Returns false (and removes the temp file) on error.
+bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size);
+// Async-signal-safe variant used from crash paths: no allocation, no stdio.
+bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
+// Every regular file under dir, recursively, in sorted order.
+void ListFilesRecursively(const std::string& dir, std::vector<std::string>* files);
+// mkdir -p. Returns false if a component cannot be created.
+bool MakeDirectories(const std::string& path);
+void RemoveFile(const std::string& path);
+std::string DirName(const std::string& path);
+std::string JoinPath(const std::string& dir, const std::string& name);
+
+}  // namespace fuzzer

@@ -1,0 +1,49 @@
+// InputSlot: the memory where the engine puts each input right before running it, so that
+// whoever reports a crash can still read it. In the in-process engine it is private memory
+// read by the crash handlers; in a worker it is a memfd shared with the coordinator, which
+// reads the last input after the worker dies (crash, SIGKILL, OOM killer, hang).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace fuzzer {
+
+class InputSlot {
+ public:
+  // A slot in new memory; `shared` makes it a memfd that a child process can map (fd()).
+  static std::unique_ptr<InputSlot> Create(size_t capacity, bool shared);
+  // Maps an inherited memfd created by Create(..., true) in another process.
+  static std::unique_ptr<InputSlot> Attach(int fd);
+  ~InputSlot();
+  InputSlot(const InputSlot&) = delete;
+  InputSlot& operator=(const InputSlot&) = delete;
+
+  // Copies the input in (truncated to capacity). Async-signal-safe.
+  void Write(const uint8_t* data, size_t size);
+  size_t size() const;
+  const uint8_t* data() const { return data_; }
+  size_t capacity() const { return capacity_; }
+  int fd() const { return fd_; }
+  // Bumped on every Write: tells the reader whether anything ran since it last looked.
+  uint64_t generation() const;
+
+ private:
+  struct Header {
+    std::atomic<uint64_t> size;
+    std::atomic<uint64_t> generation;
+    uint64_t capacity;
+  };
+  InputSlot(void* mapping, size_t mapping_size, int fd);
+
+  void* mapping_;
+  size_t mapping_size_;
+  int fd_;
+  Header* header_;
+  uint8_t* data_;
+  size_t capacity_;
+};
+
+}  // namespace fuzzer

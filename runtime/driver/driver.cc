@@ -1,0 +1,319 @@
+// Implements the driver (driver.h): flag handling, start-up output and mode dispatch.
+// Runs in the process the user started.
+#include "runtime/driver/driver.h"
+
+#include <fcntl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/common/files.h"
+#include "runtime/common/flags.h"
+#include "runtime/common/log.h"
+#include "runtime/engine/coverage.h"
+#include "runtime/engine/dictionary.h"
+#include "runtime/engine/failure_handlers.h"
+#include "runtime/engine/fuzzer.h"
+#include "runtime/engine/sanitizer_api.h"
+
+extern "C" {
+// The harness's optional interface, looked up through weak symbols as libFuzzer does.
+int LLVMFuzzerInitialize(int* argc, char*** argv) __attribute__((weak));
+size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed)
+    __attribute__((weak));
+size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1, const uint8_t* data2,
+                                 size_t size2, uint8_t* out, size_t max_out_size,
+                                 unsigned int seed) __attribute__((weak));
+}
+
+namespace fuzzer {
+namespace {
+
+// LLVMFuzzerMutate is a C API with no context argument: it reaches the running engine's
+// dispatcher through this pointer.
+MutationDispatcher* active_dispatcher = nullptr;
+
+[[noreturn]] void ExitWithError(int code) { exit(code); }
+
+bool ValidateDirectoryExists(const std::string& path, bool create) {
+  if (path.empty()) {
+    Printf("ERROR: Provided directory path is an empty string\n");
+    return false;
+  }
+  if (IsDirectory(path)) return true;
+  if (create) {
+    if (MakeDirectories(path)) return true;
+    Printf("ERROR: Failed to create directory \"%s\"\n", path.c_str());
+    return false;
+  }
+  Printf("ERROR: The required directory \"%s\" does not exist\n", path.c_str());
+  return false;
+}
+
+// -close_fd_mask: 1 closes stdout, 2 closes stderr; Shoal keeps printing to a dup of stderr.
+void ApplyCloseFdMask(long mask) {
+  if (mask & 2) {
+    int saved = dup(STDERR_FILENO);
+    if (saved >= 0) {
+      fcntl(saved, F_SETFD, FD_CLOEXEC);
+      SetOutputFd(saved);
+      if (__sanitizer_set_report_fd)
+        __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<intptr_t>(saved)));
+    }
+  }
+  int dev_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (dev_null < 0) return;
+  if (mask & 1) dup2(dev_null, STDOUT_FILENO);
+  if (mask & 2) dup2(dev_null, STDERR_FILENO);
+  close(dev_null);
+}
+
+bool LoadDictionary(const char* path, MutationDispatcher* dispatcher) {
+  Bytes content;
+  if (!ReadFile(path, &content)) {
+    Printf("ParseDictionaryFile: could not read the dictionary file '%s'\n", path);
+    return false;
+  }
+  std::vector<Word> words;
+  size_t error_line = 0;
+  std::string error_text;
+  if (!ParseDictionaryText(std::string(content.begin(), content.end()), &words, &error_line,
+                           &error_text)) {
+    Printf("ParseDictionaryFile: error in line %zd\n\t\t%s\n", error_line, error_text.c_str());
+    return false;
+  }
+  for (const Word& word : words) dispatcher->AddManualDictionaryWord(word);
+  Printf("Dictionary: %zd entries\n", words.size());
+  return true;
+}
+
+void PrintModuleInfo() {
+  CoverageState& coverage = Coverage();
+  size_t counter_modules = 0, counters = 0;
+  std::string ranges;
+  char buf[128];
+  size_t extra = coverage.NumExtraCounters();
+  for (size_t i = 0; i < coverage.NumModules(); i++) {
+    const CounterModule& module = coverage.Module(i);
+    if (!module.pcs_begin && module.begin != coverage.guard_counters() + 1 && extra) continue;
+    if (module.begin == coverage.guard_counters() + 1) continue;
+    counter_modules++;
+    counters += module.size();
+    snprintf(buf, sizeof(buf), "%zd [%p, %p), ", module.size(), static_cast<void*>(module.begin),
+             static_cast<void*>(module.end));
+    ranges += buf;
+  }
+  if (counter_modules)
+    Printf("INFO: Loaded %zd modules   (%zd inline 8-bit counters): %s\n", counter_modules,
+           counters, ranges.c_str());
+  if (coverage.NumGuards())
+    Printf("INFO: Loaded 1 modules   (%zd guards): %zd [%p, %p), \n", coverage.NumGuards(),
+           coverage.NumGuards(), static_cast<void*>(coverage.guard_counters() + 1),
+           static_cast<void*>(coverage.guard_counters() + 1 + coverage.NumGuards()));
+  if (coverage.NumPcTables()) {
+    ranges.clear();
+    for (size_t i = 0; i < coverage.NumModules(); i++) {
+      const CounterModule& module = coverage.Module(i);
+      if (!module.pcs_begin) continue;
+      snprintf(buf, sizeof(buf), "%zd [%p,%p), ", size_t(module.pcs_end - module.pcs_begin),
+               static_cast<const void*>(module.pcs_begin),
+               static_cast<const void*>(module.pcs_end));
+      ranges += buf;
+    }
+    Printf("INFO: Loaded %zd PC tables (%zd PCs): %s\n", coverage.NumPcTables(),
+           coverage.NumTablePcs(), ranges.c_str());
+  }
+  if (extra) Printf("INFO: %zd Extra Counters\n", extra);
+  if (!coverage.PcTablesMatchCounters())
+    Printf("ERROR: The size of coverage PC tables does not match the number of instrumented "
+           "PCs. This might be a compiler bug, please contact the libFuzzer developers.\n");
+}
+
+// -seed_inputs=a,b or -seed_inputs=@listfile.
+bool ParseSeedInputs(const char* flag, std::vector<std::string>* files) {
+  std::string list = flag;
+  if (!list.empty() && list[0] == '@') {
+    Bytes content;
+    if (!ReadFile(list.substr(1), &content) || content.empty()) {
+      Printf("seed_inputs is empty or @file does not exist.\n");
+      return false;
+    }
+    list.assign(content.begin(), content.end());
+  }
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string item = list.substr(start, comma - start);
+    while (!item.empty() && (item.back() == '\n' || item.back() == '\r')) item.pop_back();
+    if (!item.empty()) files->push_back(item);
+    start = comma + 1;
+  }
+  if (files->empty()) {
+    Printf("seed_inputs is empty or @file does not exist.\n");
+    return false;
+  }
+  return true;
+}
+
+std::vector<SeedFile> CollectSeeds(const std::vector<std::string>& dirs,
+                                   const std::vector<std::string>& seed_inputs) {
+  std::vector<SeedFile> seeds;
+  size_t size;
+  for (const std::string& dir : dirs) {
+    std::vector<std::string> files;
+    ListFilesRecursively(dir, &files);
+    Printf("INFO: % 8zd files found in %s\n", files.size(), dir.c_str());
+    for (std::string& file : files)
+      if (RegularFileSize(file, &size)) seeds.push_back({std::move(file), size});
+  }
+  for (const std::string& file : seed_inputs)
+    if (RegularFileSize(file, &size)) seeds.push_back({file, size});
+  return seeds;
+}
+
+int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
+                       const std::vector<std::string>& files) {
+  long repetitions = flags.runs > 0 ? flags.runs : 1;
+  Printf("%s: Running %zd inputs %ld time(s) each.\n", argv0, files.size(), repetitions);
+  for (const std::string& path : files) {
+    Bytes data;
+    if (!ReadFile(path, &data)) {
+      Printf("ERROR: could not read the input file '%s'\n", path.c_str());
+      return 1;
+    }
+    if (flags.max_len > 0 && data.size() > size_t(flags.max_len)) data.resize(size_t(flags.max_len));
+    if (data.size() > fuzzer->max_input_len()) fuzzer->set_max_input_len(data.size());
+    Printf("Running: %s\n", path.c_str());
+    auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < repetitions; i++) fuzzer->RunReproducer(data);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    Printf("Executed %s in %ld ms\n", path.c_str(), long(ms));
+  }
+  Printf("***\n*** NOTE: fuzzing was not performed, you have only\n"
+         "***       executed the target code on a fixed set of inputs.\n***\n");
+  fuzzer->PrintFinalStats();
+  return 0;
+}
+
+bool RejectUnimplementedMode(const Flags& flags) {
+  static const char* const kModes[] = {"merge", "set_cover_merge", "minimize_crash",
+                                       "cleanse_crash", "fork", "jobs", "merge_inner",
+                                       "minimize_crash_internal_step", "analyze_dict",
+                                       "collect_data_flow"};
+  for (const char* mode : kModes) {
+    if (!flags.IsSet(mode)) continue;
+    if ((!strcmp(mode, "fork") && flags.fork == 0) || (!strcmp(mode, "jobs") && flags.jobs == 0) ||
+        (!strcmp(mode, "merge") && flags.merge == 0) ||
+        (!strcmp(mode, "set_cover_merge") && flags.set_cover_merge == 0) ||
+        (!strcmp(mode, "minimize_crash") && flags.minimize_crash == 0) ||
+        (!strcmp(mode, "cleanse_crash") && flags.cleanse_crash == 0) ||
+        (!strcmp(mode, "analyze_dict") && flags.analyze_dict == 0) ||
+        (!strcmp(mode, "minimize_crash_internal_step") && flags.minimize_crash_internal_step == 0))
+      continue;
+    Printf("ERROR: -%s is not implemented in this version of Shoal\n", mode);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
+  const char* argv0 = (*argv)[0];
+  if (LLVMFuzzerInitialize) {
+    LLVMFuzzerInitialize(argc, argv);
+    if ((*argv)[0] != argv0) {
+      Printf("ERROR: argv[0] has been modified in LLVMFuzzerInitialize\n");
+      ExitWithError(1);
+    }
+  }
+  if (!callback) {
+    Printf("ERROR: LLVMFuzzerTestOneInput is not defined\n");
+    ExitWithError(1);
+  }
+  // Parsed flags live for the whole process: the engine and handlers keep references.
+  static ParsedCommandLine command_line;
+  command_line = ParseCommandLine(*argc, *argv);
+  const Flags& flags = command_line.flags;
+  if (flags.help) {
+    PrintHelp(argv0);
+    return 0;
+  }
+  if (flags.close_fd_mask) ApplyCloseFdMask(flags.close_fd_mask);
+  if (RejectUnimplementedMode(flags)) ExitWithError(1);
+
+  unsigned seed = flags.seed;
+  if (!seed)
+    seed = unsigned(std::chrono::system_clock::now().time_since_epoch().count()) ^
+           unsigned(getpid() << 16);
+  static Random rand(seed);
+
+  TargetHooks hooks;
+  hooks.test_one_input = callback;
+  hooks.custom_mutator = LLVMFuzzerCustomMutator;
+  hooks.custom_cross_over = LLVMFuzzerCustomCrossOver;
+  static std::unique_ptr<Fuzzer> fuzzer;
+  fuzzer = std::make_unique<Fuzzer>(flags, hooks, &rand);
+  active_dispatcher = &fuzzer->mutation_dispatcher();
+
+  if (flags.dict && !LoadDictionary(flags.dict, active_dispatcher)) ExitWithError(1);
+  if (flags.entropic && !flags.focus_function)
+    Printf("INFO: Running with entropic power schedule (0x%lX, %ld).\n",
+           flags.entropic_feature_frequency_threshold, flags.entropic_number_of_rarest_features);
+  Printf("INFO: Seed: %u\n", seed);
+  PrintModuleInfo();
+  if (LLVMFuzzerCustomMutator)
+    Printf("INFO: found LLVMFuzzerCustomMutator (%p). Disabling -len_control by default.\n",
+           reinterpret_cast<void*>(LLVMFuzzerCustomMutator));
+
+  // Directories must exist (or be created with -create_missing_dirs) before fuzzing.
+  bool create = flags.create_missing_dirs != 0;
+  if (flags.artifact_prefix) {
+    std::string prefix = flags.artifact_prefix;
+    std::string dir = prefix.back() == '/' ? prefix : DirName(prefix);
+    if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
+  }
+  if (flags.exact_artifact_path && !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
+    ExitWithError(1);
+
+  InstallFailureHandlers(fuzzer.get(), flags);
+
+  const std::vector<std::string>& positional = command_line.positional;
+  bool all_files = !positional.empty();
+  for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
+  if (all_files) return RunIndividualFiles(fuzzer.get(), flags, argv0, positional);
+
+  for (const std::string& dir : positional)
+    if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
+  std::vector<std::string> seed_inputs;
+  if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
+  std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
+  fuzzer->Loop(seeds, positional.empty() ? std::string() : positional[0]);
+  return 0;
+}
+
+}  // namespace fuzzer
+
+extern "C" {
+
+__attribute__((visibility("default"))) size_t LLVMFuzzerMutate(uint8_t* data, size_t size,
+                                                               size_t max_size) {
+  return fuzzer::active_dispatcher ? fuzzer::active_dispatcher->DefaultMutate(data, size, max_size)
+                                   : size;
+}
+
+__attribute__((visibility("default"))) int LLVMFuzzerRunDriver(
+    int* argc, char*** argv, int (*callback)(const uint8_t* data, size_t size)) {
+  return fuzzer::FuzzerDriver(argc, argv, callback);
+}
+
+}  // extern "C"

@@ -1,0 +1,126 @@
+// Coverage: everything the SanitizerCoverage callbacks record while the target runs (inline
+// 8-bit counters, PC tables, trace-pc-guard counters, extra counters, compare operands for
+// the CMP mutator, value-profile bits, stack depth) and how the engine turns it into
+// features after each execution. Runs in the worker and the in-process engine.
+//
+// This is the one place with process-global mutable state: the compiler-inserted callbacks
+// take no context argument, so they must find their tables through a global.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/engine/cmp_tables.h"
+
+namespace fuzzer {
+
+// Feature ids live in [0, kFeatureSpaceSize); larger raw ids wrap around (as libFuzzer's).
+constexpr uint32_t kFeatureSpaceSize = 1u << 21;
+constexpr size_t kValueProfileBits = 1u << 16;
+constexpr size_t kMaxModules = 4096;
+
+struct PcTableEntry {
+  uintptr_t pc;
+  uintptr_t flags;  // bit 0: the PC is a function entry
+};
+
+struct CounterModule {
+  uint8_t* begin = nullptr;
+  uint8_t* end = nullptr;
+  const PcTableEntry* pcs_begin = nullptr;  // null if the module has no PC table
+  const PcTableEntry* pcs_end = nullptr;
+  size_t size() const { return size_t(end - begin); }
+};
+
+struct CoverageOptions {
+  bool use_counters = true;       // hit-count buckets as features
+  bool use_value_profile = false; // compare-distance features
+  bool use_cmp = true;            // record compare operands for the CMP mutator
+  bool use_memmem = true;
+};
+
+// The process's coverage tables. Obtain with Coverage(); the callbacks write to it.
+class CoverageState {
+ public:
+  void Configure(const CoverageOptions& options) { options_ = options; }
+  const CoverageOptions& options() const { return options_; }
+
+  // Registration (from module constructors; no allocation).
+  void RegisterCounters(uint8_t* begin, uint8_t* end);
+  void RegisterPcTable(const PcTableEntry* begin, const PcTableEntry* end);
+  void RegisterGuards(uint32_t* begin, uint32_t* end);
+
+  size_t NumModules() const { return num_modules_; }
+  const CounterModule& Module(size_t i) const { return modules_[i]; }
+  size_t NumCounters() const { return num_counters_; }
+  size_t NumPcTables() const;
+  size_t NumTablePcs() const;
+  size_t NumGuards() const { return num_guards_; }
+  size_t NumExtraCounters() const;
+  bool PcTablesMatchCounters() const;
+
+  // Called by the engine around each execution of the target.
+  void ResetForExecution();
+  void SetRunningTarget(bool running) { running_target_ = running; }
+  bool RunningTarget() const { return running_target_; }
+
+  // Calls handle(feature) for every feature of the last execution (in increasing order
+  // within each kind) and updates the observed-PC count. Returns the number of features.
+  template <class Handler>
+  size_t CollectFeatures(Handler&& handle);
+
+  // Number of distinct PCs (counters) ever seen non-zero: libFuzzer's "cov:".
+  size_t NumCoveredPcs() const { return num_covered_pcs_; }
+  // PCs of functions newly entered since the last call (for NEW_FUNC lines); fills up to
+  // max pcs and returns how many were found.
+  size_t TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max);
+
+  // Compare tracing (the callbacks call these).
+  CmpTables& cmp_tables() { return cmp_tables_; }
+  template <class T>
+  void HandleCmp(uintptr_t pc, T arg1, T arg2);
+  void HandleMemcmp(uintptr_t pc, const uint8_t* s1, const uint8_t* s2, size_t n,
+                    bool stop_at_zero);
+  void HandleMemmem(uintptr_t pc, const uint8_t* needle, size_t size);
+  void HandleIndirectCall(uintptr_t caller, uintptr_t callee);
+  void AddValueProfile(uintptr_t value) {
+    value %= kValueProfileBits;
+    value_profile_[value / 64] |= uint64_t(1) << (value % 64);
+  }
+
+  uint8_t* guard_counters() { return guard_counters_; }
+  void SetStackBase(uintptr_t sp) { stack_base_ = sp; }
+
+ private:
+  static uint8_t Bucket(uint8_t counter);
+  void RegisterModule(uint8_t* begin, uint8_t* end);
+
+  CoverageOptions options_;
+  CounterModule modules_[kMaxModules];
+  size_t num_modules_ = 0;
+  size_t num_counters_ = 0;
+  size_t num_pc_tables_ = 0;
+  // Trace-pc-guard support: each guard gets a slot in guard_counters_.
+  static constexpr size_t kMaxGuards = 1 << 20;
+  uint8_t* guard_counters_ = nullptr;
+  size_t num_guards_ = 0;
+  bool guards_registered_ = false;
+  bool extra_counters_registered_ = false;
+  // One bit per counter: seen non-zero at least once.
+  uint8_t* observed_ = nullptr;
+  size_t observed_capacity_ = 0;
+  size_t num_covered_pcs_ = 0;
+  static constexpr size_t kMaxPendingFunctions = 64;
+  uintptr_t pending_functions_[kMaxPendingFunctions] = {};
+  size_t num_pending_functions_ = 0;
+  uint64_t value_profile_[kValueProfileBits / 64] = {};
+  CmpTables cmp_tables_;
+  uintptr_t stack_base_ = 0;
+  bool running_target_ = false;
+};
+
+CoverageState& Coverage();
+
+}  // namespace fuzzer
+
+#include "runtime/engine/coverage_inl.h"

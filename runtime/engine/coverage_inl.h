@@ -1,0 +1,112 @@
+// Hot-path inline parts of CoverageState (see coverage.h): feature collection after each
+// execution and compare handling inside the trace-cmp callbacks. Worker / in-process engine.
+#pragma once
+
+#include <cstring>
+
+extern "C" {
+extern thread_local uintptr_t __sancov_lowest_stack;
+}
+
+namespace fuzzer {
+
+inline uint8_t CoverageState::Bucket(uint8_t counter) {
+  // AFL-style hit-count buckets: 1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+.
+  if (counter >= 128) return 7;
+  if (counter >= 32) return 6;
+  if (counter >= 16) return 5;
+  if (counter >= 8) return 4;
+  if (counter >= 4) return 3;
+  return counter - 1;  // 1..3 -> 0..2
+}
+
+template <class Handler>
+size_t CoverageState::CollectFeatures(Handler&& handle) {
+  if (observed_capacity_ < num_counters_) {
+    size_t capacity = num_counters_ + (1 << 16);
+    uint8_t* grown = static_cast<uint8_t*>(calloc((capacity + 7) / 8, 1));
+    if (observed_) memcpy(grown, observed_, (observed_capacity_ + 7) / 8);
+    free(observed_);
+    observed_ = grown;
+    observed_capacity_ = capacity;
+  }
+  size_t num_features = 0;
+  size_t first_index = 0;
+  const bool use_counters = options_.use_counters;
+  for (size_t m = 0; m < num_modules_; m++) {
+    const CounterModule& module = modules_[m];
+    const uint8_t* counters = module.begin;
+    const size_t size = module.size();
+    size_t i = 0;
+    // Counters are mostly zero: skip them eight at a time.
+    for (; i < size; i += 8) {
+      uint64_t word = 0;
+      size_t chunk = size - i < 8 ? size - i : 8;
+      memcpy(&word, counters + i, chunk);
+      if (!word) continue;
+      for (size_t j = 0; j < chunk; j++) {
+        uint8_t counter = counters[i + j];
+        if (!counter) continue;
+        size_t index = first_index + i + j;
+        uint32_t feature = use_counters ? uint32_t(index * 8 + Bucket(counter)) : uint32_t(index);
+        handle(feature % kFeatureSpaceSize);
+        num_features++;
+        uint8_t bit = uint8_t(1u << (index % 8));
+        if (!(observed_[index / 8] & bit)) {
+          observed_[index / 8] |= bit;
+          num_covered_pcs_++;
+          if (module.pcs_begin && (module.pcs_begin[i + j].flags & 1) &&
+              num_pending_functions_ < kMaxPendingFunctions)
+            pending_functions_[num_pending_functions_++] = module.pcs_begin[i + j].pc;
+        }
+      }
+    }
+    first_index += size;
+  }
+  uint32_t next_base = uint32_t(first_index * (use_counters ? 8 : 1));
+  if (options_.use_value_profile) {
+    for (size_t w = 0; w < kValueProfileBits / 64; w++) {
+      uint64_t bits = value_profile_[w];
+      while (bits) {
+        int bit = __builtin_ctzll(bits);
+        bits &= bits - 1;
+        handle(uint32_t(next_base + w * 64 + size_t(bit)) % kFeatureSpaceSize);
+        num_features++;
+      }
+    }
+    next_base += kValueProfileBits;
+  }
+  // One feature for the deepest stack the input reached (stack-depth instrumentation).
+  uintptr_t lowest = __sancov_lowest_stack;
+  if (stack_base_ && lowest && lowest < stack_base_) {
+    uint64_t depth = (stack_base_ - lowest) / 8;
+    uint32_t step = depth < 16 ? uint32_t(depth)
+                               : uint32_t((63 - __builtin_clzll(depth)) * 4 +
+                                          ((depth >> (61 - __builtin_clzll(depth))) & 3));
+    handle((next_base + step) % kFeatureSpaceSize);
+    num_features++;
+  }
+  return num_features;
+}
+
+template <class T>
+void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2) {
+  if (options_.use_cmp) {
+    if (sizeof(T) == 8)
+      cmp_tables_.torc8.Insert(size_t(uint64_t(arg1) ^ uint64_t(arg2)), uint64_t(arg1),
+                               uint64_t(arg2));
+    else if (sizeof(T) >= 2)
+      cmp_tables_.torc4.Insert(size_t(uint32_t(arg1) ^ uint32_t(arg2)), uint32_t(arg1),
+                               uint32_t(arg2));
+  }
+  if (options_.use_value_profile) {
+    uint64_t a = uint64_t(arg1), b = uint64_t(arg2);
+    uintptr_t slot = (pc & 0xffff) * 128;
+    // Two distances, so that operands getting closer bit-wise or arithmetically is progress.
+    AddValueProfile(slot + uint64_t(__builtin_popcountll(a ^ b)));
+    uint64_t diff = a > b ? a - b : b - a;
+    AddValueProfile(slot + 64 + (diff ? uint64_t(64 - __builtin_clzll(diff)) : 0));
+  }
+}
+
+}  // namespace fuzzer

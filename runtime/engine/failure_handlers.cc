@@ -1,0 +1,133 @@
+// Implements failure_handlers.h. The one global here, active_fuzzer, exists because signal
+// handlers, atexit hooks and sanitizer callbacks have no way to receive a context pointer.
+#include "runtime/engine/failure_handlers.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "runtime/common/log.h"
+#include "runtime/engine/sanitizer_api.h"
+
+namespace fuzzer {
+namespace {
+
+Fuzzer* active_fuzzer = nullptr;
+long trace_malloc_level = 0;
+std::atomic<bool> in_malloc_hook{false};
+
+size_t PeakRssMb() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage)) return 0;
+  return size_t(usage.ru_maxrss) >> 10;
+}
+
+void CrashSignalHandler(int, siginfo_t*, void*) { active_fuzzer->CrashCallback(); }
+void AlarmSignalHandler(int, siginfo_t*, void*) { active_fuzzer->AlarmCallback(); }
+void InterruptSignalHandler(int, siginfo_t*, void*) { active_fuzzer->InterruptCallback(); }
+void FileSizeSignalHandler(int, siginfo_t*, void*) { active_fuzzer->FileSizeExceededCallback(); }
+void GracefulExitSignalHandler(int, siginfo_t*, void*) {
+  RawPrint("INFO: signal received, trying to exit gracefully\n");
+  active_fuzzer->RequestGracefulExit();
+}
+
+// Installs handler for signum. Crash signals respect a handler a sanitizer already installed
+// (it reports better and calls our death callback); the others are always ours.
+void SetSignalHandler(int signum, void (*handler)(int, siginfo_t*, void*), bool only_if_default) {
+  struct sigaction current;
+  if (sigaction(signum, nullptr, &current) != 0) return;
+  bool has_handler = (current.sa_flags & SA_SIGINFO) ? current.sa_sigaction != nullptr
+                                                     : (current.sa_handler != SIG_DFL &&
+                                                        current.sa_handler != SIG_IGN &&
+                                                        current.sa_handler != SIG_ERR);
+  if (only_if_default && has_handler) return;
+  struct sigaction action = {};
+  sigemptyset(&action.sa_mask);
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(signum, &action, nullptr);
+}
+
+void SetUpAlternateSignalStack() {
+  // Needed for stack overflows when no sanitizer handles SIGSEGV (it has its own stack).
+  static constexpr size_t kSize = 1 << 16;
+  stack_t stack = {};
+  stack.ss_sp = malloc(kSize);
+  stack.ss_size = kSize;
+  if (stack.ss_sp) sigaltstack(&stack, nullptr);
+}
+
+void MallocHook(const volatile void* ptr, size_t size) {
+  Fuzzer* fuzzer = active_fuzzer;
+  if (!fuzzer || !fuzzer->RunningTarget()) return;
+  fuzzer->OnMalloc();
+  size_t limit_mb = fuzzer->malloc_limit_mb();
+  if (limit_mb && (size >> 20) >= limit_mb) fuzzer->MallocLimitCallback(size);
+  if (trace_malloc_level && !in_malloc_hook.exchange(true)) {
+    Printf("MALLOC[%d] %p %zd\n", gettid(), const_cast<void*>(ptr), size);
+    if (trace_malloc_level >= 2 && __sanitizer_print_stack_trace) __sanitizer_print_stack_trace();
+    in_malloc_hook.store(false);
+  }
+}
+
+void FreeHook(const volatile void* ptr) {
+  Fuzzer* fuzzer = active_fuzzer;
+  if (!fuzzer || !fuzzer->RunningTarget()) return;
+  fuzzer->OnFree();
+  if (trace_malloc_level && !in_malloc_hook.exchange(true)) {
+    Printf("FREE[%d] %p\n", gettid(), const_cast<void*>(ptr));
+    if (trace_malloc_level >= 2 && __sanitizer_print_stack_trace) __sanitizer_print_stack_trace();
+    in_malloc_hook.store(false);
+  }
+}
+
+void DeathCallback() { active_fuzzer->DeathCallback(); }
+void ExitHook() { active_fuzzer->ExitCallback(); }
+
+void StartRssThread(size_t limit_mb) {
+  std::thread([limit_mb] {
+    for (;;) {
+      sleep(1);
+      size_t rss = PeakRssMb();
+      if (rss > limit_mb) active_fuzzer->RssLimitCallback(rss);
+    }
+  }).detach();
+}
+
+}  // namespace
+
+void InstallFailureHandlers(Fuzzer* fuzzer, const Flags& flags) {
+  active_fuzzer = fuzzer;
+  trace_malloc_level = flags.trace_malloc;
+  SetUpAlternateSignalStack();
+  if (flags.handle_segv) SetSignalHandler(SIGSEGV, CrashSignalHandler, true);
+  if (flags.handle_bus) SetSignalHandler(SIGBUS, CrashSignalHandler, true);
+  if (flags.handle_abrt) SetSignalHandler(SIGABRT, CrashSignalHandler, true);
+  if (flags.handle_ill) SetSignalHandler(SIGILL, CrashSignalHandler, true);
+  if (flags.handle_fpe) SetSignalHandler(SIGFPE, CrashSignalHandler, true);
+  if (flags.handle_int) SetSignalHandler(SIGINT, InterruptSignalHandler, false);
+  if (flags.handle_term) SetSignalHandler(SIGTERM, InterruptSignalHandler, false);
+  if (flags.handle_xfsz) SetSignalHandler(SIGXFSZ, FileSizeSignalHandler, false);
+  if (flags.handle_usr1) SetSignalHandler(SIGUSR1, GracefulExitSignalHandler, false);
+  if (flags.handle_usr2) SetSignalHandler(SIGUSR2, GracefulExitSignalHandler, false);
+  if (flags.timeout > 0) {
+    SetSignalHandler(SIGALRM, AlarmSignalHandler, false);
+    // Checked at half the timeout, so a hang is reported at most timeout/2+1 s late.
+    struct itimerval timer = {};
+    timer.it_interval.tv_sec = flags.timeout / 2 + 1;
+    timer.it_value = timer.it_interval;
+    setitimer(ITIMER_REAL, &timer, nullptr);
+  }
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(DeathCallback);
+  atexit(ExitHook);
+  if (flags.rss_limit_mb > 0) StartRssThread(size_t(flags.rss_limit_mb));
+  if (flags.detect_leaks && __sanitizer_install_malloc_and_free_hooks)
+    __sanitizer_install_malloc_and_free_hooks(MallocHook, FreeHook);
+}
+
+}  // namespace fuzzer

@@ -1,0 +1,535 @@
+// Implements fuzzer.h: the engine's execution, corpus and reporting logic, with libFuzzer
+// 14's output lines. Worker / in-process engine.
+#include "runtime/engine/fuzzer.h"
+
+#include <execinfo.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/common/encoding.h"
+#include "runtime/common/log.h"
+#include "runtime/common/sha1.h"
+#include "runtime/engine/coverage.h"
+#include "runtime/engine/sanitizer_api.h"
+
+namespace fuzzer {
+namespace {
+
+constexpr size_t kMinDefaultMaxLen = 4096;
+constexpr size_t kMaxSaneLen = 1 << 20;
+constexpr size_t kMaxUnitSizeToPrint = 256;
+constexpr size_t kMaxLeakDetectionAttempts = 1000;
+constexpr int kOomExitCode = 71;
+constexpr int kInterruptExitCode = 72;
+
+size_t PeakRssMb() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage)) return 0;
+  return size_t(usage.ru_maxrss) >> 10;
+}
+
+int64_t NowUsec() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+size_t Log2(size_t x) { return x ? size_t(63 - __builtin_clzll(x)) : 0; }
+
+// Only the first of several simultaneous failure reports (sanitizer, signal, timer, RSS
+// thread) may print and write an artifact.
+std::atomic<bool> crash_reported{false};
+bool AcquireCrashState() {
+  if (__sanitizer_acquire_crash_state && !__sanitizer_acquire_crash_state()) return false;
+  return !crash_reported.exchange(true);
+}
+
+}  // namespace
+
+Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
+    : flags_(flags),
+      hooks_(hooks),
+      rand_(rand),
+      corpus_(EntropicOptions{flags.entropic != 0 && !flags.focus_function,
+                              size_t(flags.entropic_feature_frequency_threshold),
+                              size_t(flags.entropic_number_of_rarest_features),
+                              flags.entropic_scale_per_exec_time != 0}),
+      start_time_(std::chrono::steady_clock::now()),
+      last_stop_file_check_(start_time_) {
+  MutationOptions mutation_options;
+  mutation_options.only_ascii = flags.only_ascii != 0;
+  mutation_options.use_cmp = flags.use_cmp != 0;
+  mutation_options.use_memmem = flags.use_memmem != 0;
+  mutation_options.cross_over = flags.cross_over != 0;
+  dispatcher_ = std::make_unique<MutationDispatcher>(rand_, mutation_options,
+                                                     &Coverage().cmp_tables());
+  if (hooks.custom_mutator) dispatcher_->SetCustomMutator(hooks.custom_mutator);
+  if (hooks.custom_cross_over) dispatcher_->SetCustomCrossOver(hooks.custom_cross_over);
+  artifact_prefix_ = flags.artifact_prefix ? flags.artifact_prefix : "./";
+  detect_leaks_ = flags.detect_leaks != 0;
+  malloc_limit_mb_ = size_t(flags.malloc_limit_mb > 0 ? flags.malloc_limit_mb : flags.rss_limit_mb);
+  CoverageOptions coverage_options;
+  coverage_options.use_counters = flags.use_counters != 0;
+  coverage_options.use_value_profile = flags.use_value_profile != 0;
+  coverage_options.use_cmp = flags.use_cmp != 0;
+  coverage_options.use_memmem = flags.use_memmem != 0;
+  Coverage().Configure(coverage_options);
+  Coverage().SetStackBase(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
+  set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
+}
+
+Fuzzer::~Fuzzer() = default;
+
+void Fuzzer::set_max_input_len(size_t len) {
+  max_input_len_ = len;
+  if (length_limit_ == 0 || length_limit_ > len) length_limit_ = len;
+  mutation_buffer_.resize(len);
+  if (!slot_ || slot_->capacity() < len) slot_ = InputSlot::Create(len, false);
+}
+
+size_t Fuzzer::SecondsSinceStart() const {
+  return size_t(std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::steady_clock::now() - start_time_)
+                    .count());
+}
+
+size_t Fuzzer::ExecsPerSecond() const {
+  size_t seconds = SecondsSinceStart();
+  return seconds ? total_runs_ / seconds : 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Execution
+
+void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
+  slot_->Write(data, size);
+  // An exact-size heap copy, so that ASan reports reads past the end of the input.
+  std::unique_ptr<uint8_t[]> copy(new uint8_t[size ? size : 1]);
+  if (size) memcpy(copy.get(), data, size);
+  if (__msan_unpoison) __msan_unpoison(copy.get(), size);
+  CoverageState& coverage = Coverage();
+  coverage.ResetForExecution();
+  mallocs_in_run_.store(0, std::memory_order_relaxed);
+  frees_in_run_.store(0, std::memory_order_relaxed);
+  int64_t start = NowUsec();
+  unit_start_usec_.store(start, std::memory_order_relaxed);
+  coverage.SetRunningTarget(true);
+  running_target_.store(true, std::memory_order_release);
+  hooks_.test_one_input(copy.get(), size);
+  running_target_.store(false, std::memory_order_release);
+  coverage.SetRunningTarget(false);
+  int64_t elapsed = NowUsec() - start;
+  total_runs_++;
+  if (size && memcmp(copy.get(), data, size) != 0) HandleOverwrittenInput();
+  size_t seconds = size_t(elapsed / 1000000);
+  if (seconds > slowest_unit_seconds_ && flags_.report_slow_units > 0 &&
+      seconds >= size_t(flags_.report_slow_units)) {
+    slowest_unit_seconds_ = seconds;
+    Printf("Slowest unit: %zd s:\n", seconds);
+    DumpCurrentUnit("slow-unit-");
+  } else if (seconds > slowest_unit_seconds_) {
+    slowest_unit_seconds_ = seconds;
+  }
+}
+
+Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_delete_file,
+                                 InputInfo* parent) {
+  ExecuteCallback(data, size);
+  int64_t exec_usec = NowUsec() - unit_start_usec_.load(std::memory_order_relaxed);
+  new_features_.clear();
+  size_t found_unique_of_parent = 0;
+  const bool shrink = flags_.shrink != 0;
+  const bool entropic = flags_.entropic != 0 && !flags_.focus_function;
+  const bool check_reduce = flags_.reduce_inputs && parent && !parent->never_reduce &&
+                            !parent->unique_features.empty() && parent->bytes.size() > size;
+  Coverage().CollectFeatures([&](uint32_t feature) {
+    if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
+    if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
+    if (check_reduce && std::binary_search(parent->unique_features.begin(),
+                                           parent->unique_features.end(), feature))
+      found_unique_of_parent++;
+  });
+  PrintNewFunctions();
+  if (!new_features_.empty()) {
+    corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
+    return kNew;
+  }
+  if (check_reduce && found_unique_of_parent == parent->unique_features.size()) {
+    corpus_.Replace(parent, data, size);
+    return kReduced;
+  }
+  return kNothing;
+}
+
+void Fuzzer::PrintNewFunctions() {
+  uintptr_t pcs[16];
+  size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
+  if (!fuzzing_started_ || flags_.print_funcs <= 0 || !__sanitizer_symbolize_pc) return;
+  size_t limit = std::min(n, size_t(flags_.print_funcs));
+  for (size_t i = 0; i < limit; i++) {
+    char description[1024];
+    // The PC table holds the address of the call; +1 symbolizes inside the function.
+    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pcs[i] + 1), "%p in %F %L", description,
+                             sizeof(description));
+    Printf("\tNEW_FUNC[%zd/%zd]: %s\n", i + 1, n, description);
+  }
+}
+
+void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
+  if (!detect_leaks_ || !__lsan_enable || !__lsan_disable || !__lsan_do_recoverable_leak_check)
+    return;
+  if (mallocs_in_run_.load() <= frees_in_run_.load()) return;  // a leak is unlikely
+  // Run again with LSan off, so a real leak is reported once, by the check below.
+  __lsan_disable();
+  ExecuteCallback(data, size);
+  __lsan_enable();
+  if (mallocs_in_run_.load() <= frees_in_run_.load()) return;
+  if (leak_detection_attempts_++ > kMaxLeakDetectionAttempts) {
+    detect_leaks_ = false;
+    Printf(
+        "INFO: libFuzzer disabled leak detection after every mutation.\n"
+        "      Most likely the target function accumulates allocated\n"
+        "      memory in a global state w/o actually leaking it.\n"
+        "      You may try running this binary with -trace_malloc=[12]"
+        "      to get a trace of mallocs and frees.\n"
+        "      If LeakSanitizer is enabled in this process it will still\n"
+        "      run on the process shutdown.\n");
+    return;
+  }
+  if (__lsan_do_recoverable_leak_check()) {
+    if (!AcquireCrashState()) return;
+    if (running_initial_corpus_) Printf("\nINFO: a leak has been found in the initial corpus.\n\n");
+    Printf("INFO: to ignore leaks on libFuzzer side use -detect_leaks=0.\n\n");
+    slot_->Write(data, size);
+    DumpCurrentUnit("leak-");
+    PrintFinalStats();
+    _Exit(int(flags_.error_exitcode));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fuzzing mode
+
+void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
+  output_dir_ = output_dir;
+  corpus_.SetOutputDir(output_dir);
+  RunSeeds(seeds);
+  if (graceful_exit_requested_) ExitGracefully();
+  fuzzing_started_ = true;
+  while (!TimeToStop()) {
+    MutateAndTestOne();
+    MaybeGrowLengthLimit();
+  }
+  if (graceful_exit_requested_) ExitGracefully();
+  PrintStatusLine("DONE  ");
+  std::string recommended = dispatcher_->RecommendedDictionary();
+  if (!recommended.empty()) RawPrint(recommended.c_str());
+  Printf("Done %zd runs in %zd second(s)\n", total_runs_, SecondsSinceStart());
+  PrintFinalStats();
+}
+
+void Fuzzer::RunSeeds(const std::vector<SeedFile>& seeds) {
+  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
+  for (const SeedFile& seed : seeds) {
+    max_seed = std::max(max_seed, seed.size);
+    min_seed = std::min(min_seed, seed.size);
+    total_seed += seed.size;
+  }
+  if (flags_.max_len <= 0) {
+    set_max_input_len(std::min(std::max(kMinDefaultMaxLen, max_seed), kMaxSaneLen));
+    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+           "bytes\n", max_input_len_);
+  }
+  running_initial_corpus_ = true;
+  // The empty input runs once, first, and never again.
+  ExecuteCallback(nullptr, 0);
+  Coverage().CollectFeatures([](uint32_t) {});
+  if (seeds.empty()) {
+    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
+    const uint8_t newline = '\n';
+    RunOne(&newline, 1, false, nullptr);
+  } else {
+    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
+           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
+    std::vector<SeedFile> ordered = seeds;
+    if (flags_.shuffle)
+      for (size_t i = ordered.size(); i > 1; i--) std::swap(ordered[i - 1], ordered[(*rand_)(i)]);
+    if (flags_.prefer_small)
+      std::stable_sort(ordered.begin(), ordered.end(),
+                       [](const SeedFile& a, const SeedFile& b) { return a.size < b.size; });
+    Bytes data;
+    for (const SeedFile& seed : ordered) {
+      if (!ReadFile(seed.path, &data, max_input_len_)) continue;
+      RunResult result = RunOne(data.data(), data.size(), false, nullptr);
+      if (result == kNothing && flags_.keep_seed && !data.empty())
+        corpus_.AddInput(data.data(), data.size(), {}, false, true, 0);
+      else if (result == kNew && flags_.keep_seed)
+        corpus_[corpus_.size() - 1].never_reduce = true;
+      TryDetectingAMemoryLeak(data.data(), data.size());
+      if (graceful_exit_requested_) return;
+    }
+  }
+  running_initial_corpus_ = false;
+  PrintStatusLine("INITED");
+  if (corpus_.empty() && flags_.runs != 0) {
+    Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+           "Exiting.\n");
+    exit(1);
+  }
+  if (hooks_.custom_mutator && !flags_.IsSet("len_control"))
+    length_limit_ = max_input_len_;
+  else if (flags_.len_control)
+    length_limit_ = std::min(max_input_len_, std::max<size_t>(4, corpus_.MaxInputSize()));
+  else
+    length_limit_ = max_input_len_;
+  last_corpus_update_run_ = total_runs_;
+}
+
+bool Fuzzer::TimeToStop() {
+  if (graceful_exit_requested_.load(std::memory_order_relaxed)) return true;
+  if (flags_.runs >= 0 && total_runs_ >= size_t(flags_.runs)) return true;
+  if (flags_.max_total_time > 0 && SecondsSinceStart() >= size_t(flags_.max_total_time))
+    return true;
+  if (flags_.stop_file) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_stop_file_check_ >= std::chrono::seconds(1)) {
+      last_stop_file_check_ = now;
+      if (access(flags_.stop_file, F_OK) == 0) return true;
+    }
+  }
+  return false;
+}
+
+void Fuzzer::MaybeGrowLengthLimit() {
+  // -len_control: grow "lim:" by log2(lim) after len_control*log2(lim) runs without news.
+  if (!flags_.len_control || length_limit_ >= max_input_len_) return;
+  if (hooks_.custom_mutator && !flags_.IsSet("len_control")) return;
+  if (total_runs_ - last_corpus_update_run_ > size_t(flags_.len_control) * Log2(length_limit_)) {
+    length_limit_ = std::min(max_input_len_, length_limit_ + Log2(length_limit_));
+    last_corpus_update_run_ = total_runs_;
+  }
+}
+
+void Fuzzer::MutateAndTestOne() {
+  InputInfo& input = corpus_.ChooseInputToMutate(*rand_);
+  size_t size = std::min(input.bytes.size(), max_input_len_);
+  if (size) memcpy(mutation_buffer_.data(), input.bytes.data(), size);
+  parent_sha1_ = input.sha1;
+  const size_t max_size = std::min(max_input_len_, std::max(size, length_limit_));
+  InputInfo& partner = corpus_.ChooseCrossOverPartner(*rand_, flags_.cross_over_uniform_dist != 0);
+  dispatcher_->SetCrossOverPartner(partner.bytes.data(), partner.bytes.size());
+  dispatcher_->StartMutationSequence();
+  for (long depth = 0; depth < flags_.mutate_depth; depth++) {
+    if (TimeToStop()) break;
+    size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
+    RunResult result = RunOne(mutation_buffer_.data(), size, true, &input);
+    TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
+    if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2) PrintStatusLine("pulse ");
+    if (result != kNothing) {
+      input.num_successful_mutations++;
+      ReportNewUnit(result, mutation_buffer_.data(), size);
+      break;
+    }
+  }
+}
+
+void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
+  dispatcher_->RecordSuccessfulMutationSequence();
+  new_units_added_++;
+  last_corpus_update_run_ = total_runs_;
+  PrintStatusLine(result == kReduced ? "REDUCE" : "NEW   ", "");
+  Printf(" L: %zd/%zd %s\n", size, corpus_.MaxInputSize(),
+         dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2).c_str());
+  for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
+  WriteToOutputCorpus(data, size);
+  if (flags_.exit_on_item) {
+    std::string sha1 = Sha1Hex(data, size);
+    if (sha1 == flags_.exit_on_item) {
+      Printf("INFO: found item with checksum '%s', exiting.\n", sha1.c_str());
+      PrintFinalStats();
+      _Exit(0);
+    }
+  }
+}
+
+void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
+  if (output_dir_.empty()) return;
+  std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
+  if (!WriteFileAtomically(path, data, size))
+    Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
+}
+
+void Fuzzer::PrintStatusLine(const char* where, const char* end) {
+  if (flags_.verbosity <= 0) return;
+  char line[512];
+  int n = snprintf(line, sizeof(line), "#%zd\t%s", total_runs_, where);
+  if (size_t covered = Coverage().NumCoveredPcs())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", covered);
+  if (size_t features = corpus_.NumFeatures())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", features);
+  if (!corpus_.empty())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
+                  FormatSize(corpus_.TotalActiveBytes()).c_str());
+  if (fuzzing_started_)
+    n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit_);
+  snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s", ExecsPerSecond(),
+           PeakRssMb(), end);
+  RawPrint(line);
+}
+
+void Fuzzer::PrintFinalStats() {
+  if (!flags_.print_final_stats) return;
+  Printf("stat::number_of_executed_units: %zd\n", total_runs_);
+  Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());
+  Printf("stat::new_units_added:          %zd\n", new_units_added_);
+  Printf("stat::slowest_unit_time_sec:    %zd\n", slowest_unit_seconds_);
+  Printf("stat::peak_rss_mb:              %zd\n", PeakRssMb());
+}
+
+// ---------------------------------------------------------------------------------------
+// Reproduce mode
+
+void Fuzzer::RunReproducer(const Bytes& data) {
+  write_artifacts_ = false;
+  running_initial_corpus_ = true;
+  ExecuteCallback(data.data(), data.size());
+  TryDetectingAMemoryLeak(data.data(), data.size());
+}
+
+// ---------------------------------------------------------------------------------------
+// Failure reporting
+
+void Fuzzer::PrintStackTrace() {
+  if (__sanitizer_print_stack_trace) {
+    __sanitizer_print_stack_trace();
+    return;
+  }
+  void* frames[64];
+  int n = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, n, OutputFd());
+}
+
+void Fuzzer::DumpCurrentUnit(const char* kind) {
+  if (!write_artifacts_) return;
+  const uint8_t* data = slot_->data();
+  size_t size = slot_->size();
+  std::string sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
+  Printf("%s; base unit: %s\n", sequence.empty() ? "MS: 0 " : sequence.c_str(),
+         parent_sha1_.empty() ? "0000000000000000000000000000000000000000" : parent_sha1_.c_str());
+  if (size <= kMaxUnitSizeToPrint) {
+    Printf("%s\n", HexBytes(data, size).c_str());
+    Printf("%s\n", EscapedAscii(data, size).c_str());
+  }
+  std::string path = flags_.exact_artifact_path
+                         ? std::string(flags_.exact_artifact_path)
+                         : artifact_prefix_ + kind + Sha1Hex(data, size);
+  if (WriteFileAtomically(path, data, size))
+    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
+           path.c_str());
+  else
+    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
+  if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
+}
+
+void Fuzzer::CrashCallback() {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: deadly signal\n", getpid());
+  PrintStackTrace();
+  Printf("NOTE: libFuzzer has rudimentary signal handlers.\n"
+         "      Combine libFuzzer with AddressSanitizer or similar for better crash reports.\n");
+  Printf("SUMMARY: libFuzzer: deadly signal\n");
+  DumpCurrentUnit("crash-");
+  PrintFinalStats();
+  _Exit(int(flags_.error_exitcode));
+}
+
+void Fuzzer::DeathCallback() {
+  // The sanitizer has printed its report and will exit with its own exit code.
+  crash_reported.store(true);
+  DumpCurrentUnit("crash-");
+  PrintFinalStats();
+}
+
+void Fuzzer::AlarmCallback() {
+  if (!running_target_.load(std::memory_order_acquire) || flags_.timeout <= 0) return;
+  int64_t seconds = (NowUsec() - unit_start_usec_.load(std::memory_order_relaxed)) / 1000000;
+  if (seconds < flags_.timeout) return;
+  if (!AcquireCrashState()) return;
+  Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
+  Printf("       and the timeout value is %zd (use -timeout=N to change)\n", size_t(flags_.timeout));
+  DumpCurrentUnit("timeout-");
+  Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
+  PrintStackTrace();
+  Printf("SUMMARY: libFuzzer: timeout\n");
+  PrintFinalStats();
+  _Exit(int(flags_.timeout_exitcode));
+}
+
+void Fuzzer::RssLimitCallback(size_t rss_mb) {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
+         size_t(flags_.rss_limit_mb));
+  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  if (__sanitizer_print_memory_profile) __sanitizer_print_memory_profile(95, 8);
+  DumpCurrentUnit("oom-");
+  Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  PrintFinalStats();
+  _Exit(kOomExitCode);
+}
+
+void Fuzzer::MallocLimitCallback(size_t size) {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zd))\n", getpid(), size);
+  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  PrintStackTrace();
+  DumpCurrentUnit("oom-");
+  Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  PrintFinalStats();
+  _Exit(kOomExitCode);
+}
+
+void Fuzzer::ExitCallback() {
+  if (!running_target_.load(std::memory_order_acquire)) return;
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: fuzz target exited\n", getpid());
+  PrintStackTrace();
+  Printf("SUMMARY: libFuzzer: fuzz target exited\n");
+  DumpCurrentUnit("crash-");
+  PrintFinalStats();
+  _Exit(int(flags_.error_exitcode));
+}
+
+void Fuzzer::HandleOverwrittenInput() {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: fuzz target overwrites its const input\n", getpid());
+  PrintStackTrace();
+  Printf("SUMMARY: libFuzzer: overwrites-const-input\n");
+  DumpCurrentUnit("crash-");
+  PrintFinalStats();
+  _Exit(int(flags_.error_exitcode));
+}
+
+void Fuzzer::InterruptCallback() {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+  PrintFinalStats();
+  _Exit(kInterruptExitCode);
+}
+
+void Fuzzer::FileSizeExceededCallback() {
+  if (!AcquireCrashState()) return;
+  Printf("==%d== ERROR: libFuzzer: file size exceeded\n", getpid());
+  _Exit(1);
+}
+
+void Fuzzer::ExitGracefully() {
+  Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+  PrintFinalStats();
+  _Exit(0);
+}
+
+}  // namespace fuzzer

@@ -1,0 +1,139 @@
+// Fuzzer: the coverage-guided engine. It runs the target on one input at a time (exact-size
+// heap copy, coverage reset and collection, const-input check, leak check), keeps the corpus,
+// runs the seeds, mutates, prints libFuzzer's status lines and writes the output corpus.
+// It runs in the in-process engine (-workers=0) and, wrapped by the WorkerServer, in each
+// worker. Its crash-time methods are called from signal handlers and sanitizer callbacks
+// (failure_handlers.cc) and are careful to be signal-tolerant.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/common/files.h"
+#include "runtime/common/flags.h"
+#include "runtime/common/input_slot.h"
+#include "runtime/common/random.h"
+#include "runtime/engine/corpus.h"
+#include "runtime/engine/mutation_dispatcher.h"
+
+namespace fuzzer {
+
+using UserCallback = int (*)(const uint8_t* data, size_t size);
+
+// The harness's optional hooks, found through weak symbols by the driver.
+struct TargetHooks {
+  UserCallback test_one_input = nullptr;
+  CustomMutatorFn custom_mutator = nullptr;
+  CustomCrossOverFn custom_cross_over = nullptr;
+};
+
+// A seed file to run before fuzzing (read lazily).
+struct SeedFile {
+  std::string path;
+  size_t size;
+};
+
+class Fuzzer {
+ public:
+  Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand);
+  ~Fuzzer();
+  Fuzzer(const Fuzzer&) = delete;
+  Fuzzer& operator=(const Fuzzer&) = delete;
+
+  MutationDispatcher& mutation_dispatcher() { return *dispatcher_; }
+  Corpus& corpus() { return corpus_; }
+  const Flags& flags() const { return flags_; }
+
+  // Fuzzing mode: runs the empty input and the seeds, prints INITED, then mutates until a
+  // limit is reached; prints DONE and "Done N runs". `output_dir` may be empty.
+  void Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir);
+  // Reproduce mode: runs one file's bytes (no artifacts are written in this mode).
+  void RunReproducer(const Bytes& data);
+  // Runs `data` and returns whether it added coverage (used by seeds, merge).
+  bool RunOneInput(const Bytes& data) { return RunOne(data.data(), data.size(), false, nullptr) != kNothing; }
+
+  size_t max_input_len() const { return max_input_len_; }
+  void set_max_input_len(size_t len);
+  void set_write_artifacts(bool write) { write_artifacts_ = write; }
+  void set_running_initial_corpus(bool value) { running_initial_corpus_ = value; }
+  size_t total_runs() const { return total_runs_; }
+  void PrintFinalStats();
+  void PrintStatusLine(const char* where, const char* end = "\n");
+
+  // ---- crash-time entry points (failure_handlers.cc) ----
+  void CrashCallback();           // deadly signal caught by Shoal's own handler
+  void DeathCallback();           // a sanitizer is about to die
+  void AlarmCallback();           // SIGALRM: check the per-input timeout
+  void RssLimitCallback(size_t rss_mb);
+  void MallocLimitCallback(size_t size);
+  void ExitCallback();            // the target called exit()
+  void InterruptCallback();       // SIGINT / SIGTERM
+  void FileSizeExceededCallback();
+  void RequestGracefulExit() { graceful_exit_requested_.store(true); }
+  bool RunningTarget() const { return running_target_.load(std::memory_order_relaxed); }
+  void OnMalloc() { mallocs_in_run_.fetch_add(1, std::memory_order_relaxed); }
+  void OnFree() { frees_in_run_.fetch_add(1, std::memory_order_relaxed); }
+  size_t malloc_limit_mb() const { return malloc_limit_mb_; }
+
+ private:
+  enum RunResult { kNothing, kNew, kReduced };
+
+  void ExecuteCallback(const uint8_t* data, size_t size);
+  RunResult RunOne(const uint8_t* data, size_t size, bool may_delete_file, InputInfo* parent);
+  void RunSeeds(const std::vector<SeedFile>& seeds);
+  void MutateAndTestOne();
+  void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
+  void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
+  void WriteToOutputCorpus(const uint8_t* data, size_t size);
+  void PrintNewFunctions();
+  bool TimeToStop();
+  void MaybeGrowLengthLimit();
+  void HandleOverwrittenInput();
+  // Prints the artifact block and writes <prefix><kind><sha1> from the input slot.
+  void DumpCurrentUnit(const char* kind);
+  void PrintStackTrace();
+  void ExitGracefully();
+  size_t SecondsSinceStart() const;
+  size_t ExecsPerSecond() const;
+
+  const Flags& flags_;
+  TargetHooks hooks_;
+  Random* rand_;
+  std::unique_ptr<MutationDispatcher> dispatcher_;
+  Corpus corpus_;
+  std::unique_ptr<InputSlot> slot_;
+  std::string output_dir_;
+  std::string artifact_prefix_;
+
+  size_t max_input_len_ = 0;
+  size_t length_limit_ = 0;  // "lim:", grown by -len_control
+  size_t malloc_limit_mb_ = 0;
+  Bytes mutation_buffer_;
+  std::vector<uint32_t> new_features_;
+  std::string parent_sha1_;  // "base unit" of the current mutation sequence
+
+  size_t total_runs_ = 0;
+  size_t last_corpus_update_run_ = 0;
+  size_t new_units_added_ = 0;
+  size_t slowest_unit_seconds_ = 0;
+  size_t leak_detection_attempts_ = 0;
+  bool detect_leaks_ = true;
+  bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
+  bool write_artifacts_ = true;
+  bool running_initial_corpus_ = false;
+  std::chrono::steady_clock::time_point start_time_;
+  std::chrono::steady_clock::time_point last_stop_file_check_;
+
+  std::atomic<bool> running_target_{false};
+  std::atomic<int64_t> unit_start_usec_{0};
+  std::atomic<size_t> mallocs_in_run_{0};
+  std::atomic<size_t> frees_in_run_{0};
+  std::atomic<bool> graceful_exit_requested_{false};
+};
+
+}  // namespace fuzzer
