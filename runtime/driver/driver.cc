@@ -261,8 +261,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   hooks.test_one_input = callback;
   hooks.custom_mutator = LLVMFuzzerCustomMutator;
   hooks.custom_cross_over = LLVMFuzzerCustomCrossOver;
-  static std::unique_ptr<Fuzzer> fuzzer;
-  fuzzer = std::make_unique<Fuzzer>(flags, hooks, &rand);
+  // Never destroyed: signal handlers, sanitizer callbacks and atexit hooks use it until the
+  // process is gone.
+  Fuzzer* fuzzer = new Fuzzer(flags, hooks, &rand);
   active_dispatcher = &fuzzer->mutation_dispatcher();
 
   if (flags.dict && !LoadDictionary(flags.dict, active_dispatcher)) ExitWithError(1);
@@ -285,12 +286,12 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.exact_artifact_path && !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
     ExitWithError(1);
 
-  InstallFailureHandlers(fuzzer.get(), flags);
+  InstallFailureHandlers(fuzzer, flags);
 
   const std::vector<std::string>& positional = command_line.positional;
   bool all_files = !positional.empty();
   for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
-  if (all_files) return RunIndividualFiles(fuzzer.get(), flags, argv0, positional);
+  if (all_files) return RunIndividualFiles(fuzzer, flags, argv0, positional);
 
   for (const std::string& dir : positional)
     if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
@@ -298,6 +299,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
   fuzzer->Loop(seeds, positional.empty() ? std::string() : positional[0]);
+  fuzzer->set_write_artifacts(false);  // a leak report at exit is not about one input
   return 0;
 }
 

@@ -19,7 +19,6 @@ int HexDigitValue(char c) {
 
 // A name is any run of characters that cannot be confused with the rest of the syntax, so
 // `kw1`, `header_png@2` and `x.y-z` all work, as in AFL dictionaries found in the wild.
-bool IsNameChar(char c) { return !IsSpace(c) && c != '=' && c != '"' && c != '@'; }
 
 }  // namespace
 
@@ -42,21 +41,10 @@ bool ParseDictionaryEntry(const std::string& line, Word* word) {
   while (begin < end && IsSpace(line[begin])) begin++;
   while (end > begin && IsSpace(line[end - 1])) end--;
 
-  // Optional `name` or `name@level`, then `=`.
-  size_t pos = begin;
-  if (pos < end && line[pos] != '"') {
-    while (pos < end && IsNameChar(line[pos])) pos++;
-    if (pos == begin) return false;
-    if (pos < end && line[pos] == '@') {
-      size_t level_begin = ++pos;
-      while (pos < end && line[pos] >= '0' && line[pos] <= '9') pos++;
-      if (pos == level_begin) return false;
-    }
-    while (pos < end && IsSpace(line[pos])) pos++;
-    if (pos >= end || line[pos] != '=') return false;
-    pos++;
-    while (pos < end && IsSpace(line[pos])) pos++;
-  }
+  // Whatever precedes the first quote (`name=`, `name@level=`) is a label and is ignored, as
+  // libFuzzer does, so every dictionary libFuzzer accepts is accepted here too.
+  size_t pos = line.find('"', begin);
+  if (pos == std::string::npos || pos >= end) return false;
 
   // The value runs from the opening quote to the last non-space character, which must be the
   // closing quote. Like libFuzzer, an unescaped quote in between is taken literally.

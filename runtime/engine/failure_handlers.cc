@@ -56,8 +56,9 @@ void SetSignalHandler(int signum, void (*handler)(int, siginfo_t*, void*), bool 
 void SetUpAlternateSignalStack() {
   // Needed for stack overflows when no sanitizer handles SIGSEGV (it has its own stack).
   static constexpr size_t kSize = 1 << 16;
+  static void* const memory = malloc(kSize);  // lives as long as the process
   stack_t stack = {};
-  stack.ss_sp = malloc(kSize);
+  stack.ss_sp = memory;
   stack.ss_size = kSize;
   if (stack.ss_sp) sigaltstack(&stack, nullptr);
 }

@@ -36,6 +36,10 @@ TEST(ParseDictionaryEntryTest, AcceptsEntriesWithAndWithoutNames) {
   EXPECT_EQ(ParseOrDie("  name   =   \"x\"   "), "x");
   EXPECT_EQ(ParseOrDie("\t\"tabbed\"\t"), "tabbed");
   EXPECT_EQ(ParseOrDie("a=\"Elvis\"\r"), "Elvis");  // CRLF files.
+  // Like libFuzzer, anything before the first quote is a label and is not checked.
+  EXPECT_EQ(ParseOrDie("name \"x\""), "x");
+  EXPECT_EQ(ParseOrDie("=\"x\""), "x");
+  EXPECT_EQ(ParseOrDie("a-b.c@=\"x\""), "x");
 }
 
 TEST(ParseDictionaryEntryTest, DecodesEscapes) {
@@ -53,9 +57,6 @@ TEST(ParseDictionaryEntryTest, RejectsMalformedEntries) {
   EXPECT_FALSE(Parses("\""));
   EXPECT_FALSE(Parses("\"\""));         // Empty word.
   EXPECT_FALSE(Parses("a=\"\""));       // Empty word with a name.
-  EXPECT_FALSE(Parses("name \"x\""));   // Missing '='.
-  EXPECT_FALSE(Parses("=\"x\""));       // '=' without a name.
-  EXPECT_FALSE(Parses("a@=\"x\""));     // '@' without a level.
   EXPECT_FALSE(Parses("\"ab\" tail"));  // Closing quote must be last.
   EXPECT_FALSE(Parses(R"("\q")"));      // Unknown escape.
   EXPECT_FALSE(Parses(R"("\n")"));

@@ -1,0 +1,90 @@
+// Unit tests for the shared helpers: SHA-1, encodings, atomic files, the input slot.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "runtime/common/encoding.h"
+#include "runtime/common/files.h"
+#include "runtime/common/input_slot.h"
+#include "runtime/common/sha1.h"
+
+namespace fuzzer {
+namespace {
+
+const uint8_t* U(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
+
+TEST(Sha1Test, KnownVectors) {
+  EXPECT_EQ(Sha1Hex(U(""), 0), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(Sha1Hex(U("abc"), 3), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(Sha1Hex(U("HI!"), 3), "7a8dc3985d2a90fb6e62e94910fc11d31949c348");  // libFuzzer capture
+  std::string long_input(1000, 'a');  // crosses several 64-byte blocks
+  EXPECT_EQ(Sha1Hex(U(long_input.c_str()), long_input.size()),
+            "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+  EXPECT_EQ(Sha1Hex(U("\n"), 1), "adc83b19e793491b1c6ea0fd8b46cd9f32e592fc");
+}
+
+TEST(EncodingTest, MatchesLibFuzzerArtifactBlock) {
+  EXPECT_EQ(Base64(U("HI!"), 3), "SEkh");
+  EXPECT_EQ(Base64(U("TO"), 2), "VE8=");
+  EXPECT_EQ(Base64(U("ML\0\0\0"), 5), "TUwAAAA=");
+  EXPECT_EQ(HexBytes(U("HI!"), 3), "0x48,0x49,0x21,");
+  EXPECT_EQ(EscapedAscii(U("ML\0\0\0\n"), 6), "ML\\000\\000\\000\\012");
+  EXPECT_EQ(EscapedAscii(U("a\\\"b"), 4), "a\\\\\\\"b");
+  EXPECT_EQ(FormatSize(6), "6b");
+  EXPECT_EQ(FormatSize(16383), "16383b");
+  EXPECT_EQ(FormatSize(20000), "19Kb");
+  EXPECT_EQ(FormatSize(20 << 20), "20Mb");
+}
+
+TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
+  char dir_template[] = "/tmp/shoal_files_test_XXXXXX";
+  std::string dir = mkdtemp(dir_template);
+  std::string path = JoinPath(dir, "x");
+  ASSERT_TRUE(WriteFileAtomically(path, U("abc"), 3));
+  Bytes read;
+  ASSERT_TRUE(ReadFile(path, &read));
+  EXPECT_EQ(std::string(read.begin(), read.end()), "abc");
+  std::vector<std::string> files;
+  ListFilesRecursively(dir, &files);
+  EXPECT_EQ(files, std::vector<std::string>{path});
+  // A write into a missing directory fails cleanly.
+  EXPECT_FALSE(WriteFileAtomically(JoinPath(dir, "missing/x"), U("abc"), 3));
+  ASSERT_TRUE(MakeDirectories(JoinPath(dir, "a/b/c")));
+  ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/b/c/y"), U("z"), 1));
+  files.clear();
+  ListFilesRecursively(dir, &files);
+  EXPECT_EQ(files.size(), 2u);
+  EXPECT_EQ(DirName("a/b"), "a");
+  EXPECT_EQ(DirName("b"), ".");
+  system(("rm -rf " + dir).c_str());
+}
+
+TEST(InputSlotTest, SharedSlotSurvivesTheWritersDeath) {
+  auto slot = InputSlot::Create(64, /*shared=*/true);
+  ASSERT_NE(slot, nullptr);
+  pid_t child = fork();
+  if (child == 0) {
+    auto attached = InputSlot::Attach(dup(slot->fd()));
+    attached->Write(U("crashing input"), 14);
+    abort();  // dies like a crashing worker
+  }
+  int status;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(slot->data()), slot->size()),
+            "crashing input");
+  EXPECT_EQ(slot->generation(), 1u);
+}
+
+TEST(InputSlotTest, TruncatesToCapacity) {
+  auto slot = InputSlot::Create(4, false);
+  slot->Write(U("abcdef"), 6);
+  EXPECT_EQ(slot->size(), 4u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(slot->data()), 4), "abcd");
+}
+
+}  // namespace
+}  // namespace fuzzer

@@ -1,0 +1,147 @@
+// Unit tests for feature extraction (runtime/engine/coverage.*) and the corpus model
+// (runtime/engine/corpus.*): what the engine inside a worker keeps and why.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "runtime/common/random.h"
+#include "runtime/engine/corpus.h"
+#include "runtime/engine/coverage.h"
+
+namespace fuzzer {
+namespace {
+
+std::vector<uint32_t> Collect() {
+  std::vector<uint32_t> features;
+  Coverage().CollectFeatures([&](uint32_t f) { features.push_back(f); });
+  return features;
+}
+
+// One fake module for the whole binary: the test binary itself is not instrumented.
+uint8_t counters[20];
+
+TEST(CoverageTest, FeaturesAreCounterIndexTimesEightPlusBucket) {
+  CoverageState& coverage = Coverage();
+  coverage.RegisterCounters(counters, counters + 20);
+  coverage.Configure(CoverageOptions{});
+  coverage.ResetForExecution();
+  EXPECT_TRUE(Collect().empty());
+  size_t base = 0;  // this module is the first and only one
+  counters[0] = 1;     // bucket 0
+  counters[3] = 2;     // bucket 1
+  counters[9] = 3;     // bucket 2
+  counters[10] = 5;    // 4..7 -> 3
+  counters[11] = 200;  // 128+ -> 7
+  std::vector<uint32_t> expected = {uint32_t(base + 0), uint32_t((base + 3) * 8 + 1),
+                                    uint32_t((base + 9) * 8 + 2), uint32_t((base + 10) * 8 + 3),
+                                    uint32_t((base + 11) * 8 + 7)};
+  EXPECT_EQ(Collect(), expected);
+  EXPECT_EQ(coverage.NumCoveredPcs(), 5u);
+  coverage.ResetForExecution();
+  EXPECT_TRUE(Collect().empty());
+  EXPECT_EQ(coverage.NumCoveredPcs(), 5u);  // "cov:" is cumulative
+
+  CoverageOptions no_counters;
+  no_counters.use_counters = false;
+  coverage.Configure(no_counters);
+  counters[3] = 100;
+  EXPECT_EQ(Collect(), std::vector<uint32_t>{3});  // -use_counters=0: one feature per edge
+  coverage.Configure(CoverageOptions{});
+  coverage.ResetForExecution();
+}
+
+TEST(CoverageTest, ValueProfileAddsFeaturesForCloserOperands) {
+  CoverageState& coverage = Coverage();
+  CoverageOptions options;
+  options.use_value_profile = true;
+  coverage.Configure(options);
+  coverage.ResetForExecution();
+  coverage.HandleCmp<uint32_t>(0x1234, 0xDEADBEEF, 0);
+  std::vector<uint32_t> far = Collect();
+  coverage.ResetForExecution();
+  coverage.HandleCmp<uint32_t>(0x1234, 0xDEADBEEF, 0xDEADBEEE);
+  std::vector<uint32_t> near = Collect();
+  EXPECT_FALSE(far.empty());
+  EXPECT_NE(far, near);  // a smaller distance is a different (new) feature
+  coverage.Configure(CoverageOptions{});
+  coverage.ResetForExecution();
+}
+
+TEST(CoverageTest, CmpOperandsReachTheTables) {
+  CoverageState& coverage = Coverage();
+  coverage.Configure(CoverageOptions{});
+  coverage.HandleCmp<uint32_t>(1, 0x11223344, 0x55667788);
+  bool found = false;
+  for (size_t i = 0; i < coverage.cmp_tables().torc4.size(); i++) {
+    auto& pair = coverage.cmp_tables().torc4.Get(i);
+    found |= pair.arg1 == 0x11223344 && pair.arg2 == 0x55667788;
+  }
+  EXPECT_TRUE(found);
+  const uint8_t a[] = "FUZZING-IS-FUN", b[] = "FUZZER";
+  coverage.HandleMemcmp(2, a, b, 6, false);
+  found = false;
+  for (size_t i = 0; i < coverage.cmp_tables().torcw.size(); i++)
+    found |= coverage.cmp_tables().torcw.Get(i).arg2 == Word(b, 6);
+  EXPECT_TRUE(found);
+}
+
+TEST(CorpusTest, KeepsInputsWithNewFeaturesOnly) {
+  Corpus corpus(EntropicOptions{});
+  EXPECT_TRUE(corpus.AddFeature(10, 3, false));
+  EXPECT_TRUE(corpus.AddFeature(11, 3, false));
+  corpus.AddInput(reinterpret_cast<const uint8_t*>("abc"), 3, {10, 11}, false, false, 0);
+  EXPECT_FALSE(corpus.AddFeature(10, 2, false));  // not new, and no -shrink
+  EXPECT_EQ(corpus.NumFeatures(), 2u);
+  EXPECT_EQ(corpus.NumActiveInputs(), 1u);
+  EXPECT_EQ(corpus.TotalActiveBytes(), 3u);
+}
+
+TEST(CorpusTest, ShrinkEvictsInputsWhoseFeaturesAllMovedToSmallerOnes) {
+  Corpus corpus(EntropicOptions{});
+  corpus.SetOutputDir("/out");
+  ASSERT_TRUE(corpus.AddFeature(7, 5, true));
+  corpus.AddInput(reinterpret_cast<const uint8_t*>("12345"), 5, {7}, true, false, 0);
+  ASSERT_TRUE(corpus.AddFeature(7, 2, true));  // smaller input reaches the same feature
+  corpus.AddInput(reinterpret_cast<const uint8_t*>("12"), 2, {7}, true, false, 0);
+  EXPECT_EQ(corpus.NumActiveInputs(), 1u);
+  EXPECT_EQ(corpus.TotalActiveBytes(), 2u);
+  std::vector<std::string> evicted = corpus.TakeEvictedFiles();
+  ASSERT_EQ(evicted.size(), 1u);
+  EXPECT_EQ(evicted[0], "/out/8cb2237d0679ca88db6464eac60da96345513964");  // sha1("12345")
+}
+
+TEST(CorpusTest, ReplaceKeepsUniqueFeaturesAndRenamesTheFile) {
+  Corpus corpus(EntropicOptions{});
+  corpus.SetOutputDir("/out");
+  corpus.AddFeature(1, 4, false);
+  InputInfo* input =
+      corpus.AddInput(reinterpret_cast<const uint8_t*>("abcd"), 4, {1}, true, false, 0);
+  corpus.Replace(input, reinterpret_cast<const uint8_t*>("ab"), 2);
+  EXPECT_EQ(std::string(input->bytes.begin(), input->bytes.end()), "ab");
+  EXPECT_EQ(input->unique_features, std::vector<uint32_t>{1});
+  EXPECT_EQ(corpus.TotalActiveBytes(), 2u);
+  EXPECT_EQ(corpus.TakeEvictedFiles().size(), 1u);  // the old file goes away
+}
+
+TEST(CorpusTest, ScheduleOnlyPicksLiveInputsAndPrefersRareFeatureFinders) {
+  Corpus corpus(EntropicOptions{});
+  for (uint32_t i = 0; i < 3; i++) {
+    corpus.AddFeature(100 + i, 1, false);
+    uint8_t byte = uint8_t('a' + i);
+    corpus.AddInput(&byte, 1, {100 + i}, false, false, 0);
+  }
+  // Input 0's mutants keep hitting the same rare feature: low entropy, chosen less.
+  for (int i = 0; i < 200; i++) corpus.UpdateFeatureFrequency(&corpus[0], 100);
+  Random rand(1);
+  std::vector<int> picks(3);
+  for (int i = 0; i < 3000; i++) {
+    InputInfo& chosen = corpus.ChooseInputToMutate(rand);
+    picks[size_t(chosen.bytes[0] - 'a')]++;
+  }
+  EXPECT_GT(picks[1] + picks[2], 0);
+  EXPECT_LT(picks[0], picks[1]);
+  EXPECT_LT(picks[0], picks[2]);
+}
+
+}  // namespace
+}  // namespace fuzzer
