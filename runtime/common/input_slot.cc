@@ -74,3 +74,20 @@ uint64_t InputSlot::generation() const {
 }
 
 }  // namespace fuzzer
+
+namespace fuzzer {
+
+void InputSlot::SetFailureKind(const char* kind) {
+  size_t i = 0;
+  for (; kind[i] && i + 1 < sizeof(header_->failure_kind); i++) header_->failure_kind[i] = kind[i];
+  header_->failure_kind[i] = 0;
+}
+
+std::string InputSlot::FailureKind() const {
+  char copy[sizeof(header_->failure_kind)];
+  memcpy(copy, header_->failure_kind, sizeof(copy));
+  copy[sizeof(copy) - 1] = 0;
+  return copy;
+}
+
+}  // namespace fuzzer

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fuzzer {
 
@@ -29,12 +30,18 @@ class InputSlot {
   int fd() const { return fd_; }
   // Bumped on every Write: tells the reader whether anything ran since it last looked.
   uint64_t generation() const;
+  // What a dying worker found ("crash-", "timeout-", "oom-", "leak-"), so the coordinator
+  // names the artifact right. Async-signal-safe; at most 15 characters are kept.
+  void SetFailureKind(const char* kind);
+  std::string FailureKind() const;
+  void ClearFailureKind() { header_->failure_kind[0] = 0; }
 
  private:
   struct Header {
     std::atomic<uint64_t> size;
     std::atomic<uint64_t> generation;
     uint64_t capacity;
+    char failure_kind[16];
   };
   InputSlot(void* mapping, size_t mapping_size, int fd);
 

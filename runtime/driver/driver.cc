@@ -299,7 +299,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
   fuzzer->Loop(seeds, positional.empty() ? std::string() : positional[0]);
-  fuzzer->set_write_artifacts(false);  // a leak report at exit is not about one input
+  fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
   return 0;
 }
 

@@ -101,7 +101,8 @@ void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2) {
   }
   if (options_.use_value_profile) {
     uint64_t a = uint64_t(arg1), b = uint64_t(arg2);
-    uintptr_t slot = (pc & 0xffff) * 128;
+    // Low 12 bits only: they survive ASLR, so every worker process agrees on feature ids.
+    uintptr_t slot = (pc & 0xfff) * 128;
     // Two distances, so that operands getting closer bit-wise or arithmetically is progress.
     AddValueProfile(slot + uint64_t(__builtin_popcountll(a ^ b)));
     uint64_t diff = a > b ? a - b : b - a;

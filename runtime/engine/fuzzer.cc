@@ -40,6 +40,7 @@ int64_t NowUsec() {
 
 size_t Log2(size_t x) { return x ? size_t(63 - __builtin_clzll(x)) : 0; }
 
+
 // Only the first of several simultaneous failure reports (sanitizer, signal, timer, RSS
 // thread) may print and write an artifact.
 std::atomic<bool> crash_reported{false};
@@ -49,6 +50,22 @@ bool AcquireCrashState() {
 }
 
 }  // namespace
+
+// Seeds run smallest first (after an optional shuffle), as libFuzzer runs them.
+std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
+                                 Random* rand) {
+  std::vector<SeedFile> ordered = seeds;
+  if (flags.shuffle)
+    for (size_t i = ordered.size(); i > 1; i--) std::swap(ordered[i - 1], ordered[(*rand)(i)]);
+  if (flags.prefer_small)
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const SeedFile& a, const SeedFile& b) { return a.size < b.size; });
+  return ordered;
+}
+
+size_t DefaultMaxLen(size_t largest_seed) {
+  return std::min(std::max(kMinDefaultMaxLen, largest_seed), kMaxSaneLen);
+}
 
 Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
     : flags_(flags),
@@ -136,9 +153,16 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
   }
 }
 
+void Fuzzer::CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out) {
+  ExecuteCallback(data, size);
+  out->clear();
+  Coverage().CollectFeatures([out](uint32_t feature) { out->push_back(feature); });
+}
+
 Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_delete_file,
                                  InputInfo* parent) {
   ExecuteCallback(data, size);
+  if (all_features_) all_features_->clear();
   int64_t exec_usec = NowUsec() - unit_start_usec_.load(std::memory_order_relaxed);
   new_features_.clear();
   size_t found_unique_of_parent = 0;
@@ -146,7 +170,9 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   const bool entropic = flags_.entropic != 0 && !flags_.focus_function;
   const bool check_reduce = flags_.reduce_inputs && parent && !parent->never_reduce &&
                             !parent->unique_features.empty() && parent->bytes.size() > size;
+  std::vector<uint32_t>* all_features = all_features_;
   Coverage().CollectFeatures([&](uint32_t feature) {
+    if (all_features) all_features->push_back(feature);
     if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
     if (check_reduce && std::binary_search(parent->unique_features.begin(),
@@ -217,9 +243,42 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
-  RunSeeds(seeds);
-  if (graceful_exit_requested_) ExitGracefully();
-  fuzzing_started_ = true;
+  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
+  for (const SeedFile& seed : seeds) {
+    max_seed = std::max(max_seed, seed.size);
+    min_seed = std::min(min_seed, seed.size);
+    total_seed += seed.size;
+  }
+  if (flags_.max_len <= 0) {
+    set_max_input_len(DefaultMaxLen(max_seed));
+    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+           "bytes\n", max_input_len_);
+  }
+  RunEmptyInput();
+  if (seeds.empty()) {
+    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
+    const uint8_t newline = '\n';
+    RunSeed(&newline, 1, nullptr);
+  } else {
+    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
+           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
+    Bytes data;
+    for (const SeedFile& seed : OrderSeeds(seeds, flags_, rand_)) {
+      if (!ReadFile(seed.path, &data, max_input_len_)) continue;
+      RunSeed(data.data(), data.size(), nullptr);
+      if (graceful_exit_requested_) ExitGracefully();
+    }
+  }
+  PrintStatusLine("INITED");
+  if (corpus_.empty() && flags_.runs != 0) {
+    Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+           "Exiting.\n");
+    exit(1);
+  }
+  FinishSeeds();
+  if (flags_.runs >= 0) budget_end_runs_ = size_t(flags_.runs);
+  if (flags_.max_total_time > 0)
+    budget_end_time_ = start_time_ + std::chrono::seconds(flags_.max_total_time);
   while (!TimeToStop()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
@@ -232,54 +291,31 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   PrintFinalStats();
 }
 
-void Fuzzer::RunSeeds(const std::vector<SeedFile>& seeds) {
-  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
-  for (const SeedFile& seed : seeds) {
-    max_seed = std::max(max_seed, seed.size);
-    min_seed = std::min(min_seed, seed.size);
-    total_seed += seed.size;
-  }
-  if (flags_.max_len <= 0) {
-    set_max_input_len(std::min(std::max(kMinDefaultMaxLen, max_seed), kMaxSaneLen));
-    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
-           "bytes\n", max_input_len_);
-  }
+void Fuzzer::RunEmptyInput() {
   running_initial_corpus_ = true;
-  // The empty input runs once, first, and never again.
   ExecuteCallback(nullptr, 0);
   Coverage().CollectFeatures([](uint32_t) {});
-  if (seeds.empty()) {
-    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
-    const uint8_t newline = '\n';
-    RunOne(&newline, 1, false, nullptr);
-  } else {
-    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
-           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
-    std::vector<SeedFile> ordered = seeds;
-    if (flags_.shuffle)
-      for (size_t i = ordered.size(); i > 1; i--) std::swap(ordered[i - 1], ordered[(*rand_)(i)]);
-    if (flags_.prefer_small)
-      std::stable_sort(ordered.begin(), ordered.end(),
-                       [](const SeedFile& a, const SeedFile& b) { return a.size < b.size; });
-    Bytes data;
-    for (const SeedFile& seed : ordered) {
-      if (!ReadFile(seed.path, &data, max_input_len_)) continue;
-      RunResult result = RunOne(data.data(), data.size(), false, nullptr);
-      if (result == kNothing && flags_.keep_seed && !data.empty())
-        corpus_.AddInput(data.data(), data.size(), {}, false, true, 0);
-      else if (result == kNew && flags_.keep_seed)
-        corpus_[corpus_.size() - 1].never_reduce = true;
-      TryDetectingAMemoryLeak(data.data(), data.size());
-      if (graceful_exit_requested_) return;
-    }
+}
+
+bool Fuzzer::RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* all_features) {
+  running_initial_corpus_ = !fuzzing_started_;
+  all_features_ = all_features;
+  RunResult result = RunOne(data, size, false, nullptr);
+  all_features_ = nullptr;
+  bool added = result == kNew;
+  if (result == kNothing && flags_.keep_seed && size && !fuzzing_started_) {
+    corpus_.AddInput(data, size, {}, false, true, 0);
+    added = true;
+  } else if (result == kNew && flags_.keep_seed && !fuzzing_started_) {
+    corpus_[corpus_.size() - 1].never_reduce = true;
   }
+  TryDetectingAMemoryLeak(data, size);
+  return added;
+}
+
+void Fuzzer::FinishSeeds() {
   running_initial_corpus_ = false;
-  PrintStatusLine("INITED");
-  if (corpus_.empty() && flags_.runs != 0) {
-    Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-           "Exiting.\n");
-    exit(1);
-  }
+  if (fuzzing_started_) return;
   if (hooks_.custom_mutator && !flags_.IsSet("len_control"))
     length_limit_ = max_input_len_;
   else if (flags_.len_control)
@@ -287,12 +323,29 @@ void Fuzzer::RunSeeds(const std::vector<SeedFile>& seeds) {
   else
     length_limit_ = max_input_len_;
   last_corpus_update_run_ = total_runs_;
+  fuzzing_started_ = true;
+}
+
+void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, std::vector<NewUnitRecord>* sink) {
+  FinishSeeds();
+  if (corpus_.empty()) return;
+  new_unit_sink_ = sink;
+  budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
+  budget_end_time_ = max_time_ms ? std::chrono::steady_clock::now() +
+                                       std::chrono::milliseconds(max_time_ms)
+                                 : std::chrono::steady_clock::time_point::max();
+  while (!TimeToStop()) {
+    MutateAndTestOne();
+    MaybeGrowLengthLimit();
+  }
+  new_unit_sink_ = nullptr;
 }
 
 bool Fuzzer::TimeToStop() {
   if (graceful_exit_requested_.load(std::memory_order_relaxed)) return true;
-  if (flags_.runs >= 0 && total_runs_ >= size_t(flags_.runs)) return true;
-  if (flags_.max_total_time > 0 && SecondsSinceStart() >= size_t(flags_.max_total_time))
+  if (total_runs_ >= budget_end_runs_) return true;
+  if (budget_end_time_ != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() >= budget_end_time_)
     return true;
   if (flags_.stop_file) {
     auto now = std::chrono::steady_clock::now();
@@ -341,6 +394,16 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   dispatcher_->RecordSuccessfulMutationSequence();
   new_units_added_++;
   last_corpus_update_run_ = total_runs_;
+  if (new_unit_sink_) {
+    NewUnitRecord record;
+    record.data.assign(data, data + size);
+    CollectAllFeatures(data, size, &record.features);
+    record.mutation_sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
+    record.base_sha1 = parent_sha1_;
+    record.reduced = result == kReduced;
+    new_unit_sink_->push_back(std::move(record));
+    return;
+  }
   PrintStatusLine(result == kReduced ? "REDUCE" : "NEW   ", "");
   Printf(" L: %zd/%zd %s\n", size, corpus_.MaxInputSize(),
          dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2).c_str());
@@ -394,7 +457,7 @@ void Fuzzer::PrintFinalStats() {
 // Reproduce mode
 
 void Fuzzer::RunReproducer(const Bytes& data) {
-  write_artifacts_ = false;
+  artifact_mode_ = ArtifactMode::kNone;
   running_initial_corpus_ = true;
   ExecuteCallback(data.data(), data.size());
   TryDetectingAMemoryLeak(data.data(), data.size());
@@ -414,9 +477,10 @@ void Fuzzer::PrintStackTrace() {
 }
 
 void Fuzzer::DumpCurrentUnit(const char* kind) {
-  if (!write_artifacts_) return;
+  if (artifact_mode_ == ArtifactMode::kNone) return;
   const uint8_t* data = slot_->data();
   size_t size = slot_->size();
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) slot_->SetFailureKind(kind);
   std::string sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
   Printf("%s; base unit: %s\n", sequence.empty() ? "MS: 0 " : sequence.c_str(),
          parent_sha1_.empty() ? "0000000000000000000000000000000000000000" : parent_sha1_.c_str());
@@ -424,6 +488,8 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
     Printf("%s\n", HexBytes(data, size).c_str());
     Printf("%s\n", EscapedAscii(data, size).c_str());
   }
+  // A worker stops here: the coordinator writes the file from the slot and prints the rest.
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
   std::string path = flags_.exact_artifact_path
                          ? std::string(flags_.exact_artifact_path)
                          : artifact_prefix_ + kind + Sha1Hex(data, size);

@@ -38,6 +38,25 @@ struct SeedFile {
   size_t size;
 };
 
+// What happens to a failing input: written as an artifact (in-process fuzzing), not written
+// (reproduce mode), or reported to the coordinator through the shared input slot (worker).
+enum class ArtifactMode { kWrite, kNone, kReportToCoordinator };
+
+// A unit that added coverage, as a worker hands it to the coordinator.
+struct NewUnitRecord {
+  Bytes data;
+  std::vector<uint32_t> features;  // every feature the unit reached
+  std::string mutation_sequence;
+  std::string base_sha1;
+  bool reduced = false;
+};
+
+// libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
+size_t DefaultMaxLen(size_t largest_seed);
+// Seeds in execution order: optionally shuffled, then smallest first (-shuffle, -prefer_small).
+std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
+                                 Random* rand);
+
 class Fuzzer {
  public:
   Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand);
@@ -54,12 +73,25 @@ class Fuzzer {
   void Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir);
   // Reproduce mode: runs one file's bytes (no artifacts are written in this mode).
   void RunReproducer(const Bytes& data);
-  // Runs `data` and returns whether it added coverage (used by seeds, merge).
-  bool RunOneInput(const Bytes& data) { return RunOne(data.data(), data.size(), false, nullptr) != kNothing; }
+
+  // ---- pieces of Loop, also driven one request at a time by a worker ----
+  // Runs the empty input once (libFuzzer does this first, and never again).
+  void RunEmptyInput();
+  // Runs a seed (or another worker's input); returns whether it was added to the corpus.
+  // If all_features is not null it receives every feature the input reached.
+  bool RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* all_features);
+  // After the seeds: sets the length limit and starts mutating.
+  void FinishSeeds();
+  // Mutates until max_runs more executions (0: no limit) or max_time_ms (0: no limit) have
+  // passed; new units go to *sink instead of the status line and the output corpus.
+  void FuzzFor(size_t max_runs, size_t max_time_ms, std::vector<NewUnitRecord>* sink);
+  size_t length_limit() const { return length_limit_; }
+  size_t slowest_unit_seconds() const { return slowest_unit_seconds_; }
+  void UseInputSlot(std::unique_ptr<InputSlot> slot) { slot_ = std::move(slot); }
 
   size_t max_input_len() const { return max_input_len_; }
   void set_max_input_len(size_t len);
-  void set_write_artifacts(bool write) { write_artifacts_ = write; }
+  void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
   void set_running_initial_corpus(bool value) { running_initial_corpus_ = value; }
   size_t total_runs() const { return total_runs_; }
   void PrintFinalStats();
@@ -85,7 +117,7 @@ class Fuzzer {
 
   void ExecuteCallback(const uint8_t* data, size_t size);
   RunResult RunOne(const uint8_t* data, size_t size, bool may_delete_file, InputInfo* parent);
-  void RunSeeds(const std::vector<SeedFile>& seeds);
+  void CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out);
   void MutateAndTestOne();
   void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
   void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
@@ -124,7 +156,11 @@ class Fuzzer {
   size_t leak_detection_attempts_ = 0;
   bool detect_leaks_ = true;
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
-  bool write_artifacts_ = true;
+  ArtifactMode artifact_mode_ = ArtifactMode::kWrite;
+  std::vector<NewUnitRecord>* new_unit_sink_ = nullptr;
+  std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
+  size_t budget_end_runs_ = SIZE_MAX;
+  std::chrono::steady_clock::time_point budget_end_time_ = std::chrono::steady_clock::time_point::max();
   bool running_initial_corpus_ = false;
   std::chrono::steady_clock::time_point start_time_;
   std::chrono::steady_clock::time_point last_stop_file_check_;
