@@ -10,7 +10,9 @@
 #   "1 2 3 4 5"), BUG_RUNS (-runs cap, default 20000000), BUG_TIME (-max_total_time cap
 #   in s, default 60), RUNS_SCALE (divide every throughput N by this, default 1),
 #   ONLY (space-separated harness names to restrict to), NICE (default 10),
-#   KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory to use).
+#   KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory to use),
+#   AFL=1 (also measure AFL++ execs/s: afl-clang-fast++ with its libFuzzer-compatible
+#   driver under afl-fuzz -V AFL_TIME seconds, default 10; informational only).
 set -euo pipefail
 
 die() { echo "bench/run.sh: error: $*" >&2; exit 1; }
@@ -37,6 +39,9 @@ else
   RUNS_SCALE="${RUNS_SCALE:-1}"
 fi
 BUG_RUNS="${BUG_RUNS:-20000000}"
+AFL="${AFL:-0}"
+AFL_TIME="${AFL_TIME:-$([[ "$QUICK" == 1 ]] && echo 3 || echo 10)}"
+if [[ "$AFL" == 1 ]]; then need afl-clang-fast++; need afl-fuzz; fi
 NICE="${NICE:-10}"
 CXXFLAGS_COMMON=(-O2 -g)
 
@@ -89,8 +94,15 @@ build() {
   nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer "$WORK/obj/$h.o" \
     -o "$WORK/bin/$h.libfuzzer" || die "linking $h with libFuzzer failed"
 }
+build_afl() {
+  local h="$1"
+  AFL_QUIET=1 nice -n "$NICE" afl-clang-fast++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer \
+    "$BENCH/harnesses/$h.cc" -o "$WORK/bin/$h.aflpp" >/dev/null ||
+    die "building $h with afl-clang-fast++ failed"
+}
 log "building ${#THROUGHPUT[@]} throughput + ${#BUGS[@]} bug harnesses in $WORK"
 for h in "${THROUGHPUT[@]}" "${BUGS[@]}"; do build "$h"; done
+if [[ "$AFL" == 1 ]]; then for h in "${THROUGHPUT[@]}"; do build_afl "$h"; done; fi
 
 printf 'phase\tharness\tengine\trep_or_seed\truns_flag\texecuted_units\twall_s\texecs_per_sec\tstat_avg_exec_per_sec\tcov\tft\tstatus\texit_code\n' >"$TSV"
 
@@ -129,12 +141,42 @@ run_throughput() {
   log "throughput $h $e rep=$r: $units units in ${wall}s = $eps execs/s (cov $cov ft $ft) $status"
 }
 
+# run_afl HARNESS REP: afl-fuzz for AFL_TIME seconds (fixed time, not fixed runs: afl-fuzz
+# -E is approximate), execs/s = execs_done / wall time of the afl-fuzz process.
+run_afl() {
+  local h="$1" r="$2" out="$WORK/afl/$1.$2" in="$BENCH/seeds/$1"
+  local logf="$WORK/logs/tp.$h.aflpp.$r.log"
+  if [[ ! -d "$in" ]]; then in="$WORK/afl/seed-one-byte"; mkdir -p "$in"; printf 'A' >"$in/a"; fi
+  rm -rf "$out"; mkdir -p "$WORK/afl"
+  local t0 t1 rc=0
+  t0=$(now_ns)
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
+    nice -n "$NICE" timeout -k 5 $(( AFL_TIME + 60 )) afl-fuzz -i "$in" -o "$out" -s 1 \
+    -V "$AFL_TIME" -- "$WORK/bin/$h.aflpp" >"$logf" 2>&1 || rc=$?
+  t1=$(now_ns)
+  local stats="$out/default/fuzzer_stats" units=NA avg=NA cov=NA wall eps status=ok
+  if [[ -f "$stats" ]]; then
+    units=$(awk -F' *: *' '$1=="execs_done"{print $2}' "$stats")
+    avg=$(awk -F' *: *' '$1=="execs_per_sec"{printf "%.0f", $2}' "$stats")
+    cov=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$stats")
+  fi
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
+  eps=$(awk -v u="$units" -v w="$wall" 'BEGIN{ if (u=="NA"||w<=0) print "NA"; else printf "%.0f", u/w }')
+  if [[ $rc -ne 0 || "$units" == NA ]]; then
+    status=engine_error; echo "bench/run.sh: WARNING: afl-fuzz on $h failed (log: $logf)" >&2
+  fi
+  printf 'throughput\t%s\taflpp\t%s\t%ss\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\n' "$h" "$r" "$AFL_TIME" \
+    "$units" "$wall" "$eps" "$avg" "$cov" "$status" "$rc" >>"$TSV"
+  log "throughput $h aflpp rep=$r: $units execs in ${wall}s = $eps execs/s (edges $cov) $status"
+}
+
 for h in "${THROUGHPUT[@]}"; do
   for ((r = 1; r <= REPS; r++)); do
     # Interleave engines and alternate which goes first, so drift in machine load
     # (other jobs on the box) hits both engines alike.
     if (( r % 2 == 1 )); then order=(libfuzzer shoal); else order=(shoal libfuzzer); fi
     for e in "${order[@]}"; do run_throughput "$h" "$e" "$r"; done
+    if [[ "$AFL" == 1 ]]; then run_afl "$h" "$r"; fi
   done
 done
 
@@ -183,7 +225,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
   echo
   echo "- command: \`$( [[ "$QUICK" == 1 ]] && echo 'QUICK=1 ')bench/run.sh\`" \
        "(REPS=$REPS, BUG_SEEDS=\"$BUG_SEEDS\", BUG_RUNS=$BUG_RUNS, BUG_TIME=$BUG_TIME," \
-       "RUNS_SCALE=$RUNS_SCALE${ONLY:+, ONLY=\"$ONLY\"})"
+       "RUNS_SCALE=$RUNS_SCALE${ONLY:+, ONLY=\"$ONLY\"}, AFL=$AFL)"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA"
   echo "- compiler: $(clang++ --version | head -1); flags: ${CXXFLAGS_COMMON[*]}"
   echo "- machine: $cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -216,6 +258,25 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
           median(cov[l]), median(ft[l]), median(cov[s]), median(ft[s])
       }
     }' "$TSV"
+  if [[ "$AFL" == 1 ]]; then
+    echo
+    echo "AFL++ (informational; afl-fuzz -V $AFL_TIME, persistent libFuzzer-compatible driver, fork server;"
+    echo "execs/s = execs_done / afl-fuzz wall time incl. start-up and calibration):"
+    echo
+    echo "| harness | AFL++ execs/s (median) | AFL++ edges |"
+    echo "|---|---:|---:|"
+    awk -F'\t' '
+      function median(str,   a, n, i, j, t) {
+        n = split(str, a, " "); if (n == 0) return "NA"
+        for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
+        return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+      }
+      NR > 1 && $1 == "throughput" && $3 == "aflpp" {
+        if ($12 == "ok") { eps[$2] = eps[$2] " " $8; cov[$2] = cov[$2] " " $10 }
+        if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2 }
+      }
+      END { for (i = 1; i <= nh; i++) printf "| %s | %s | %s |\n", order[i], median(eps[order[i]]), median(cov[order[i]]) }' "$TSV"
+  fi
   echo
   echo "## Executions to reach each CMP-gated bug (median over seeds $BUG_SEEDS; budget -runs=$BUG_RUNS, -max_total_time=$BUG_TIME)"
   echo

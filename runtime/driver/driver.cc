@@ -21,6 +21,8 @@
 #include "runtime/engine/failure_handlers.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/sanitizer_api.h"
+#include "runtime/coordinator/coordinator.h"
+#include "runtime/worker/worker_server.h"
 
 extern "C" {
 // The harness's optional interface, looked up through weak symbols as libFuzzer does.
@@ -34,10 +36,6 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1, const uint8
 
 namespace fuzzer {
 namespace {
-
-// LLVMFuzzerMutate is a C API with no context argument: it reaches the running engine's
-// dispatcher through this pointer.
-MutationDispatcher* active_dispatcher = nullptr;
 
 [[noreturn]] void ExitWithError(int code) { exit(code); }
 
@@ -74,7 +72,7 @@ void ApplyCloseFdMask(long mask) {
   close(dev_null);
 }
 
-bool LoadDictionary(const char* path, MutationDispatcher* dispatcher) {
+bool LoadDictionary(const char* path, MutationDispatcher* dispatcher, bool quiet) {
   Bytes content;
   if (!ReadFile(path, &content)) {
     Printf("ParseDictionaryFile: could not read the dictionary file '%s'\n", path);
@@ -89,7 +87,7 @@ bool LoadDictionary(const char* path, MutationDispatcher* dispatcher) {
     return false;
   }
   for (const Word& word : words) dispatcher->AddManualDictionaryWord(word);
-  Printf("Dictionary: %zd entries\n", words.size());
+  if (!quiet) Printf("Dictionary: %zd entries\n", words.size());
   return true;
 }
 
@@ -206,13 +204,12 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
 
 bool RejectUnimplementedMode(const Flags& flags) {
   static const char* const kModes[] = {"merge", "set_cover_merge", "minimize_crash",
-                                       "cleanse_crash", "fork", "jobs", "merge_inner",
+                                       "cleanse_crash", "merge_inner",
                                        "minimize_crash_internal_step", "analyze_dict",
                                        "collect_data_flow"};
   for (const char* mode : kModes) {
     if (!flags.IsSet(mode)) continue;
-    if ((!strcmp(mode, "fork") && flags.fork == 0) || (!strcmp(mode, "jobs") && flags.jobs == 0) ||
-        (!strcmp(mode, "merge") && flags.merge == 0) ||
+    if ((!strcmp(mode, "merge") && flags.merge == 0) ||
         (!strcmp(mode, "set_cover_merge") && flags.set_cover_merge == 0) ||
         (!strcmp(mode, "minimize_crash") && flags.minimize_crash == 0) ||
         (!strcmp(mode, "cleanse_crash") && flags.cleanse_crash == 0) ||
@@ -225,10 +222,21 @@ bool RejectUnimplementedMode(const Flags& flags) {
   return false;
 }
 
+// -workers=N (default 1; 0 = in-process), or libFuzzer's -fork=N / -jobs=N.
+size_t NumberOfWorkers(const Flags& flags) {
+  if (flags.IsSet("workers")) return flags.workers;
+  if (flags.fork > 0) return size_t(flags.fork);
+  if (flags.jobs > 0) return flags.jobs;
+  return flags.workers;
+}
+
 }  // namespace
 
 int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   const char* argv0 = (*argv)[0];
+  // Workers are started with the command line as the user gave it: they run
+  // LLVMFuzzerInitialize themselves.
+  const std::vector<std::string> original_argv(*argv, *argv + *argc);
   if (LLVMFuzzerInitialize) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
@@ -263,10 +271,17 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   hooks.custom_cross_over = LLVMFuzzerCustomCrossOver;
   // Never destroyed: signal handlers, sanitizer callbacks and atexit hooks use it until the
   // process is gone.
-  Fuzzer* fuzzer = new Fuzzer(flags, hooks, &rand);
-  active_dispatcher = &fuzzer->mutation_dispatcher();
+  static Fuzzer* const fuzzer = new Fuzzer(flags, hooks, &rand);
+  SetActiveDispatcher(&fuzzer->mutation_dispatcher());
 
-  if (flags.dict && !LoadDictionary(flags.dict, active_dispatcher)) ExitWithError(1);
+  WorkerEndpoint endpoint;
+  const bool is_worker = ParseWorkerEndpoint(getenv(kWorkerEnvironmentVariable), &endpoint);
+  if (flags.dict && !LoadDictionary(flags.dict, &fuzzer->mutation_dispatcher(), is_worker))
+    ExitWithError(1);
+  if (is_worker) {
+    unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes
+    return RunWorker(endpoint, flags, fuzzer, &rand);
+  }
   if (flags.entropic && !flags.focus_function)
     Printf("INFO: Running with entropic power schedule (0x%lX, %ld).\n",
            flags.entropic_feature_frequency_threshold, flags.entropic_number_of_rarest_features);
@@ -286,19 +301,26 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.exact_artifact_path && !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
     ExitWithError(1);
 
-  InstallFailureHandlers(fuzzer, flags);
-
   const std::vector<std::string>& positional = command_line.positional;
   bool all_files = !positional.empty();
   for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
-  if (all_files) return RunIndividualFiles(fuzzer, flags, argv0, positional);
+  if (all_files) {
+    InstallFailureHandlers(fuzzer, flags);
+    return RunIndividualFiles(fuzzer, flags, argv0, positional);
+  }
 
   for (const std::string& dir : positional)
     if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
   std::vector<std::string> seed_inputs;
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
-  fuzzer->Loop(seeds, positional.empty() ? std::string() : positional[0]);
+  std::string output_dir = positional.empty() ? std::string() : positional[0];
+  if (size_t num_workers = NumberOfWorkers(flags)) {
+    Coordinator coordinator(flags, original_argv, num_workers, seed);
+    return coordinator.Run(seeds, output_dir);
+  }
+  InstallFailureHandlers(fuzzer, flags);
+  fuzzer->Loop(seeds, output_dir);
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
   return 0;
 }
@@ -306,12 +328,6 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
 }  // namespace fuzzer
 
 extern "C" {
-
-__attribute__((visibility("default"))) size_t LLVMFuzzerMutate(uint8_t* data, size_t size,
-                                                               size_t max_size) {
-  return fuzzer::active_dispatcher ? fuzzer::active_dispatcher->DefaultMutate(data, size, max_size)
-                                   : size;
-}
 
 __attribute__((visibility("default"))) int LLVMFuzzerRunDriver(
     int* argc, char*** argv, int (*callback)(const uint8_t* data, size_t size)) {

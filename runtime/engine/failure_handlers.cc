@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runtime/common/log.h"
+#include "runtime/common/process.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -20,12 +21,6 @@ namespace {
 Fuzzer* active_fuzzer = nullptr;
 long trace_malloc_level = 0;
 std::atomic<bool> in_malloc_hook{false};
-
-size_t PeakRssMb() {
-  struct rusage usage;
-  if (getrusage(RUSAGE_SELF, &usage)) return 0;
-  return size_t(usage.ru_maxrss) >> 10;
-}
 
 void CrashSignalHandler(int, siginfo_t*, void*) { active_fuzzer->CrashCallback(); }
 void AlarmSignalHandler(int, siginfo_t*, void*) { active_fuzzer->AlarmCallback(); }

@@ -12,6 +12,7 @@
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/log.h"
+#include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/sanitizer_api.h"
@@ -25,12 +26,6 @@ constexpr size_t kMaxUnitSizeToPrint = 256;
 constexpr size_t kMaxLeakDetectionAttempts = 1000;
 constexpr int kOomExitCode = 71;
 constexpr int kInterruptExitCode = 72;
-
-size_t PeakRssMb() {
-  struct rusage usage;
-  if (getrusage(RUSAGE_SELF, &usage)) return 0;
-  return size_t(usage.ru_maxrss) >> 10;
-}
 
 int64_t NowUsec() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -102,6 +97,8 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
 Fuzzer::~Fuzzer() = default;
 
 void Fuzzer::set_max_input_len(size_t len) {
+  // A worker's shared slot was sized by the coordinator and cannot grow.
+  if (slot_ && slot_->fd() >= 0 && len > slot_->capacity()) len = slot_->capacity();
   max_input_len_ = len;
   if (length_limit_ == 0 || length_limit_ > len) length_limit_ = len;
   mutation_buffer_.resize(len);
@@ -599,3 +596,22 @@ void Fuzzer::ExitGracefully() {
 }
 
 }  // namespace fuzzer
+
+namespace fuzzer {
+namespace {
+// LLVMFuzzerMutate is a C API with no context argument: it reaches the running engine's
+// dispatcher through this pointer.
+MutationDispatcher* active_dispatcher = nullptr;
+}  // namespace
+
+void SetActiveDispatcher(MutationDispatcher* dispatcher) { active_dispatcher = dispatcher; }
+
+}  // namespace fuzzer
+
+extern "C" __attribute__((visibility("default"))) size_t LLVMFuzzerMutate(uint8_t* data,
+                                                                         size_t size,
+                                                                         size_t max_size) {
+  return fuzzer::active_dispatcher
+             ? fuzzer::active_dispatcher->DefaultMutate(data, size, max_size)
+             : size;
+}

@@ -57,6 +57,9 @@ size_t DefaultMaxLen(size_t largest_seed);
 std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
                                  Random* rand);
 
+// Which dispatcher the exported LLVMFuzzerMutate uses (the running engine's).
+void SetActiveDispatcher(MutationDispatcher* dispatcher);
+
 class Fuzzer {
  public:
   Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand);

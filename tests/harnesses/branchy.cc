@@ -10,13 +10,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t acc = 0;
   if (size > 0) {
     switch (data[0] & 7) {
-      case 0: acc += 1; break;
-      case 1: acc += 3; break;
-      case 2: acc *= 5; break;
-      case 3: acc ^= 7; break;
-      case 4: acc -= 11; break;
-      case 5: acc += 13; break;
-      default: acc = 17; break;
+      case 0:
+        acc += 1;
+        break;
+      case 1:
+        acc += 3;
+        break;
+      case 2:
+        acc *= 5;
+        break;
+      case 3:
+        acc ^= 7;
+        break;
+      case 4:
+        acc -= 11;
+        break;
+      case 5:
+        acc += 13;
+        break;
+      default:
+        acc = 17;
+        break;
     }
   }
   if (size > 1 && data[1] > 0x80) acc += 19;

@@ -10,9 +10,8 @@ static volatile int* volatile g_null = nullptr;
 static constexpr uint8_t kMask = 0xA5;
 // "SHOAL\xffTOKEN42", each byte XOR kMask.
 static const uint8_t kMaskedToken[] = {
-    'S' ^ kMask, 'H' ^ kMask, 'O' ^ kMask, 'A' ^ kMask, 'L' ^ kMask,
-    0xff ^ kMask, 'T' ^ kMask, 'O' ^ kMask, 'K' ^ kMask, 'E' ^ kMask,
-    'N' ^ kMask, '4' ^ kMask, '2' ^ kMask};
+    'S' ^ kMask, 'H' ^ kMask, 'O' ^ kMask, 'A' ^ kMask, 'L' ^ kMask, 0xff ^ kMask, 'T' ^ kMask,
+    'O' ^ kMask, 'K' ^ kMask, 'E' ^ kMask, 'N' ^ kMask, '4' ^ kMask, '2' ^ kMask};
 static constexpr size_t kTokenLen = sizeof(kMaskedToken);
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -12,12 +12,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t value;
   memcpy(&value, data, sizeof(value));
   switch (value) {
-    case 1: g_sink = 1; break;
-    case 7: g_sink = 7; break;
-    case 0x100: g_sink = 3; break;
-    case 0xFFFF0000u: g_sink = 4; break;
-    case 0x12345678u: __builtin_trap();
-    default: g_sink = 0; break;
+    case 1:
+      g_sink = 1;
+      break;
+    case 7:
+      g_sink = 7;
+      break;
+    case 0x100:
+      g_sink = 3;
+      break;
+    case 0xFFFF0000u:
+      g_sink = 4;
+      break;
+    case 0x12345678u:
+      __builtin_trap();
+    default:
+      g_sink = 0;
+      break;
   }
   return 0;
 }

@@ -25,6 +25,8 @@ constexpr char kOverwrite[] = R"(==\d+== ERROR: libFuzzer: fuzz target overwrite
 // A symbolized frame of the target in a stack printed by the runtime.
 constexpr char kTargetFrame[] = R"(\s+#\d+ 0x[0-9a-f]+ in LLVMFuzzerTestOneInput .*)";
 constexpr char kDoneLine[] = R"(Done \d+ runs in \d+ second\(s\))";
+constexpr char kMsLine[] = R"(MS: \d+ .*; base unit: [0-9a-f]{40})";
+constexpr char kArtifactLine[] = R"(artifact_prefix='.*'; Test unit written to .*)";
 
 bool StartsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -36,13 +38,17 @@ TEST(CrashReporting, NullDerefIsAsanSegvWithArtifactThatReproduces) {
   RunResult run = RunProcess(h, {kSeed, kPrefixBudget}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_TRUE(FindLine(run.output, kAsanSegv)) << run.output;
-  EXPECT_TRUE(FindLine(run.output,
-                       R"(SUMMARY: AddressSanitizer: SEGV .*null_deref\.cc:\d+:\d+ in LLVMFuzzerTestOneInput)"))
+  EXPECT_TRUE(FindLine(
+      run.output,
+      R"(SUMMARY: AddressSanitizer: SEGV .*null_deref\.cc:\d+:\d+ in LLVMFuzzerTestOneInput)"))
       << run.output;
   EXPECT_FALSE(FindLine(run.output, kDoneLine)) << "a crash must end the run\n" << run.output;
   Artifact a = ExpectHashedArtifact(run, dir, "crash");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "HI!")) << "artifact does not trigger the bug: " << a.bytes;
+  // The runtime's death callback prints the artifact block after ASan's report.
+  ExpectLinesInOrder(run.output, {kAsanSegv, "SUMMARY: AddressSanitizer: SEGV .*", kMsLine,
+                                  kArtifactLine, "Base64: .*"});
 
   RunResult rep = Reproduce(h, {}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 1);
@@ -78,16 +84,21 @@ TEST(CrashReporting, HeapBufferOverflowIsReportedByAsan) {
   const std::string h = Harness("heap_overflow");
   RunResult run = RunProcess(h, {kSeed, kPrefixBudget}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
-  EXPECT_TRUE(FindLine(run.output,
-                       R"(==\d+==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x[0-9a-f]+ .*)"))
+  EXPECT_TRUE(
+      FindLine(run.output,
+               R"(==\d+==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x[0-9a-f]+ .*)"))
       << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(READ of size 1 at 0x[0-9a-f]+ thread T0)")) << run.output;
-  EXPECT_TRUE(FindLine(run.output,
-                       R"(SUMMARY: AddressSanitizer: heap-buffer-overflow .*heap_overflow\.cc:\d+:\d+ in LLVMFuzzerTestOneInput)"))
+  EXPECT_TRUE(FindLine(
+      run.output,
+      R"(SUMMARY: AddressSanitizer: heap-buffer-overflow .*heap_overflow\.cc:\d+:\d+ in LLVMFuzzerTestOneInput)"))
       << run.output;
   Artifact a = ExpectHashedArtifact(run, dir, "crash");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "HB"));
+  ExpectLinesInOrder(
+      run.output, {".*ERROR: AddressSanitizer: heap-buffer-overflow.*",
+                   "SUMMARY: AddressSanitizer: heap-buffer-overflow .*", kMsLine, kArtifactLine});
   // The overflow is one byte past a copy exactly as long as the input.
   EXPECT_TRUE(FindLine(run.output, R"(0x[0-9a-f]+ is located 0 bytes to the right of )" +
                                        std::to_string(a.bytes.size()) + R"(-byte region .*)"))
@@ -95,7 +106,8 @@ TEST(CrashReporting, HeapBufferOverflowIsReportedByAsan) {
 
   RunResult rep = Reproduce(h, {}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 1);
-  EXPECT_TRUE(HasLineContaining(rep.output, "AddressSanitizer: heap-buffer-overflow")) << rep.output;
+  EXPECT_TRUE(HasLineContaining(rep.output, "AddressSanitizer: heap-buffer-overflow"))
+      << rep.output;
 }
 
 TEST(CrashReporting, AbortIsADeadlySignalWithFinalStats) {
@@ -105,9 +117,11 @@ TEST(CrashReporting, AbortIsADeadlySignalWithFinalStats) {
   SHOAL_EXPECT_EXIT(run, 77);
   EXPECT_TRUE(FindLine(run.output, kDeadlySignal)) << run.output;
   EXPECT_TRUE(FindLine(run.output, kTargetFrame)) << "no target frame in the stack\n" << run.output;
-  EXPECT_TRUE(HasLine(run.output, "NOTE: libFuzzer has rudimentary signal handlers.")) << run.output;
-  EXPECT_TRUE(HasLine(run.output,
-                      "      Combine libFuzzer with AddressSanitizer or similar for better crash reports."))
+  EXPECT_TRUE(HasLine(run.output, "NOTE: libFuzzer has rudimentary signal handlers."))
+      << run.output;
+  EXPECT_TRUE(
+      HasLine(run.output,
+              "      Combine libFuzzer with AddressSanitizer or similar for better crash reports."))
       << run.output;
   EXPECT_TRUE(HasLine(run.output, "SUMMARY: libFuzzer: deadly signal")) << run.output;
   // Final stats are printed from the crash path too.
@@ -116,6 +130,10 @@ TEST(CrashReporting, AbortIsADeadlySignalWithFinalStats) {
   Artifact a = ExpectHashedArtifact(run, dir, "crash");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "AB!"));
+  ExpectLinesInOrder(
+      run.output, {kDeadlySignal, kTargetFrame, "NOTE: libFuzzer has rudimentary signal handlers.",
+                   "SUMMARY: libFuzzer: deadly signal", kMsLine, kArtifactLine, "Base64: .*",
+                   "stat::number_of_executed_units: .*"});
 
   RunResult rep = Reproduce(h, {}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 77);
@@ -125,8 +143,8 @@ TEST(CrashReporting, AbortIsADeadlySignalWithFinalStats) {
 
 TEST(CrashReporting, ErrorExitcodeFlagSetsTheExitCode) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("abort_prefix"), {kSeed, kPrefixBudget, "-error_exitcode=42"},
-                             dir.path());
+  RunResult run =
+      RunProcess(Harness("abort_prefix"), {kSeed, kPrefixBudget, "-error_exitcode=42"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 42);
   EXPECT_TRUE(FindLine(run.output, kDeadlySignal)) << run.output;
   EXPECT_TRUE(ExpectHashedArtifact(run, dir, "crash").ok);
@@ -144,6 +162,9 @@ TEST(CrashReporting, ExitInsideTheTargetIsACrash) {
   Artifact a = ExpectHashedArtifact(run, dir, "crash");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "EX!"));
+  ExpectLinesInOrder(
+      run.output, {kTargetExited, kTargetFrame, "SUMMARY: libFuzzer: fuzz target exited", kMsLine,
+                   kArtifactLine});
 
   RunResult rep = Reproduce(h, {}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 77);
@@ -162,6 +183,8 @@ TEST(CrashReporting, OverwritingTheConstInputIsACrash) {
   ASSERT_TRUE(a.ok);
   // The artifact is the input as it was passed in, not the overwritten copy.
   EXPECT_TRUE(StartsWith(a.bytes, "OW")) << a.bytes;
+  ExpectLinesInOrder(run.output, {kOverwrite, "SUMMARY: libFuzzer: overwrites-const-input", kMsLine,
+                                  kArtifactLine});
 
   RunResult rep = Reproduce(h, {}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 77);

@@ -58,22 +58,30 @@ void CheckBannerAndStatusLines(const std::string& harness_name) {
   EXPECT_EQ(Hex((*pcs)[4]) - Hex((*pcs)[3]), 2ull * sizeof(void*) * counters)
       << "PC table entries are {PC, flags} pairs";
 
-  EXPECT_TRUE(HasLine(out,
-                      "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than 4096 bytes"))
+  EXPECT_TRUE(HasLine(
+      out,
+      "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than 4096 bytes"))
       << out;
   EXPECT_TRUE(HasLine(out, "INFO: A corpus is not provided, starting from an empty corpus")) << out;
 
-  auto inited = FindLine(out, R"(#2\tINITED cov: (\d+) ft: (\d+) corp: 1/1b exec/s: \d+ rss: \d+Mb)");
+  auto inited =
+      FindLine(out, R"(#2\tINITED cov: (\d+) ft: (\d+) corp: 1/1b exec/s: \d+ rss: \d+Mb)");
   ASSERT_TRUE(inited) << "no/garbled \"#2\\tINITED\" line\n" << out;
   const int inited_cov = std::stoi((*inited)[1]);
   EXPECT_GT(inited_cov, 0) << "coverage is zero: the instrumentation callbacks are not wired up";
   EXPECT_LE(inited_cov, counters);
   EXPECT_GE(std::stoi((*inited)[2]), inited_cov) << "ft counts at least the covered edges";
 
-  EXPECT_GE(CountLines(out, R"(#\d+\tNEW    cov: \d+ ft: \d+ corp: \d+/\d+b lim: \d+ exec/s: \d+ rss: \d+Mb L: \d+/\d+ MS: \d+ \S+)"),
-            1)
-      << "branchy gains coverage quickly; expected NEW lines\n" << out;
-  auto done = FindLine(out, R"(#1000\tDONE   cov: (\d+) ft: (\d+) corp: (\d+)/\d+b lim: \d+ exec/s: \d+ rss: \d+Mb)");
+  EXPECT_GE(
+      CountLines(
+          out,
+          R"(#\d+\tNEW    cov: \d+ ft: \d+ corp: \d+/\d+b lim: \d+ exec/s: \d+ rss: \d+Mb L: \d+/\d+ MS: \d+ \S+)"),
+      1)
+      << "branchy gains coverage quickly; expected NEW lines\n"
+      << out;
+  auto done = FindLine(
+      out,
+      R"(#1000\tDONE   cov: (\d+) ft: (\d+) corp: (\d+)/\d+b lim: \d+ exec/s: \d+ rss: \d+Mb)");
   ASSERT_TRUE(done) << "no/garbled \"#1000\\tDONE\" line\n" << out;
   EXPECT_GT(std::stoi((*done)[1]), inited_cov);
   EXPECT_GT(std::stoi((*done)[3]), 1) << "corpus must have grown";
@@ -103,13 +111,15 @@ TEST(Driver, RunsZeroExecutesTheSeedCorpusOnly) {
   RunResult run = RunProcess(Harness("branchy"), {"-runs=0", "corp"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "INFO:        3 files found in corp")) << run.output;
-  EXPECT_TRUE(FindLine(run.output,
-                       R"(INFO: seed corpus: files: 3 min: 1b max: 3b total: 6b rss: \d+Mb)"))
+  EXPECT_TRUE(
+      FindLine(run.output, R"(INFO: seed corpus: files: 3 min: 1b max: 3b total: 6b rss: \d+Mb)"))
       << run.output;
   // 1 empty-input run + 3 seeds.
-  EXPECT_TRUE(FindLine(run.output, R"(#4\tINITED cov: [1-9]\d* ft: \d+ corp: 3/6b exec/s: \d+ rss: \d+Mb)"))
+  EXPECT_TRUE(
+      FindLine(run.output, R"(#4\tINITED cov: [1-9]\d* ft: \d+ corp: 3/6b exec/s: \d+ rss: \d+Mb)"))
       << run.output;
-  EXPECT_TRUE(FindLine(run.output, R"(#4\tDONE   cov: [1-9]\d* ft: \d+ corp: 3/6b lim: \d+ exec/s: \d+ rss: \d+Mb)"))
+  EXPECT_TRUE(FindLine(
+      run.output, R"(#4\tDONE   cov: [1-9]\d* ft: \d+ corp: 3/6b lim: \d+ exec/s: \d+ rss: \d+Mb)"))
       << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(Done 4 runs in \d+ second\(s\))")) << run.output;
   EXPECT_EQ(ListDir(dir.Join("corp")), (std::vector<std::string>{"1", "2", "3"}));
@@ -135,14 +145,16 @@ TEST(Driver, NewCorpusFilesAreNamedBySha1OfTheirContents) {
   // The written corpus is loadable as a seed corpus again.
   RunResult again = RunProcess(Harness("branchy"), {"-runs=0", "out"}, dir.path());
   SHOAL_EXPECT_EXIT(again, 0);
-  EXPECT_TRUE(HasLine(again.output, "INFO: " + std::string(8 - std::to_string(files.size()).size(), ' ') +
-                                        std::to_string(files.size()) + " files found in out"))
+  EXPECT_TRUE(
+      HasLine(again.output, "INFO: " + std::string(8 - std::to_string(files.size()).size(), ' ') +
+                                std::to_string(files.size()) + " files found in out"))
       << again.output;
 }
 
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("branchy"), {kSeed, "-runs=77", "-print_final_stats=1"}, dir.path());
+  RunResult run =
+      RunProcess(Harness("branchy"), {kSeed, "-runs=77", "-print_final_stats=1"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(FindLine(run.output, R"(#77\tDONE   .*)")) << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(Done 77 runs in \d+ second\(s\))")) << run.output;
@@ -170,39 +182,99 @@ TEST(Driver, HelpListsAllLibFuzzer14FlagsWithDefaults) {
   const std::vector<std::string> lines = Lines(run.output);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0], "Usage:");
-  EXPECT_TRUE(HasLine(run.output, h + " [-flag1=val1 [-flag2=val2 ...] ] [dir1 [dir2 ...] ]")) << run.output;
-  EXPECT_TRUE(HasLine(run.output, h + " [-flag1=val1 [-flag2=val2 ...] ] file1 [file2 ...]")) << run.output;
+  EXPECT_TRUE(HasLine(run.output, h + " [-flag1=val1 [-flag2=val2 ...] ] [dir1 [dir2 ...] ]"))
+      << run.output;
+  EXPECT_TRUE(HasLine(run.output, h + " [-flag1=val1 [-flag2=val2 ...] ] file1 [file2 ...]"))
+      << run.output;
   EXPECT_TRUE(HasLine(run.output, "Flags: (strictly in form -flag=value)")) << run.output;
-  EXPECT_TRUE(HasLine(run.output,
-                      "Flags starting with '--' will be ignored and will be passed verbatim to subprocesses."))
+  EXPECT_TRUE(HasLine(
+      run.output,
+      "Flags starting with '--' will be ignored and will be passed verbatim to subprocesses."))
       << run.output;
   EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED.*)")) << "-help must not fuzz";
   // Name and default of every flag libFuzzer 14.0.6 lists, in its order.
   const std::vector<std::pair<std::string, std::string>> kFlags = {
-      {"verbosity", "1"}, {"seed", "0"}, {"runs", "-1"}, {"max_len", "0"}, {"len_control", "100"},
-      {"seed_inputs", "0"}, {"keep_seed", "0"}, {"cross_over", "1"}, {"cross_over_uniform_dist", "0"},
-      {"mutate_depth", "5"}, {"reduce_depth", "0"}, {"shuffle", "1"}, {"prefer_small", "1"},
-      {"timeout", "1200"}, {"error_exitcode", "77"}, {"timeout_exitcode", "70"},
-      {"max_total_time", "0"}, {"help", "0"}, {"fork", "0"}, {"fork_corpus_groups", "0"},
-      {"ignore_timeouts", "1"}, {"ignore_ooms", "1"}, {"ignore_crashes", "0"}, {"merge", "0"},
-      {"set_cover_merge", "0"}, {"stop_file", "0"}, {"merge_control_file", "0"},
-      {"minimize_crash", "0"}, {"cleanse_crash", "0"}, {"mutation_graph_file", "0"},
-      {"use_counters", "1"}, {"use_memmem", "1"}, {"use_value_profile", "0"}, {"use_cmp", "1"},
-      {"shrink", "0"}, {"reduce_inputs", "1"}, {"jobs", "0"}, {"workers", "0"}, {"reload", "1"},
-      {"report_slow_units", "10"}, {"only_ascii", "0"}, {"dict", "0"}, {"artifact_prefix", "0"},
-      {"exact_artifact_path", "0"}, {"print_pcs", "0"}, {"print_funcs", "2"},
-      {"print_final_stats", "0"}, {"print_corpus_stats", "0"}, {"print_coverage", "0"},
-      {"print_full_coverage", "0"}, {"dump_coverage", "0"}, {"handle_segv", "1"},
-      {"handle_bus", "1"}, {"handle_abrt", "1"}, {"handle_ill", "1"}, {"handle_fpe", "1"},
-      {"handle_int", "1"}, {"handle_term", "1"}, {"handle_xfsz", "1"}, {"handle_usr1", "1"},
-      {"handle_usr2", "1"}, {"handle_winexcept", "1"}, {"close_fd_mask", "0"},
-      {"detect_leaks", "1"}, {"purge_allocator_interval", "1"}, {"trace_malloc", "0"},
-      {"rss_limit_mb", "2048"}, {"malloc_limit_mb", "0"}, {"exit_on_src_pos", "0"},
-      {"exit_on_item", "0"}, {"ignore_remaining_args", "0"}, {"focus_function", "0"},
-      {"entropic", "1"}, {"entropic_feature_frequency_threshold", "255"},
-      {"entropic_number_of_rarest_features", "100"}, {"entropic_scale_per_exec_time", "0"},
-      {"analyze_dict", "0"}, {"use_clang_coverage", "0"}, {"data_flow_trace", "0"},
-      {"collect_data_flow", "0"}, {"create_missing_dirs", "0"}};
+      {"verbosity", "1"},
+      {"seed", "0"},
+      {"runs", "-1"},
+      {"max_len", "0"},
+      {"len_control", "100"},
+      {"seed_inputs", "0"},
+      {"keep_seed", "0"},
+      {"cross_over", "1"},
+      {"cross_over_uniform_dist", "0"},
+      {"mutate_depth", "5"},
+      {"reduce_depth", "0"},
+      {"shuffle", "1"},
+      {"prefer_small", "1"},
+      {"timeout", "1200"},
+      {"error_exitcode", "77"},
+      {"timeout_exitcode", "70"},
+      {"max_total_time", "0"},
+      {"help", "0"},
+      {"fork", "0"},
+      {"fork_corpus_groups", "0"},
+      {"ignore_timeouts", "1"},
+      {"ignore_ooms", "1"},
+      {"ignore_crashes", "0"},
+      {"merge", "0"},
+      {"set_cover_merge", "0"},
+      {"stop_file", "0"},
+      {"merge_control_file", "0"},
+      {"minimize_crash", "0"},
+      {"cleanse_crash", "0"},
+      {"mutation_graph_file", "0"},
+      {"use_counters", "1"},
+      {"use_memmem", "1"},
+      {"use_value_profile", "0"},
+      {"use_cmp", "1"},
+      {"shrink", "0"},
+      {"reduce_inputs", "1"},
+      {"jobs", "0"},
+      {"workers", "0"},
+      {"reload", "1"},
+      {"report_slow_units", "10"},
+      {"only_ascii", "0"},
+      {"dict", "0"},
+      {"artifact_prefix", "0"},
+      {"exact_artifact_path", "0"},
+      {"print_pcs", "0"},
+      {"print_funcs", "2"},
+      {"print_final_stats", "0"},
+      {"print_corpus_stats", "0"},
+      {"print_coverage", "0"},
+      {"print_full_coverage", "0"},
+      {"dump_coverage", "0"},
+      {"handle_segv", "1"},
+      {"handle_bus", "1"},
+      {"handle_abrt", "1"},
+      {"handle_ill", "1"},
+      {"handle_fpe", "1"},
+      {"handle_int", "1"},
+      {"handle_term", "1"},
+      {"handle_xfsz", "1"},
+      {"handle_usr1", "1"},
+      {"handle_usr2", "1"},
+      {"handle_winexcept", "1"},
+      {"close_fd_mask", "0"},
+      {"detect_leaks", "1"},
+      {"purge_allocator_interval", "1"},
+      {"trace_malloc", "0"},
+      {"rss_limit_mb", "2048"},
+      {"malloc_limit_mb", "0"},
+      {"exit_on_src_pos", "0"},
+      {"exit_on_item", "0"},
+      {"ignore_remaining_args", "0"},
+      {"focus_function", "0"},
+      {"entropic", "1"},
+      {"entropic_feature_frequency_threshold", "255"},
+      {"entropic_number_of_rarest_features", "100"},
+      {"entropic_scale_per_exec_time", "0"},
+      {"analyze_dict", "0"},
+      {"use_clang_coverage", "0"},
+      {"data_flow_trace", "0"},
+      {"collect_data_flow", "0"},
+      {"create_missing_dirs", "0"}};
   std::vector<std::pair<std::string, std::string>> listed;
   for (const std::string& line : lines) {
     auto m = FindLine(line, R"( (\w+) *\t(-?\d+)\t.+)");
@@ -215,8 +287,8 @@ TEST(Driver, UnknownFlagOnlyWarns) {
   TempDir dir;
   RunResult run = RunProcess(Harness("empty"), {"-foo_bar=1", "-runs=10"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
-  EXPECT_TRUE(HasLine(run.output,
-                      "WARNING: unrecognized flag '-foo_bar=1'; use -help=1 to list all flags"))
+  EXPECT_TRUE(
+      HasLine(run.output, "WARNING: unrecognized flag '-foo_bar=1'; use -help=1 to list all flags"))
       << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(Done 10 runs in \d+ second\(s\))")) << run.output;
 }
@@ -244,7 +316,8 @@ TEST(Driver, InitializeRunsOnceBeforeFlagParsingWithFullArgv) {
   EXPECT_TRUE(HasLine(run.output, "INIT: argv[2]=-runs=50")) << run.output;
   EXPECT_TRUE(HasLine(run.output, "TARGET_CALLS: 50")) << run.output;
   EXPECT_LT(run.output.find("INIT: argc="), run.output.find("INFO: Seed: 1"))
-      << "LLVMFuzzerInitialize must run before the driver prints anything\n" << run.output;
+      << "LLVMFuzzerInitialize must run before the driver prints anything\n"
+      << run.output;
 }
 
 TEST(Driver, InitializeMustNotModifyArgv0) {
@@ -258,10 +331,10 @@ TEST(Driver, InitializeMustNotModifyArgv0) {
 
 TEST(Driver, IgnoreRemainingArgsLeavesTheRestToTheTarget) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("initialize"),
-                             {kSeed, "-runs=100", "-ignore_remaining_args=1", "-foo_bar=1",
-                              "no_such_dir", "-runs=5"},
-                             dir.path());
+  RunResult run = RunProcess(
+      Harness("initialize"),
+      {kSeed, "-runs=100", "-ignore_remaining_args=1", "-foo_bar=1", "no_such_dir", "-runs=5"},
+      dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "INIT: argc=7")) << run.output;
   EXPECT_TRUE(HasLine(run.output, "INIT: argv[4]=-foo_bar=1")) << run.output;
@@ -270,8 +343,28 @@ TEST(Driver, IgnoreRemainingArgsLeavesTheRestToTheTarget) {
   EXPECT_FALSE(HasLineContaining(run.output, "WARNING: unrecognized flag")) << run.output;
   EXPECT_FALSE(HasLineContaining(run.output, "does not exist")) << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(Done 100 runs in \d+ second\(s\))"))
-      << "flags after -ignore_remaining_args=1 must not be applied\n" << run.output;
+      << "flags after -ignore_remaining_args=1 must not be applied\n"
+      << run.output;
   EXPECT_TRUE(HasLine(run.output, "TARGET_CALLS: 100")) << run.output;
+}
+
+TEST(Driver, ReproduceModeRunsBenignInputsOnceAndExitsZero) {
+  TempDir dir;
+  WriteFile(dir.Join("benign"), "hello");
+  WriteFile(dir.Join("benign2"), "world!");
+  const std::string h = Harness("repro");
+  RunResult run = RunProcess(h, {"benign", "benign2"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, h + ": Running 2 inputs 1 time(s) each.")) << run.output;
+  ExpectLinesInOrder(
+      run.output,
+      {"Running: benign", "REPRO: executed 5 bytes", R"(Executed benign in \d+ ms)",
+       "Running: benign2", "REPRO: executed 6 bytes", R"(Executed benign2 in \d+ ms)", R"(\*\*\*)",
+       R"(\*\*\* NOTE: fuzzing was not performed, you have only)",
+       R"(\*\*\*       executed the target code on a fixed set of inputs\.)", R"(\*\*\*)"});
+  EXPECT_EQ(CountLines(run.output, R"(REPRO: executed \d+ bytes)"), 2) << run.output;
+  EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED.*)")) << "reproduce mode must not fuzz";
+  EXPECT_EQ(ListDir(dir.path()), (std::vector<std::string>{"benign", "benign2"}));
 }
 
 TEST(Driver, ReproduceModeRunsEachFileRunsTimes) {
@@ -289,7 +382,8 @@ TEST(Driver, ReproduceModeRunsEachFileRunsTimes) {
   EXPECT_EQ(CountLines(run.output, "REPRO: executed 5 bytes"), 3) << run.output;
   EXPECT_EQ(CountLines(run.output, "REPRO: executed 6 bytes"), 3) << run.output;
   EXPECT_EQ(CountLines(run.output, R"(REPRO: executed \d+ bytes)"), 6)
-      << "only the given files are executed\n" << run.output;
+      << "only the given files are executed\n"
+      << run.output;
   EXPECT_TRUE(HasLine(run.output, kNote1));
   EXPECT_TRUE(HasLine(run.output, kNote2)) << run.output;
   EXPECT_TRUE(HasLine(run.output, kNote3)) << run.output;
@@ -317,8 +411,8 @@ TEST(Driver, ReproduceModeStopsAtTheCrashingInputWithoutArtifact) {
 
 TEST(Driver, DictionaryEntriesAreCounted) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("empty"), {"-runs=10", "-dict=" + HarnessData("dict_token.dict")},
-                             dir.path());
+  RunResult run = RunProcess(Harness("empty"),
+                             {"-runs=10", "-dict=" + HarnessData("dict_token.dict")}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "Dictionary: 2 entries")) << run.output;
 }
@@ -349,8 +443,9 @@ TEST(Driver, UninstrumentedTargetIsRejected) {
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_FALSE(HasLineContaining(run.output, "INFO: Loaded ")) << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(#2\tINITED exec/s: \d+ rss: \d+Mb)")) << run.output;
-  EXPECT_TRUE(HasLine(run.output,
-                      "ERROR: no interesting inputs were found. Is the code instrumented for coverage? Exiting."))
+  EXPECT_TRUE(HasLine(
+      run.output,
+      "ERROR: no interesting inputs were found. Is the code instrumented for coverage? Exiting."))
       << run.output;
 }
 
@@ -358,7 +453,8 @@ TEST(Driver, TargetLinkingItsOwnProtobufRuns) {
   TempDir dir;
   RunResult run = RunProcess(Harness("protobuf_user"), {kSeed, "-runs=100"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);  // the target aborts on any failed protobuf round trip
-  EXPECT_TRUE(FindLine(run.output, R"(#2\tINITED cov: [1-9]\d* ft: \d+ corp: 1/1b .*)")) << run.output;
+  EXPECT_TRUE(FindLine(run.output, R"(#2\tINITED cov: [1-9]\d* ft: \d+ corp: 1/1b .*)"))
+      << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(Done 100 runs in \d+ second\(s\))")) << run.output;
 }
 

@@ -19,13 +19,17 @@ constexpr char kPrefixBudget[] = "-runs=2000000";
 
 constexpr char kTimeoutBanner[] = R"(==\d+== ERROR: libFuzzer: timeout after \d+ seconds)";
 constexpr char kAlarm[] = R"(ALARM: working on the last Unit for \d+ seconds)";
-constexpr char kRssBanner[] = R"(==\d+== ERROR: libFuzzer: out-of-memory \(used: (\d+)Mb; limit: 300Mb\))";
-constexpr char kMallocBanner[] = R"(==\d+== ERROR: libFuzzer: out-of-memory \(malloc\(3221225472\)\))";
+constexpr char kRssBanner[] =
+    R"(==\d+== ERROR: libFuzzer: out-of-memory \(used: (\d+)Mb; limit: 300Mb\))";
+constexpr char kMallocBanner[] =
+    R"(==\d+== ERROR: libFuzzer: out-of-memory \(malloc\(3221225472\)\))";
 constexpr char kOomHint[] = "   To change the out-of-memory limit use -rss_limit_mb=<N>";
 constexpr char kLeakBanner[] = R"(==\d+==ERROR: LeakSanitizer: detected memory leaks)";
 constexpr char kLeakHint[] = "INFO: to ignore leaks on libFuzzer side use -detect_leaks=0.";
 constexpr char kTargetFrame[] = R"(\s+#\d+ 0x[0-9a-f]+ in LLVMFuzzerTestOneInput .*)";
 constexpr char kDoneLine[] = R"(Done \d+ runs in \d+ second\(s\))";
+constexpr char kMsLine[] = R"(MS: \d+ .*; base unit: [0-9a-f]{40})";
+constexpr char kArtifactLine[] = R"(artifact_prefix='.*'; Test unit written to .*)";
 
 bool StartsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
@@ -45,6 +49,10 @@ TEST(Limits, TimeoutIsReportedWithArtifactAndReproduces) {
   Artifact a = ExpectHashedArtifact(run, dir, "timeout");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "TO"));
+  // The artifact is written from the alarm handler before the banner.
+  ExpectLinesInOrder(run.output,
+                     {kAlarm, "       and the timeout value is 1 .*", kMsLine, kArtifactLine,
+                      "Base64: .*", kTimeoutBanner, kTargetFrame, "SUMMARY: libFuzzer: timeout"});
 
   RunResult rep = Reproduce(h, {"-timeout=1"}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 70);
@@ -68,6 +76,8 @@ TEST(Limits, RssLimitIsReportedAsOutOfMemory) {
   Artifact a = ExpectHashedArtifact(run, dir, "oom");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "OM"));
+  ExpectLinesInOrder(run.output, {kRssBanner, kOomHint, "Live Heap Allocations: .*", kMsLine,
+                                  kArtifactLine, "SUMMARY: libFuzzer: out-of-memory"});
 
   RunResult rep = Reproduce(h, {"-rss_limit_mb=300"}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 71);
@@ -87,6 +97,8 @@ TEST(Limits, MallocLimitCatchesOneHugeMalloc) {
   Artifact a = ExpectHashedArtifact(run, dir, "oom");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "ML"));
+  ExpectLinesInOrder(run.output, {kMallocBanner, kOomHint, kTargetFrame, kMsLine, kArtifactLine,
+                                  "SUMMARY: libFuzzer: out-of-memory"});
 
   RunResult rep = Reproduce(h, {"-malloc_limit_mb=300"}, dir, a.shown_path);
   SHOAL_EXPECT_EXIT(rep, 71);
@@ -112,13 +124,18 @@ TEST(Limits, LeakIsDetectedWhileFuzzingAndReproduces) {
   EXPECT_TRUE(FindLine(run.output, kLeakBanner)) << run.output;
   EXPECT_TRUE(HasLine(run.output, "Direct leak of 40 byte(s) in 1 object(s) allocated from:"))
       << run.output;
-  EXPECT_TRUE(HasLine(run.output, "SUMMARY: AddressSanitizer: 40 byte(s) leaked in 1 allocation(s)."))
+  EXPECT_TRUE(
+      HasLine(run.output, "SUMMARY: AddressSanitizer: 40 byte(s) leaked in 1 allocation(s)."))
       << run.output;
   EXPECT_TRUE(HasLine(run.output, kLeakHint)) << run.output;
   EXPECT_FALSE(FindLine(run.output, kDoneLine)) << run.output;
   Artifact a = ExpectHashedArtifact(run, dir, "leak");
   ASSERT_TRUE(a.ok);
   EXPECT_TRUE(StartsWith(a.bytes, "LK"));
+  ExpectLinesInOrder(run.output,
+                     {kLeakBanner, "Direct leak of 40 byte\\(s\\) .*",
+                      "SUMMARY: AddressSanitizer: 40 byte\\(s\\) leaked .*",
+                      "INFO: to ignore leaks on libFuzzer side .*", kMsLine, kArtifactLine});
 
   // -rss_limit_mb=0: libFuzzer's in-process leak check compares malloc and free
   // counts of the whole process during the run; the RSS thread starting up right
@@ -136,13 +153,14 @@ TEST(Limits, LeakInTheSeedCorpusIsReported) {
   ASSERT_EQ(mkdir(dir.Join("corpus").c_str(), 0755), 0);
   WriteFile(dir.Join("corpus/seed"), "LK");
   // -rss_limit_mb=0: see LeakIsDetectedWhileFuzzingAndReproduces.
-  RunResult run = RunProcess(Harness("leak"), {"-runs=1000", "-rss_limit_mb=0", "corpus"}, dir.path());
+  RunResult run =
+      RunProcess(Harness("leak"), {"-runs=1000", "-rss_limit_mb=0", "corpus"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 77);
   EXPECT_TRUE(FindLine(run.output, kLeakBanner)) << run.output;
   EXPECT_TRUE(HasLine(run.output, "INFO: a leak has been found in the initial corpus."))
       << run.output;
   EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED .*)")) << "must stop before INITED\n"
-                                                            << run.output;
+                                                           << run.output;
   Artifact a = ExpectHashedArtifact(run, dir, "leak");
   ASSERT_TRUE(a.ok);
   EXPECT_EQ(a.bytes, "LK");
@@ -158,8 +176,10 @@ TEST(Limits, DetectLeaksZeroLeavesTheLeakToLsanAtExit) {
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_TRUE(FindLine(run.output, R"(Done 1000 runs in \d+ second\(s\))")) << run.output;
   EXPECT_TRUE(FindLine(run.output, kLeakBanner)) << run.output;
-  EXPECT_LT(run.output.find("Done 1000 runs"), run.output.find("LeakSanitizer: detected memory leaks"))
-      << "the leak report must come at exit, after the run\n" << run.output;
+  EXPECT_LT(run.output.find("Done 1000 runs"),
+            run.output.find("LeakSanitizer: detected memory leaks"))
+      << "the leak report must come at exit, after the run\n"
+      << run.output;
   EXPECT_FALSE(HasLine(run.output, kLeakHint)) << run.output;
   EXPECT_FALSE(HasLineContaining(run.output, "Test unit written to ./leak-")) << run.output;
 }

@@ -79,8 +79,8 @@ class ChildProcess {
 };
 
 bool IsSanitizerOptions(const char* entry) {
-  static const char* const kVars[] = {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
-                                      "MSAN_OPTIONS=", "TSAN_OPTIONS="};
+  static const char* const kVars[] = {
+      "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "MSAN_OPTIONS=", "TSAN_OPTIONS="};
   for (const char* var : kVars)
     if (strncmp(entry, var, strlen(var)) == 0) return true;
   return false;

@@ -12,10 +12,10 @@
 namespace shoal_test {
 
 struct RunResult {
-  int exit_code = -1;     // valid when the process exited normally
-  int term_signal = 0;    // non-zero when the process was killed by a signal
-  bool timed_out = false; // the runner killed it at the wall-clock deadline
-  std::string output;     // stdout and stderr, interleaved as written
+  int exit_code = -1;      // valid when the process exited normally
+  int term_signal = 0;     // non-zero when the process was killed by a signal
+  bool timed_out = false;  // the runner killed it at the wall-clock deadline
+  std::string output;      // stdout and stderr, interleaved as written
 
   bool Exited() const { return term_signal == 0 && !timed_out && exit_code >= 0; }
   // One-line description for failure messages, e.g. "exit 77" or "signal 9".

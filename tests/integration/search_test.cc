@@ -86,9 +86,9 @@ TEST(Search, RareSwitchCaseIsSolved) {
 
 TEST(Search, DictionaryTokenIsFoundWithDict) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("dict_token"),
-                             {kSeed, kDictBudget, "-dict=" + HarnessData("dict_token.dict")},
-                             dir.path());
+  RunResult run =
+      RunProcess(Harness("dict_token"),
+                 {kSeed, kDictBudget, "-dict=" + HarnessData("dict_token.dict")}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_TRUE(HasLine(run.output, "Dictionary: 2 entries")) << run.output;
   EXPECT_TRUE(FindLine(run.output, kAsanSegv)) << run.output;
@@ -112,8 +112,9 @@ TEST(Search, CustomMutatorReachesTheChecksummedBug) {
   TempDir dir;
   RunResult run = RunProcess(Harness("custom_mutator"), {kSeed, kCustomMutatorBudget}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
-  EXPECT_TRUE(FindLine(run.output,
-                       R"(INFO: found LLVMFuzzerCustomMutator \(0x[0-9a-f]+\)\. Disabling -len_control by default\.)"))
+  EXPECT_TRUE(FindLine(
+      run.output,
+      R"(INFO: found LLVMFuzzerCustomMutator \(0x[0-9a-f]+\)\. Disabling -len_control by default\.)"))
       << run.output;
   EXPECT_TRUE(HasLine(run.output, "In LLVMFuzzerCustomMutator")) << run.output;
   EXPECT_TRUE(FindLine(run.output, kAsanSegv)) << run.output;

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -57,22 +56,24 @@ uint32_t Rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 // Checks the parts of the artifact block that do not depend on the file name.
 void ExpectArtifactContentsReported(const RunResult& run, const Artifact& a) {
   EXPECT_TRUE(HasLine(run.output, "Base64: " + Base64(a.bytes)))
-      << "missing \"Base64: " << Base64(a.bytes) << "\"\n" << run.output;
+      << "missing \"Base64: " << Base64(a.bytes) << "\"\n"
+      << run.output;
   if (a.bytes.size() <= 256) {
     EXPECT_TRUE(HasLine(run.output, HexDumpLine(a.bytes)))
-        << "missing hex dump line \"" << HexDumpLine(a.bytes) << "\"\n" << run.output;
+        << "missing hex dump line \"" << HexDumpLine(a.bytes) << "\"\n"
+        << run.output;
     EXPECT_TRUE(HasLine(run.output, AsciiLine(a.bytes)))
-        << "missing ASCII dump line \"" << AsciiLine(a.bytes) << "\"\n" << run.output;
+        << "missing ASCII dump line \"" << AsciiLine(a.bytes) << "\"\n"
+        << run.output;
   }
   EXPECT_TRUE(FindLine(run.output, R"(MS: \d+ .*; base unit: [0-9a-f]{40})"))
-      << "missing \"MS: N ...; base unit: <sha1>\" line\n" << run.output;
+      << "missing \"MS: N ...; base unit: <sha1>\" line\n"
+      << run.output;
 }
 
 }  // namespace
 
-std::string Engine() {
-  return Getenv("SHOAL_TEST_ENGINE") == "libfuzzer" ? "libfuzzer" : "shoal";
-}
+std::string Engine() { return Getenv("SHOAL_TEST_ENGINE") == "libfuzzer" ? "libfuzzer" : "shoal"; }
 
 std::string Harness(const std::string& name) {
   std::string path = BinaryDir() + "/" + name + (Engine() == "libfuzzer" ? "_libfuzzer" : "");
@@ -140,8 +141,7 @@ std::string Sha1Hex(const std::string& data) {
 }
 
 std::string Base64(const std::string& data) {
-  static const char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
@@ -239,6 +239,23 @@ int CountLines(const std::string& output, const std::string& regex) {
   return n;
 }
 
+void ExpectLinesInOrder(const std::string& output, const std::vector<std::string>& regexes) {
+  const std::vector<std::string> lines = Lines(output);
+  size_t next = 0;
+  for (const std::string& regex : regexes) {
+    const std::regex re(regex);
+    size_t i = next;
+    while (i < lines.size() && !std::regex_match(lines[i], re)) i++;
+    if (i == lines.size()) {
+      ADD_FAILURE() << "no line matching /" << regex << "/ after line " << next
+                    << " (expected order: previous patterns first)\n"
+                    << output;
+      return;
+    }
+    next = i + 1;
+  }
+}
+
 std::string HexDumpLine(const std::string& bytes) {
   std::string line;
   char buf[8];
@@ -270,19 +287,19 @@ std::string AsciiLine(const std::string& bytes) {
 Artifact ExpectHashedArtifact(const RunResult& run, const TempDir& cwd, const std::string& kind,
                               const std::string& prefix) {
   Artifact a;
-  auto m = FindLine(run.output, "artifact_prefix='" + RegexEscape(prefix) +
-                                    "'; Test unit written to (" + RegexEscape(prefix) +
-                                    RegexEscape(kind) + "-([0-9a-f]{40}))");
+  auto m =
+      FindLine(run.output, "artifact_prefix='" + RegexEscape(prefix) + "'; Test unit written to (" +
+                               RegexEscape(prefix) + RegexEscape(kind) + "-([0-9a-f]{40}))");
   if (!m) {
     ADD_FAILURE() << "no \"artifact_prefix='" << prefix << "'; Test unit written to " << prefix
-                  << kind << "-<sha1>\" line\n" << run.output;
+                  << kind << "-<sha1>\" line\n"
+                  << run.output;
     return a;
   }
   a.shown_path = (*m)[1];
   a.file = cwd.Join(a.shown_path);
   if (!FileExists(a.file)) {
-    ADD_FAILURE() << "artifact " << a.file << " was announced but does not exist\n"
-                  << run.output;
+    ADD_FAILURE() << "artifact " << a.file << " was announced but does not exist\n" << run.output;
     return a;
   }
   a.bytes = ReadFile(a.file);
@@ -304,8 +321,8 @@ Artifact ExpectExactArtifact(const RunResult& run, const TempDir& cwd,
                              const std::string& exact_path) {
   Artifact a;
   if (!HasLine(run.output, "artifact_prefix='./'; Test unit written to " + exact_path)) {
-    ADD_FAILURE() << "no \"artifact_prefix='./'; Test unit written to " << exact_path
-                  << "\" line\n" << run.output;
+    ADD_FAILURE() << "no \"artifact_prefix='./'; Test unit written to " << exact_path << "\" line\n"
+                  << run.output;
     return a;
   }
   a.shown_path = exact_path;
@@ -327,18 +344,16 @@ RunResult Reproduce(const std::string& harness, const std::vector<std::string>& 
   args.push_back(artifact);
   RunResult run = RunProcess(harness, args, cwd.path());
   EXPECT_TRUE(HasLine(run.output, harness + ": Running 1 inputs 1 time(s) each."))
-      << "missing \"" << harness << ": Running 1 inputs 1 time(s) each.\"\n" << run.output;
+      << "missing \"" << harness << ": Running 1 inputs 1 time(s) each.\"\n"
+      << run.output;
   EXPECT_TRUE(HasLine(run.output, "Running: " + artifact))
-      << "missing \"Running: " << artifact << "\"\n" << run.output;
+      << "missing \"Running: " << artifact << "\"\n"
+      << run.output;
   EXPECT_FALSE(HasLineContaining(run.output, "Test unit written to"))
-      << "reproduce mode must not write artifacts\n" << run.output;
+      << "reproduce mode must not write artifacts\n"
+      << run.output;
   EXPECT_EQ(ListDir(cwd.path()), before) << "reproduce mode wrote files into the cwd";
   return run;
-}
-
-std::string Context(const std::string& what, const RunResult& run) {
-  return what + ": " + run.Describe() + "\n----- output -----\n" + run.output +
-         "\n------------------";
 }
 
 }  // namespace shoal_test

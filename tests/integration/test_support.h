@@ -42,6 +42,9 @@ bool HasLineContaining(const std::string& output, const std::string& needle);
 std::optional<std::vector<std::string>> FindLine(const std::string& output,
                                                  const std::string& regex);
 int CountLines(const std::string& output, const std::string& regex);
+// Expects lines fully matching each regex, in this order (each one after the
+// line that matched the previous regex). Tools read these blocks in sequence.
+void ExpectLinesInOrder(const std::string& output, const std::vector<std::string>& regexes);
 
 // libFuzzer's rendering of a unit in the artifact block: "0x48,0x49,0x21," and
 // the escaped ASCII form ("HI!", "W\000", ...).
@@ -74,16 +77,13 @@ Artifact ExpectExactArtifact(const RunResult& run, const TempDir& cwd,
 RunResult Reproduce(const std::string& harness, const std::vector<std::string>& flags,
                     const TempDir& cwd, const std::string& artifact);
 
-// Human-readable context for assertion failures: the command and its output.
-std::string Context(const std::string& what, const RunResult& run);
-
 // Fixed seed used by every fuzzing run (Shoal's RNG differs, so budgets, not
 // seeds, make runs pass; the seed keeps libFuzzer runs reproducible).
 inline const char kSeed[] = "-seed=1";
 
 // A run that must end with the given exit code; prints everything on failure.
-#define SHOAL_EXPECT_EXIT(run, code) \
-  EXPECT_TRUE((run).Exited() && (run).exit_code == (code)) \
+#define SHOAL_EXPECT_EXIT(run, code)                                             \
+  EXPECT_TRUE((run).Exited() && (run).exit_code == (code))                       \
       << "expected exit code " << (code) << ", got " << (run).Describe() << "\n" \
       << (run).output
 

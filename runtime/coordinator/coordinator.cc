@@ -1,0 +1,637 @@
+// Implements coordinator.h. Runs in the coordinator process.
+#include "runtime/coordinator/coordinator.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/common/encoding.h"
+#include "runtime/common/files.h"
+#include "runtime/common/log.h"
+#include "runtime/common/process.h"
+#include "runtime/common/sha1.h"
+
+namespace fuzzer {
+namespace {
+
+constexpr size_t kFuzzRequestMs = 200;
+constexpr size_t kMaxSeedChunkInputs = 256;
+constexpr size_t kMaxSeedChunkBytes = 8 << 20;
+constexpr size_t kMaxStartFailures = 3;
+constexpr size_t kMaxUnitSizeToPrint = 256;
+constexpr int kInterruptExitCode = 72;
+
+// Set by the coordinator's signal handlers, read by its monitor loop: handlers take no context.
+std::atomic<int> pending_signal{0};
+
+void RecordSignal(int signum) { pending_signal.store(signum); }
+
+void InstallCoordinatorSignalHandlers(const Flags& flags) {
+  signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is EPIPE, handled as "worker gone"
+  struct sigaction action = {};
+  sigemptyset(&action.sa_mask);
+  action.sa_handler = RecordSignal;
+  if (flags.handle_int) sigaction(SIGINT, &action, nullptr);
+  if (flags.handle_term) sigaction(SIGTERM, &action, nullptr);
+  if (flags.handle_usr1) sigaction(SIGUSR1, &action, nullptr);
+  if (flags.handle_usr2) sigaction(SIGUSR2, &action, nullptr);
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
+                         unsigned seed)
+    : flags_(flags),
+      argv_(std::move(argv)),
+      seed_(seed),
+      start_time_(std::chrono::steady_clock::now()),
+      corpus_(EntropicOptions{false, 0, 0, false}) {
+  artifact_prefix_ = flags.artifact_prefix ? flags.artifact_prefix : "./";
+  for (size_t i = 0; i < num_workers; i++) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->index = int(i);
+  }
+}
+
+Coordinator::~Coordinator() {
+  for (auto& worker : workers_)
+    if (worker->thread.joinable()) worker->thread.join();
+}
+
+uint64_t Coordinator::TotalRuns() const {
+  uint64_t total = 0;
+  for (const auto& worker : workers_) total += worker->runs_of_previous_processes + worker->runs;
+  return total;
+}
+
+size_t Coordinator::RunBudget() {
+  if (flags_.runs < 0) return 0;  // unlimited
+  uint64_t done = TotalRuns() + reserved_runs_;
+  if (done >= uint64_t(flags_.runs)) return SIZE_MAX;  // nothing left
+  size_t left = size_t(uint64_t(flags_.runs) - done);
+  return std::max<size_t>(1, left / workers_.size());
+}
+
+bool Coordinator::KeepGoingAfter(FailureKind kind) const {
+  if (flags_.keep_going) return true;
+  // libFuzzer's fork mode ignores timeouts and OOMs by default; without -fork only an
+  // explicit -ignore_* flag does.
+  bool fork_mode = flags_.fork > 0;
+  switch (kind) {
+    case FailureKind::kTimeout:
+      return flags_.IsSet("ignore_timeouts") || fork_mode ? flags_.ignore_timeouts != 0 : false;
+    case FailureKind::kOom:
+      return flags_.IsSet("ignore_ooms") || fork_mode ? flags_.ignore_ooms != 0 : false;
+    case FailureKind::kCrash:
+    case FailureKind::kLeak:
+      return flags_.ignore_crashes != 0;
+  }
+  return false;
+}
+
+void Coordinator::PrintStatus(const char* where, const std::string& suffix) {
+  if (flags_.verbosity <= 0) return;
+  size_t peak_rss = PeakRssMb();
+  size_t length_limit = 0;
+  for (const auto& worker : workers_) {
+    peak_rss = std::max(peak_rss, worker->peak_rss_mb);
+    length_limit = std::max(length_limit, worker->length_limit);
+  }
+  uint64_t runs = TotalRuns();
+  double seconds = SecondsSince(start_time_);
+  char line[512];
+  int n = snprintf(line, sizeof(line), "#%llu\t%s", (unsigned long long)runs, where);
+  if (num_covered_edges_) n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", num_covered_edges_);
+  if (corpus_.NumFeatures())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", corpus_.NumFeatures());
+  if (!corpus_.empty())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
+                  FormatSize(corpus_.TotalActiveBytes()).c_str());
+  if (fuzzing_phase_ && length_limit)
+    n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit);
+  snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s\n",
+           seconds >= 1 ? size_t(double(runs) / seconds) : 0, peak_rss, suffix.c_str());
+  RawPrint(line);
+}
+
+void Coordinator::PrintFinalStats() {
+  if (!flags_.print_final_stats) return;
+  double seconds = SecondsSince(start_time_);
+  size_t peak_rss = PeakRssMb();
+  for (const auto& worker : workers_) peak_rss = std::max(peak_rss, worker->peak_rss_mb);
+  Printf("stat::number_of_executed_units: %llu\n", (unsigned long long)TotalRuns());
+  Printf("stat::average_exec_per_sec:     %zd\n",
+         seconds >= 1 ? size_t(double(TotalRuns()) / seconds) : 0);
+  Printf("stat::new_units_added:          %zd\n", new_units_added_);
+  Printf("stat::slowest_unit_time_sec:    %zd\n", slowest_unit_sec_);
+  Printf("stat::peak_rss_mb:              %zd\n", peak_rss);
+  Printf("stat::crashes:                  %zd\n", crashes_);
+  Printf("stat::unique_crashes:           %zd\n", crash_signatures_.size());
+}
+
+void Coordinator::Stop(int exit_code) {
+  if (!stopping_) exit_code_ = exit_code;
+  stopping_ = true;
+  changed_.notify_all();
+}
+
+bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
+                                    const std::vector<uint32_t>& features,
+                                    const std::string& mutation_sequence,
+                                    const std::string& base_sha1, bool print) {
+  std::vector<uint32_t> new_features;
+  for (uint32_t feature : features)
+    if (corpus_.AddFeature(feature, uint32_t(data.size()), flags_.shrink != 0))
+      new_features.push_back(feature);
+  const char* what = nullptr;
+  if (!new_features.empty()) {
+    // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
+    uint64_t num_counters = from ? from->num_counters : 0;
+    for (uint32_t feature : new_features) {
+      uint64_t edge = flags_.use_counters ? feature / 8 : feature;
+      if (edge >= num_counters) continue;
+      if (covered_edges_.size() <= edge) covered_edges_.resize(edge + 1);
+      if (!covered_edges_[edge]) {
+        covered_edges_[edge] = 1;
+        num_covered_edges_++;
+      }
+    }
+    corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
+    what = "NEW   ";
+  } else if (!base_sha1.empty() && flags_.reduce_inputs) {
+    // A worker's REDUCE: replace the global input it came from if this one is smaller and
+    // still reaches every feature that input is the only carrier of.
+    for (size_t i = 0; i < corpus_.size(); i++) {
+      InputInfo& input = corpus_[i];
+      if (input.sha1 != base_sha1 || !corpus_.IsActive(i) || input.bytes.size() <= data.size())
+        continue;
+      std::vector<uint32_t> sorted = features;
+      std::sort(sorted.begin(), sorted.end());
+      if (std::includes(sorted.begin(), sorted.end(), input.unique_features.begin(),
+                        input.unique_features.end())) {
+        corpus_.Replace(&input, data.data(), data.size());
+        what = "REDUCE";
+      }
+      break;
+    }
+  }
+  if (!what) return false;
+  new_units_added_++;
+  for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
+  if (print) {
+    if (!output_dir_.empty()) {
+      std::string path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
+      if (!WriteFileAtomically(path, data.data(), data.size()))
+        Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
+    }
+    char size_part[64];
+    snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(), corpus_.MaxInputSize());
+    PrintStatus(what, size_part + mutation_sequence);
+  }
+  if (what[0] == 'N')
+    for (auto& worker : workers_)
+      if (worker.get() != from) worker->pending.push_back(data);
+  return true;
+}
+
+void Coordinator::DiscardClient(Worker* worker) {
+  std::unique_ptr<WorkerClient> old;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);  // the monitor reads worker->client under it
+    old = std::move(worker->client);
+  }
+  // Destroyed outside the lock: Close() may wait for the process.
+}
+
+bool Coordinator::StartWorker(Worker* worker) {
+  WorkerLaunchOptions options;
+  options.argv = argv_;
+  options.index = worker->index;
+  options.slot_capacity = max_len_;
+  std::string error;
+  std::unique_ptr<WorkerClient> client = WorkerClient::Launch(options, &error);
+  if (!client) {
+    Printf("ERROR: cannot start worker %d: %s\n", worker->index, error.c_str());
+    return false;
+  }
+  forwarder_.Add(worker->index, client->stderr_fd());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    worker->runs_of_previous_processes += worker->runs;
+    worker->runs = 0;
+    worker->killed_for_rss = false;
+    worker->killed_for_hang = false;
+    worker->last_generation = client->slot().generation();
+    worker->last_progress = std::chrono::steady_clock::now();
+    worker->client = std::move(client);
+  }
+  return true;
+}
+
+void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
+                                          const shoal::proto::RunInputsResponse& response) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  worker->runs = response.stats().total_runs();
+  worker->peak_rss_mb = response.stats().peak_rss_mb();
+  for (int i = 0; i < response.results_size() && size_t(i) < chunk.size(); i++) {
+    const auto& result = response.results(i);
+    std::vector<uint32_t> features(result.features().begin(), result.features().end());
+    // Seeds are not copied into the output corpus (libFuzzer does not either).
+    bool added = AddToGlobalCorpus(worker, chunk[size_t(i)], features, "", "", false);
+    if (added && !result.added_locally()) {
+      // Globally new but this worker had it already: nothing to do. The others get it via
+      // AddToGlobalCorpus's pending lists.
+    }
+  }
+}
+
+void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  worker->runs = response.stats().total_runs();
+  worker->peak_rss_mb = response.stats().peak_rss_mb();
+  worker->length_limit = response.stats().length_limit();
+  slowest_unit_sec_ = std::max<size_t>(slowest_unit_sec_, response.stats().slowest_unit_sec());
+  for (const auto& unit : response.new_inputs()) {
+    Bytes data(unit.data().begin(), unit.data().end());
+    std::vector<uint32_t> features(unit.features().begin(), unit.features().end());
+    AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(), true);
+  }
+  // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
+  uint64_t runs = TotalRuns();
+  bool crossed = false;
+  for (; next_pulse_ <= runs; next_pulse_ *= 2) crossed = true;
+  if (crossed && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
+}
+
+std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
+  std::string path = flags_.exact_artifact_path
+                         ? std::string(flags_.exact_artifact_path)
+                         : artifact_prefix_ + ArtifactKind(kind) + Sha1Hex(data.data(), data.size());
+  if (!WriteFileAtomically(path, data.data(), data.size())) {
+    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
+    return "";
+  }
+  return path;
+}
+
+bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
+  WorkerClient& client = *worker->client;
+  client.Close();  // reaps the process (it is dead or dying)
+  forwarder_.WaitForEof(worker->index, 3000);
+  WorkerDeath death;
+  death.wait_status = client.wait_status();
+  death.slot_kind = client.slot().FailureKind();
+  death.killed_for_rss = worker->killed_for_rss.load();
+  death.killed_for_hang = worker->killed_for_hang.load();
+  const uint8_t* slot_data = client.slot().data();
+  Bytes input(slot_data, slot_data + client.slot().size());
+  bool ran_anything = client.slot().generation() > 0;
+  std::string output = forwarder_.Tail(worker->index);
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return false;  // we are killing workers ourselves
+  FailureKind kind = ClassifyDeath(death);
+  pid_t pid = client.pid();
+  // The worker printed libFuzzer's banner itself unless it was killed from outside.
+  if (death.killed_for_rss) {
+    Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", pid,
+           worker->rss_at_kill_mb, size_t(flags_.rss_limit_mb));
+    Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  } else if (death.killed_for_hang) {
+    Printf("ALARM: working on the last Unit for more than %zd seconds\n", size_t(flags_.timeout));
+    Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
+           size_t(flags_.timeout));
+    Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid, size_t(flags_.timeout));
+  } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
+    Printf("==%d== ERROR: libFuzzer: deadly signal\n", pid);
+    Printf("INFO: worker %d was killed by signal %d (%s)%s\n", worker->index,
+           WTERMSIG(death.wait_status), strsignal(WTERMSIG(death.wait_status)),
+           WTERMSIG(death.wait_status) == SIGKILL ? ", possibly by the kernel's OOM killer" : "");
+  } else if (WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 &&
+             death.slot_kind.empty()) {
+    Printf("ERROR: worker %d exited unexpectedly (status 0)\n", worker->index);
+  }
+  crashes_++;
+  std::string signature = CrashSignature(kind, output, death.wait_status);
+  bool unique = crash_signatures_.insert(signature).second;
+  if (!ran_anything) Printf("INFO: worker %d failed before running any input\n", worker->index);
+  bool keep_going = KeepGoingAfter(kind);
+  if (unique || !keep_going) {
+    if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint) {
+      // The worker could not print the input block itself.
+      Printf("MS: 0 ; base unit: 0000000000000000000000000000000000000000\n%s\n%s\n",
+             HexBytes(input.data(), input.size()).c_str(),
+             EscapedAscii(input.data(), input.size()).c_str());
+    }
+    std::string path = WriteArtifact(kind, input);
+    if (!path.empty())
+      Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
+             path.c_str());
+    if (input.size() <= kMaxUnitSizeToPrint)
+      Printf("Base64: %s\n", Base64(input.data(), input.size()).c_str());
+  } else {
+    Printf("INFO: worker %d found a known failure again (%s); no new artifact\n", worker->index,
+           signature.c_str());
+  }
+  if (kind == FailureKind::kTimeout && death.killed_for_hang) Printf("SUMMARY: libFuzzer: timeout\n");
+  if (kind == FailureKind::kOom && death.killed_for_rss) Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  if (unfinished_seeds) {
+    // Its results were lost with the worker: run the rest of the chunk again, minus the
+    // input that failed (or all of it, if we cannot tell which one it was).
+    auto culprit = std::find(unfinished_seeds->begin(), unfinished_seeds->end(), input);
+    if (culprit != unfinished_seeds->end()) {
+      unfinished_seeds->erase(culprit);
+      if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
+    }
+  }
+  if (!keep_going) {
+    Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
+    return false;
+  }
+  worker->restarts++;
+  // A fresh process knows nothing: give it the whole global corpus again.
+  worker->pending.clear();
+  for (size_t i = 0; i < corpus_.size(); i++)
+    if (corpus_.IsActive(i)) worker->pending.push_back(corpus_[i].bytes);
+  return true;
+}
+
+void Coordinator::WorkerLoop(Worker* worker) {
+  for (;;) {
+    if (!worker->client) {
+      bool started = StartWorker(worker);
+      shoal::proto::Request request;
+      shoal::proto::Response response;
+      std::string error;
+      CallResult result = CallResult::kWorkerGone;
+      if (started) {
+        auto* init = request.mutable_init();
+        init->set_max_len(max_len_);
+        init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
+        init->set_worker_index(uint32_t(worker->index));
+        result = worker->client->Call(request, &response, &error);
+      }
+      if (result == CallResult::kOk) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        worker->num_counters = response.init().num_counters();
+        worker->consecutive_start_failures = 0;
+      } else {
+        bool keep = started && HandleDeath(worker, nullptr);
+        DiscardClient(worker);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!keep || ++worker->consecutive_start_failures >= kMaxStartFailures) {
+          if (keep) Printf("ERROR: worker %d keeps failing at start-up; stopping\n", worker->index);
+          Stop(exit_code_ ? exit_code_ : 1);
+          return;
+        }
+        continue;
+      }
+    }
+
+    shoal::proto::Request request;
+    SeedChunk chunk;
+    bool is_seed_chunk = false;
+    size_t reserved = 0;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] {
+        return stopping_ || !seed_queue_.empty() || (fuzzing_phase_ && RunBudget() != SIZE_MAX);
+      });
+      if (stopping_) return;
+      if (!seed_queue_.empty()) {
+        chunk = std::move(seed_queue_.front());
+        seed_queue_.pop_front();
+        seed_chunks_in_flight_++;
+        is_seed_chunk = true;
+        for (const Bytes& input : chunk)
+          request.mutable_run_inputs()->add_inputs(input.data(), input.size());
+      } else {
+        auto* fuzz = request.mutable_fuzz();
+        reserved = RunBudget();
+        reserved_runs_ += reserved;
+        fuzz->set_max_runs(reserved);
+        size_t time_ms = kFuzzRequestMs;
+        if (flags_.max_total_time > 0) {
+          double left = double(flags_.max_total_time) - SecondsSince(start_time_);
+          time_ms = std::min(time_ms, size_t(std::max(1.0, left * 1000)));
+        }
+        fuzz->set_max_time_ms(time_ms);
+        for (const Bytes& input : worker->pending)
+          fuzz->add_inputs_from_others(input.data(), input.size());
+        worker->pending.clear();
+      }
+    }
+    shoal::proto::Response response;
+    std::string error;
+    CallResult result = worker->client->Call(request, &response, &error);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      reserved_runs_ -= reserved;
+    }
+    if (result == CallResult::kOk) {
+      if (is_seed_chunk) HandleRunInputsResponse(worker, chunk, response.run_inputs());
+      else HandleFuzzResponse(worker, response.fuzz());
+    } else if (result == CallResult::kProtocolError) {
+      // A worker that dies while writing also truncates its frame: let it end (Close waits,
+      // then kills), and look at how it ended before calling the bytes garbage.
+      worker->client->Close();
+      int status = worker->client->wait_status();
+      bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                               (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+      if (!clean_or_our_kill || !worker->client->slot().FailureKind().empty()) {
+        bool keep = HandleDeath(worker, is_seed_chunk ? &chunk : nullptr);
+        DiscardClient(worker);
+        if (!keep) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (is_seed_chunk) seed_chunks_in_flight_--;
+          changed_.notify_all();
+          return;
+        }
+      } else {
+        std::lock_guard<std::mutex> lock(mutex_);
+        Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
+               int(worker->client->pid()), error.c_str());
+        if (is_seed_chunk) seed_queue_.push_front(std::move(chunk));
+      }
+      DiscardClient(worker);
+    } else if (result == CallResult::kWorkerGone) {
+      bool keep = HandleDeath(worker, is_seed_chunk ? &chunk : nullptr);
+      DiscardClient(worker);
+      if (!keep) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (is_seed_chunk) seed_chunks_in_flight_--;
+        changed_.notify_all();
+        return;
+      }
+    } else {
+      return;  // closed
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (is_seed_chunk) seed_chunks_in_flight_--;
+    changed_.notify_all();
+  }
+}
+
+void Coordinator::MonitorWorkers() {
+  auto last_check = std::chrono::steady_clock::now();
+  bool interrupted = false;
+  bool graceful = false;
+  for (;;) {
+    forwarder_.PollOnce(50);
+    int signum = pending_signal.exchange(0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (signum == SIGINT || signum == SIGTERM) {
+      interrupted = true;
+      Stop(kInterruptExitCode);
+    } else if (signum == SIGUSR1 || signum == SIGUSR2) {
+      RawPrint("INFO: signal received, trying to exit gracefully\n");
+      graceful = true;
+      Stop(0);
+    }
+    if (!stopping_ && fuzzing_phase_) {
+      if (flags_.max_total_time > 0 && SecondsSince(start_time_) >= double(flags_.max_total_time))
+        Stop(0);
+      if (flags_.runs >= 0 && TotalRuns() >= uint64_t(flags_.runs)) Stop(0);
+      if (flags_.stop_file && access(flags_.stop_file, F_OK) == 0) Stop(0);
+    }
+    if (stopping_) {
+      // Anything still running is not needed any more.
+      // After a failure or a signal, nothing running is needed; after a limit, the last
+      // requests (at most kFuzzRequestMs) finish so their finds are kept.
+      if (interrupted || exit_code_ != 0)
+        for (auto& worker : workers_)
+          if (worker->client) worker->client->Kill();
+      bool all_done = true;
+      for (auto& worker : workers_) all_done = all_done && !worker->thread.joinable();
+      lock.unlock();
+      for (auto& worker : workers_)
+        if (worker->thread.joinable()) worker->thread.join();
+      if (interrupted) Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+      if (graceful) Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+      return;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_check < std::chrono::milliseconds(250)) continue;
+    last_check = now;
+    for (auto& worker : workers_) {
+      if (!worker->client) continue;
+      WorkerClient& client = *worker->client;
+      // RSS limit, enforced here so that it holds whatever the worker is doing.
+      if (flags_.rss_limit_mb > 0) {
+        size_t rss = CurrentRssMb(client.pid());
+        worker->peak_rss_mb = std::max(worker->peak_rss_mb, rss);
+        if (rss > size_t(flags_.rss_limit_mb) && !worker->killed_for_rss) {
+          worker->rss_at_kill_mb = rss;
+          worker->killed_for_rss = true;
+          client.Kill();
+        }
+      }
+      // Watchdog: an input running far past -timeout that the worker's own timer could not
+      // report (signals blocked, stuck in the kernel, ...).
+      uint64_t generation = client.slot().generation();
+      if (generation != worker->last_generation || !client.busy()) {
+        worker->last_generation = generation;
+        worker->last_progress = now;
+      } else if (flags_.timeout > 0 && !worker->killed_for_hang &&
+                 now - worker->last_progress > std::chrono::seconds(2 * flags_.timeout + 5)) {
+        worker->killed_for_hang = true;
+        client.Kill();
+      }
+    }
+  }
+}
+
+int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
+  output_dir_ = output_dir;
+  corpus_.SetOutputDir(output_dir);
+  InstallCoordinatorSignalHandlers(flags_);
+  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
+  for (const SeedFile& seed : seeds) {
+    max_seed = std::max(max_seed, seed.size);
+    min_seed = std::min(min_seed, seed.size);
+    total_seed += seed.size;
+  }
+  if (flags_.max_len > 0) {
+    max_len_ = size_t(flags_.max_len);
+  } else {
+    max_len_ = DefaultMaxLen(max_seed);
+    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+           "bytes\n", max_len_);
+  }
+  // Seeds, in libFuzzer's order, cut into chunks the workers take one at a time.
+  {
+    Random rand(seed_);
+    SeedChunk chunk;
+    size_t chunk_bytes = 0;
+    Bytes data;
+    if (seeds.empty()) {
+      Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
+      chunk.push_back(Bytes{'\n'});
+    } else {
+      Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
+             seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
+    }
+    for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand)) {
+      if (!ReadFile(seed.path, &data, max_len_)) continue;
+      if (chunk.size() == kMaxSeedChunkInputs || chunk_bytes + data.size() > kMaxSeedChunkBytes) {
+        seed_queue_.push_back(std::move(chunk));
+        chunk.clear();
+        chunk_bytes = 0;
+      }
+      chunk_bytes += data.size();
+      chunk.push_back(std::move(data));
+    }
+    if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
+  }
+  Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
+  for (auto& worker : workers_) {
+    Worker* raw = worker.get();
+    worker->thread = std::thread([this, raw] { WorkerLoop(raw); });
+  }
+  // Wait for the seeds, then print INITED and start fuzzing.
+  std::thread monitor([this] { MonitorWorkers(); });
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] {
+      return stopping_ || (seed_queue_.empty() && seed_chunks_in_flight_ == 0);
+    });
+    if (!stopping_) {
+      PrintStatus("INITED", "");
+      if (corpus_.empty() && flags_.runs != 0) {
+        Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+               "Exiting.\n");
+        Stop(1);
+      } else if (flags_.runs == 0) {
+        Stop(0);
+      } else {
+        fuzzing_phase_ = true;
+        changed_.notify_all();
+      }
+    }
+  }
+  monitor.join();
+  for (auto& worker : workers_)
+    if (worker->client) worker->client->Close();
+  for (auto& worker : workers_) forwarder_.PollOnce(0);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (exit_code_ == 0 && fuzzing_phase_ && !corpus_.empty()) {
+    PrintStatus("DONE  ", "");
+    Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
+           size_t(SecondsSince(start_time_)));
+  } else if (exit_code_ == 0 && flags_.runs == 0) {
+    PrintStatus("DONE  ", "");
+    Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
+           size_t(SecondsSince(start_time_)));
+  }
+  PrintFinalStats();
+  return exit_code_;
+}
+
+}  // namespace fuzzer

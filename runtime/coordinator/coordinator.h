@@ -1,0 +1,110 @@
+// Coordinator: the process the user started, when fuzzing with workers (the default). It
+// runs N worker processes (the same binary, re-executed), hands them the seeds, collects the
+// inputs that add coverage into the global corpus (written to the output directory) and
+// shares them with the other workers, prints libFuzzer's status lines with totals over all
+// workers, and turns every worker death (crash, sanitizer report, timeout, RSS limit,
+// SIGKILL, leak) into libFuzzer's artifact and exit code, or, when asked to keep going,
+// into one artifact per unique crash and a restarted worker.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/common/flags.h"
+#include "runtime/common/random.h"
+#include "runtime/coordinator/crash_report.h"
+#include "runtime/coordinator/stderr_forwarder.h"
+#include "runtime/coordinator/worker_client.h"
+#include "runtime/engine/corpus.h"
+#include "runtime/engine/fuzzer.h"
+
+namespace fuzzer {
+
+class Coordinator {
+ public:
+  Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
+              unsigned seed);
+  ~Coordinator();
+  // Fuzzes until a limit, a signal or (unless keeping going) the first failure; returns the
+  // process exit code.
+  int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
+
+ private:
+  struct Worker {
+    int index = 0;
+    std::unique_ptr<WorkerClient> client;
+    std::thread thread;
+    uint64_t runs_of_previous_processes = 0;
+    uint64_t runs = 0;  // current process
+    uint64_t num_counters = 0;
+    size_t length_limit = 0;
+    size_t peak_rss_mb = 0;
+    size_t restarts = 0;
+    size_t consecutive_start_failures = 0;
+    std::vector<Bytes> pending;  // global inputs this worker's corpus does not have yet
+    std::atomic<bool> killed_for_rss{false};
+    std::atomic<bool> killed_for_hang{false};
+    size_t rss_at_kill_mb = 0;
+    uint64_t last_generation = 0;
+    std::chrono::steady_clock::time_point last_progress;
+  };
+  using SeedChunk = std::vector<Bytes>;
+
+  void WorkerLoop(Worker* worker);
+  bool StartWorker(Worker* worker);
+  void DiscardClient(Worker* worker);
+  // Handles a worker that died during a call; returns false if the run must stop.
+  bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds);
+  void HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
+                               const shoal::proto::RunInputsResponse& response);
+  void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response);
+  // Adds an input to the global corpus if it has new features (prints NEW / REDUCE).
+  bool AddToGlobalCorpus(Worker* from, const Bytes& data, const std::vector<uint32_t>& features,
+                         const std::string& mutation_sequence, const std::string& base_sha1,
+                         bool print);
+  void MonitorWorkers();
+  void Stop(int exit_code);
+  uint64_t TotalRuns() const;  // requires mutex_
+  size_t RunBudget();          // requires mutex_
+  void PrintStatus(const char* where, const std::string& suffix);  // requires mutex_
+  void PrintFinalStats();      // requires mutex_
+  bool KeepGoingAfter(FailureKind kind) const;
+  std::string WriteArtifact(FailureKind kind, const Bytes& data);
+
+  const Flags& flags_;
+  std::vector<std::string> argv_;
+  unsigned seed_;
+  size_t max_len_ = 0;
+  std::string output_dir_;
+  std::string artifact_prefix_;
+  std::chrono::steady_clock::time_point start_time_;
+  StderrForwarder forwarder_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable changed_;
+  Corpus corpus_;
+  std::vector<uint8_t> covered_edges_;
+  size_t num_covered_edges_ = 0;
+  std::deque<SeedChunk> seed_queue_;
+  size_t seed_chunks_in_flight_ = 0;
+  bool fuzzing_phase_ = false;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+  size_t reserved_runs_ = 0;
+  size_t new_units_added_ = 0;
+  size_t crashes_ = 0;
+  std::set<std::string> crash_signatures_;
+  size_t slowest_unit_sec_ = 0;
+  uint64_t next_pulse_ = 1;
+};
+
+}  // namespace fuzzer

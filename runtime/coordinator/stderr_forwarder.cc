@@ -1,0 +1,109 @@
+// Implements stderr_forwarder.h. Runs in the coordinator.
+#include "runtime/coordinator/stderr_forwarder.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <vector>
+
+#include "runtime/common/log.h"
+
+namespace fuzzer {
+namespace {
+constexpr size_t kTailSize = 32 << 10;
+}  // namespace
+
+StderrForwarder::~StderrForwarder() {
+  for (auto& entry : streams_)
+    if (entry.second.fd >= 0) close(entry.second.fd);
+}
+
+void StderrForwarder::Add(int worker_index, int fd) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  std::lock_guard<std::mutex> lock(mutex_);
+  Stream& stream = streams_[worker_index];
+  if (stream.fd >= 0) close(stream.fd);
+  stream = Stream();
+  stream.fd = copy;
+  stream.eof = copy < 0;
+}
+
+void StderrForwarder::Append(Stream* stream, const char* data, size_t size) {
+  stream->tail.append(data, size);
+  if (stream->tail.size() > kTailSize) stream->tail.erase(0, stream->tail.size() - kTailSize);
+  stream->partial_line.append(data, size);
+  size_t last_newline = stream->partial_line.rfind('\n');
+  if (last_newline == std::string::npos) return;
+  RawPrint(stream->partial_line.data(), last_newline + 1);
+  stream->partial_line.erase(0, last_newline + 1);
+}
+
+void StderrForwarder::PollOnce(int timeout_ms) {
+  std::vector<struct pollfd> fds;
+  std::vector<int> indices;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& entry : streams_) {
+      if (entry.second.eof) continue;
+      fds.push_back({entry.second.fd, POLLIN, 0});
+      indices.push_back(entry.first);
+    }
+  }
+  if (fds.empty()) {
+    usleep(useconds_t(timeout_ms) * 1000);
+    return;
+  }
+  int ready = poll(fds.data(), fds.size(), timeout_ms);
+  if (ready <= 0) return;
+  char buf[1 << 16];
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < fds.size(); i++) {
+    if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    auto it = streams_.find(indices[i]);
+    if (it == streams_.end() || it->second.fd != fds[i].fd) continue;  // replaced meanwhile
+    Stream& stream = it->second;
+    ssize_t n = read(stream.fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n > 0) {
+      Append(&stream, buf, size_t(n));
+      continue;
+    }
+    // EOF: flush a last line without newline, then tell waiters.
+    if (!stream.partial_line.empty()) {
+      stream.partial_line += '\n';
+      RawPrint(stream.partial_line.data(), stream.partial_line.size());
+      stream.partial_line.clear();
+    }
+    close(stream.fd);
+    stream.fd = -1;
+    stream.eof = true;
+    eof_.notify_all();
+  }
+}
+
+bool StderrForwarder::WaitForEof(int worker_index, int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return eof_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    auto it = streams_.find(worker_index);
+    return it == streams_.end() || it->second.eof;
+  });
+}
+
+std::string StderrForwarder::Tail(int worker_index) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = streams_.find(worker_index);
+  return it == streams_.end() ? std::string() : it->second.tail;
+}
+
+void StderrForwarder::Remove(int worker_index) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = streams_.find(worker_index);
+  if (it == streams_.end()) return;
+  if (it->second.fd >= 0) close(it->second.fd);
+  streams_.erase(it);
+}
+
+}  // namespace fuzzer

@@ -1,0 +1,41 @@
+// StderrForwarder: copies each worker's stderr (a pipe) to Shoal's output a whole line at a
+// time, so sanitizer reports from several workers never interleave mid-line, and keeps the
+// last bytes of each worker's output for crash deduplication. Runs in the coordinator:
+// PollOnce() on the monitor thread, WaitForEof()/Tail() from worker threads.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace fuzzer {
+
+class StderrForwarder {
+ public:
+  ~StderrForwarder();
+  // Starts forwarding fd (duplicated: the caller keeps ownership of its own descriptor).
+  void Add(int worker_index, int fd);
+  // Reads whatever is available on every pipe, waiting at most timeout_ms.
+  void PollOnce(int timeout_ms);
+  // Waits until the worker's pipe reached EOF (all its output forwarded), at most timeout_ms.
+  bool WaitForEof(int worker_index, int timeout_ms);
+  // The last bytes the worker printed (since Add).
+  std::string Tail(int worker_index);
+  void Remove(int worker_index);
+
+ private:
+  struct Stream {
+    int fd = -1;
+    std::string partial_line;
+    std::string tail;
+    bool eof = false;
+  };
+  void Append(Stream* stream, const char* data, size_t size);
+
+  std::mutex mutex_;
+  std::condition_variable eof_;
+  std::map<int, Stream> streams_;
+};
+
+}  // namespace fuzzer

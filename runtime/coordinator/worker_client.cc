@@ -1,0 +1,220 @@
+// Implements worker_client.h. Runs in the coordinator.
+#include "runtime/coordinator/worker_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "runtime/common/frame_channel.h"
+#include "runtime/worker/worker_server.h"
+
+extern char** environ;
+
+namespace fuzzer {
+namespace {
+
+constexpr int kCloseGraceMs = 2000;
+
+void CloseFd(int* fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+// Reads and discards until EOF or until deadline_ms passes; returns true on EOF.
+bool DrainUntilEof(int fd, int deadline_ms) {
+  char buf[1 << 16];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
+  for (;;) {
+    int left = int(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       deadline - std::chrono::steady_clock::now())
+                       .count());
+    if (left <= 0) return false;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    int ready = poll(&pfd, 1, left);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+  }
+}
+
+}  // namespace
+
+template <class Mutex>
+std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
+    const WorkerLaunchOptions& options, std::string* error) {
+  int request_pipe[2], response_pipe[2], stderr_pipe[2] = {-1, -1};
+  if (pipe2(request_pipe, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + strerror(errno);
+    return nullptr;
+  }
+  if (pipe2(response_pipe, O_CLOEXEC) != 0 ||
+      (options.capture_stderr && pipe2(stderr_pipe, O_CLOEXEC) != 0)) {
+    *error = std::string("pipe: ") + strerror(errno);
+    close(request_pipe[0]);
+    close(request_pipe[1]);
+    return nullptr;
+  }
+  std::unique_ptr<InputSlot> slot = InputSlot::Create(options.slot_capacity, /*shared=*/true);
+  if (!slot) {
+    *error = "cannot create the shared input slot (memfd_create)";
+    for (int fd : {request_pipe[0], request_pipe[1], response_pipe[0], response_pipe[1],
+                   stderr_pipe[0], stderr_pipe[1]})
+      if (fd >= 0) close(fd);
+    return nullptr;
+  }
+  WorkerEndpoint endpoint;
+  endpoint.request_fd = request_pipe[0];
+  endpoint.response_fd = response_pipe[1];
+  endpoint.slot_fd = slot->fd();
+  endpoint.index = options.index;
+  // Everything the child needs is built before fork: after it only async-signal-safe calls.
+  std::string env_entry = std::string(kWorkerEnvironmentVariable) + "=" + FormatWorkerEndpoint(endpoint);
+  std::vector<char*> envp;
+  for (char** e = environ; *e; e++)
+    if (strncmp(*e, kWorkerEnvironmentVariable, strlen(kWorkerEnvironmentVariable)) != 0)
+      envp.push_back(*e);
+  envp.push_back(&env_entry[0]);
+  envp.push_back(nullptr);
+  std::vector<std::string> args = options.argv;
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(&arg[0]);
+  argv.push_back(nullptr);
+  pid_t parent = getpid();
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    *error = std::string("fork: ") + strerror(errno);
+    for (int fd : {request_pipe[0], request_pipe[1], response_pipe[0], response_pipe[1],
+                   stderr_pipe[0], stderr_pipe[1]})
+      if (fd >= 0) close(fd);
+    return nullptr;
+  }
+  if (pid == 0) {
+    // No orphans: the worker dies with the coordinator, however the coordinator dies.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    for (int fd : {endpoint.request_fd, endpoint.response_fd, endpoint.slot_fd})
+      fcntl(fd, F_SETFD, 0);
+    if (stderr_pipe[1] >= 0) dup2(stderr_pipe[1], STDERR_FILENO);
+    signal(SIGPIPE, SIG_DFL);
+    execve(options.executable.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  close(request_pipe[0]);
+  close(response_pipe[1]);
+  if (stderr_pipe[1] >= 0) close(stderr_pipe[1]);
+  return std::unique_ptr<BasicWorkerClient>(new BasicWorkerClient(
+      request_pipe[1], response_pipe[0], pid, std::move(slot), stderr_pipe[0]));
+}
+
+template <class Mutex>
+BasicWorkerClient<Mutex>::BasicWorkerClient(int request_fd, int response_fd, pid_t pid,
+                                            std::unique_ptr<InputSlot> slot, int stderr_fd)
+    : request_fd_(request_fd),
+      response_fd_(response_fd),
+      pid_(pid),
+      slot_(std::move(slot)),
+      stderr_fd_(stderr_fd) {}
+
+template <class Mutex>
+BasicWorkerClient<Mutex>::~BasicWorkerClient() {
+  Close();
+  CloseFd(&stderr_fd_);
+}
+
+template <class Mutex>
+CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
+                                          shoal::proto::Response* response, std::string* error) {
+  std::lock_guard<Mutex> lock(mutex_);
+  if (closed_) return CallResult::kClosed;
+  busy_.store(true, std::memory_order_release);
+  struct BusyReset {
+    std::atomic<bool>* busy;
+    ~BusyReset() { busy->store(false, std::memory_order_release); }
+  } reset{&busy_};
+  FrameStatus status = WriteFrame(request_fd_, request.SerializeAsString());
+  if (status == FrameStatus::kClosed) return CallResult::kWorkerGone;
+  if (status != FrameStatus::kOk) {
+    *error = std::string("cannot send a request: ") + FrameStatusText(status);
+    return CallResult::kProtocolError;
+  }
+  std::string payload;
+  uint32_t announced = 0;
+  status = ReadFrame(response_fd_, &payload, &announced);
+  switch (status) {
+    case FrameStatus::kOk:
+      break;
+    case FrameStatus::kClosed:
+      return CallResult::kWorkerGone;
+    case FrameStatus::kTooLarge:
+      *error = "sent a frame of " + std::to_string(announced) + " bytes (the limit is " +
+               std::to_string(kMaxFrameSize) + ")";
+      return CallResult::kProtocolError;
+    case FrameStatus::kTruncated:
+      // A worker that dies mid-write also truncates its frame: let the caller look at how
+      // the process ended before calling it garbage.
+      *error = "sent a truncated frame";
+      return CallResult::kProtocolError;
+    case FrameStatus::kIoError:
+      *error = std::string("cannot read its response: ") + strerror(errno);
+      return CallResult::kProtocolError;
+  }
+  if (!response->ParseFromString(payload)) {
+    *error = "sent " + std::to_string(payload.size()) + " bytes that are not a valid response";
+    return CallResult::kProtocolError;
+  }
+  if (!response->error().empty()) {
+    *error = "reported an error: " + response->error();
+    return CallResult::kProtocolError;
+  }
+  return CallResult::kOk;
+}
+
+template <class Mutex>
+void BasicWorkerClient<Mutex>::Close() {
+  std::lock_guard<Mutex> lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  CloseFd(&request_fd_);  // EOF on its request pipe: the worker exits
+  if (response_fd_ >= 0 && !DrainUntilEof(response_fd_, kCloseGraceMs) && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    DrainUntilEof(response_fd_, kCloseGraceMs);
+  }
+  CloseFd(&response_fd_);
+  if (pid_ > 0) {
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kCloseGraceMs);
+    for (;;) {
+      pid_t done = waitpid(pid_, &status, WNOHANG);
+      if (done == pid_ || (done < 0 && errno != EINTR)) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        kill(pid_, SIGKILL);
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        break;
+      }
+      usleep(1000);
+    }
+    wait_status_ = status;
+    reaped_.store(true, std::memory_order_release);
+  }
+}
+
+template <class Mutex>
+void BasicWorkerClient<Mutex>::Kill() {
+  if (pid_ > 0 && !reaped_.load(std::memory_order_acquire)) kill(pid_, SIGKILL);
+}
+
+template class BasicWorkerClient<std::mutex>;
+template class BasicWorkerClient<NoLockForTesting>;
+
+}  // namespace fuzzer

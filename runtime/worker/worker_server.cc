@@ -1,0 +1,142 @@
+// Implements worker_server.h. Runs in a worker process.
+#include "runtime/worker/worker_server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/common/frame_channel.h"
+#include "runtime/common/log.h"
+#include "runtime/common/process.h"
+#include "runtime/engine/coverage.h"
+#include "runtime/engine/failure_handlers.h"
+
+namespace fuzzer {
+
+bool ParseWorkerEndpoint(const char* value, WorkerEndpoint* endpoint) {
+  if (!value) return false;
+  return sscanf(value, "%d,%d,%d,%d", &endpoint->request_fd, &endpoint->response_fd,
+                &endpoint->slot_fd, &endpoint->index) == 4 &&
+         endpoint->request_fd >= 0 && endpoint->response_fd >= 0 && endpoint->slot_fd >= 0;
+}
+
+std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint) {
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%d,%d,%d,%d", endpoint.request_fd, endpoint.response_fd,
+           endpoint.slot_fd, endpoint.index);
+  return buf;
+}
+
+WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand)
+    : endpoint_(endpoint), fuzzer_(fuzzer), rand_(rand) {}
+
+int WorkerServer::Serve() {
+  std::string payload;
+  for (;;) {
+    FrameStatus status = ReadFrame(endpoint_.request_fd, &payload);
+    if (status == FrameStatus::kClosed) return 0;  // the coordinator asked us to exit
+    shoal::proto::Request request;
+    if (status != FrameStatus::kOk || !request.ParseFromString(payload)) {
+      Printf("ERROR: shoal worker %d: unreadable request (%s)\n", endpoint_.index,
+             status == FrameStatus::kOk ? "bytes that do not parse" : FrameStatusText(status));
+      return 1;
+    }
+    shoal::proto::Response response = Handle(request);
+    if (WriteFrame(endpoint_.response_fd, response.SerializeAsString()) != FrameStatus::kOk)
+      return 0;  // the coordinator is gone
+  }
+}
+
+void WorkerServer::FillStats(shoal::proto::WorkerStats* stats) const {
+  stats->set_total_runs(fuzzer_->total_runs());
+  stats->set_peak_rss_mb(PeakRssMb());
+  stats->set_length_limit(fuzzer_->length_limit());
+  stats->set_slowest_unit_sec(fuzzer_->slowest_unit_seconds());
+}
+
+shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request) {
+  shoal::proto::Response response;
+  switch (request.kind_case()) {
+    case shoal::proto::Request::kInit: {
+      const auto& init = request.init();
+      if (init.max_len()) fuzzer_->set_max_input_len(init.max_len());
+      rand_->Reseed(init.seed());
+      if (!empty_input_done_) {
+        fuzzer_->RunEmptyInput();
+        empty_input_done_ = true;
+      }
+      response.mutable_init()->set_pid(uint64_t(getpid()));
+      response.mutable_init()->set_num_counters(Coverage().NumCounters());
+      break;
+    }
+    case shoal::proto::Request::kRunInputs: {
+      auto* out = response.mutable_run_inputs();
+      std::vector<uint32_t> features;
+      for (const std::string& input : request.run_inputs().inputs()) {
+        bool added = fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(),
+                                      &features);
+        auto* result = out->add_results();
+        result->set_added_locally(added);
+        for (uint32_t feature : features) result->add_features(feature);
+      }
+      FillStats(out->mutable_stats());
+      break;
+    }
+    case shoal::proto::Request::kFuzz: {
+      const auto& fuzz = request.fuzz();
+      for (const std::string& input : fuzz.inputs_from_others())
+        fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
+      std::vector<NewUnitRecord> units;
+      fuzzer_->FuzzFor(fuzz.max_runs(), fuzz.max_time_ms(), &units);
+      auto* out = response.mutable_fuzz();
+      for (NewUnitRecord& unit : units) {
+        auto* added = out->add_new_inputs();
+        added->set_data(unit.data.data(), unit.data.size());
+        for (uint32_t feature : unit.features) added->add_features(feature);
+        added->set_mutation_sequence(unit.mutation_sequence);
+        added->set_base_sha1(unit.base_sha1);
+        added->set_reduced(unit.reduced);
+      }
+      FillStats(out->mutable_stats());
+      break;
+    }
+    case shoal::proto::Request::kPing:
+      response.mutable_ping()->set_pid(uint64_t(getpid()));
+      break;
+    case shoal::proto::Request::KIND_NOT_SET:
+      response.set_error("empty request");
+      break;
+  }
+  return response;
+}
+
+int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand) {
+  // The coordinator owns Ctrl-C, SIGTERM and SIGUSR1/2 and stops workers by closing their
+  // pipes; it also enforces the RSS limit (it sees what the OOM killer does too).
+  signal(SIGINT, SIG_IGN);
+  signal(SIGUSR1, SIG_IGN);
+  signal(SIGUSR2, SIG_IGN);
+  static Flags worker_flags = flags;
+  worker_flags.handle_int = 0;
+  worker_flags.handle_term = 0;
+  worker_flags.handle_usr1 = 0;
+  worker_flags.handle_usr2 = 0;
+  worker_flags.rss_limit_mb = 0;
+  std::unique_ptr<InputSlot> slot = InputSlot::Attach(endpoint.slot_fd);
+  if (!slot) {
+    Printf("ERROR: shoal worker %d: cannot map the shared input slot\n", endpoint.index);
+    return 1;
+  }
+  fuzzer->set_max_input_len(slot->capacity());
+  fuzzer->UseInputSlot(std::move(slot));
+  fuzzer->set_artifact_mode(ArtifactMode::kReportToCoordinator);
+  InstallFailureHandlers(fuzzer, worker_flags);
+  WorkerServer server(endpoint, fuzzer, rand);
+  int code = server.Serve();
+  fuzzer->set_artifact_mode(ArtifactMode::kNone);  // leaks at exit are not about one input
+  return code;
+}
+
+}  // namespace fuzzer

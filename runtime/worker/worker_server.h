@@ -1,0 +1,51 @@
+// WorkerServer: the RPC server of a worker process (the fuzz target's own binary, re-executed
+// by the coordinator). It reads one Request at a time from the request pipe, runs it on the
+// worker's Fuzzer and writes one Response; it returns when the coordinator closes the request
+// pipe (the signal to exit). It never writes files: a failing input stays in the shared input
+// slot, where the coordinator reads it after this process dies.
+#pragma once
+
+#include <string>
+
+#include "proto/worker.pb.h"
+#include "runtime/engine/fuzzer.h"
+
+namespace fuzzer {
+
+// The environment variable that makes a process a worker: "REQ,RESP,SLOT,INDEX" (the
+// inherited request-pipe read end, response-pipe write end, memfd of the input slot, and
+// the worker's index).
+constexpr char kWorkerEnvironmentVariable[] = "SHOAL_WORKER_FDS";
+
+struct WorkerEndpoint {
+  int request_fd = -1;
+  int response_fd = -1;
+  int slot_fd = -1;
+  int index = 0;
+};
+
+bool ParseWorkerEndpoint(const char* value, WorkerEndpoint* endpoint);
+std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint);
+
+class WorkerServer {
+ public:
+  WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand);
+  // Serves until the request pipe closes; returns the process exit code (0, or 1 after a
+  // protocol error).
+  int Serve();
+
+ private:
+  shoal::proto::Response Handle(const shoal::proto::Request& request);
+  void FillStats(shoal::proto::WorkerStats* stats) const;
+
+  WorkerEndpoint endpoint_;
+  Fuzzer* fuzzer_;
+  Random* rand_;
+  bool empty_input_done_ = false;
+};
+
+// Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is
+// set): maps the shared slot, installs the worker's failure handlers, serves requests.
+int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand);
+
+}  // namespace fuzzer
