@@ -10,15 +10,20 @@ third_party/install_system_packages.sh || { echo "tests: could not install the r
 
 bazel test //... "$@"
 bazel_status=$?
+# The WorkerClient close/call stress test again under ThreadSanitizer: zero races allowed.
+bazel test --config=tsan //tests/coordinator:worker_client_stress_test "$@" || bazel_status=1
 
 python3 - "$bazel_status" <<'PY'
 import glob, os, subprocess, sys, xml.etree.ElementTree as ET
 bazel_status = int(sys.argv[1])
-testlogs = subprocess.run(["bazel", "info", "bazel-testlogs"], capture_output=True, text=True).stdout.strip()
+def testlogs(*config):
+    return subprocess.run(["bazel", "info", *config, "bazel-testlogs"], capture_output=True, text=True).stdout.strip()
 targets = subprocess.run(["bazel", "query", "tests(//...)"], capture_output=True, text=True).stdout.split()
+runs = [(testlogs(), t) for t in targets]
+runs.append((testlogs("--config=tsan"), "//tests/coordinator:worker_client_stress_test"))
 passed = failed = 0
-for target in targets:
-    path = os.path.join(testlogs, target.lstrip("/").replace(":", "/"), "test.xml")
+for logs, target in runs:
+    path = os.path.join(logs, target.lstrip("/").replace(":", "/"), "test.xml")
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError):

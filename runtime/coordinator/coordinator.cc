@@ -212,6 +212,9 @@ void Coordinator::DiscardClient(Worker* worker) {
 
 bool Coordinator::StartWorker(Worker* worker) {
   WorkerLaunchOptions options;
+  // SHOAL_WORKER_EXECUTABLE runs workers through another program (a debugging wrapper, or a
+  // misbehaving fake worker in tests); by default the fuzz target re-executes itself.
+  if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
   options.argv = argv_;
   options.index = worker->index;
   options.slot_capacity = max_len_;
@@ -363,38 +366,68 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   return true;
 }
 
+bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result,
+                                        const std::string& error, SeedChunk* unfinished_seeds) {
+  bool died = true;
+  if (result == CallResult::kProtocolError) {
+    // A worker that dies while writing also truncates its frame: let it end (Close waits,
+    // then kills), and look at how it ended before calling its bytes garbage.
+    worker->client->Close();
+    int status = worker->client->wait_status();
+    bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                             (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    died = !clean_or_our_kill || !worker->client->slot().FailureKind().empty();
+  }
+  bool keep_going = true;
+  if (died) {
+    keep_going = HandleDeath(worker, unfinished_seeds);
+  } else {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
+           int(worker->client->pid()), error.c_str());
+    if (unfinished_seeds) seed_queue_.push_front(std::move(*unfinished_seeds));
+  }
+  DiscardClient(worker);
+  return keep_going;
+}
+
+bool Coordinator::EnsureWorkerStarted(Worker* worker) {
+  while (!worker->client) {
+    if (!StartWorker(worker)) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Stop(1);
+      return false;
+    }
+    shoal::proto::Request request;
+    auto* init = request.mutable_init();
+    init->set_max_len(max_len_);
+    init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
+    init->set_worker_index(uint32_t(worker->index));
+    shoal::proto::Response response;
+    std::string error;
+    CallResult result = worker->client->Call(request, &response, &error);
+    if (result == CallResult::kOk) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      worker->num_counters = response.init().num_counters();
+      worker->consecutive_start_failures = 0;
+      return true;
+    }
+    if (result == CallResult::kClosed) return false;
+    bool keep_going = RecoverFromFailedCall(worker, result, error, nullptr);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!keep_going) return false;
+    if (++worker->consecutive_start_failures >= kMaxStartFailures) {
+      Printf("ERROR: worker %d keeps failing at start-up; stopping\n", worker->index);
+      Stop(exit_code_ ? exit_code_ : 1);
+      return false;
+    }
+  }
+  return true;
+}
+
 void Coordinator::WorkerLoop(Worker* worker) {
   for (;;) {
-    if (!worker->client) {
-      bool started = StartWorker(worker);
-      shoal::proto::Request request;
-      shoal::proto::Response response;
-      std::string error;
-      CallResult result = CallResult::kWorkerGone;
-      if (started) {
-        auto* init = request.mutable_init();
-        init->set_max_len(max_len_);
-        init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
-        init->set_worker_index(uint32_t(worker->index));
-        result = worker->client->Call(request, &response, &error);
-      }
-      if (result == CallResult::kOk) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        worker->num_counters = response.init().num_counters();
-        worker->consecutive_start_failures = 0;
-      } else {
-        bool keep = started && HandleDeath(worker, nullptr);
-        DiscardClient(worker);
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!keep || ++worker->consecutive_start_failures >= kMaxStartFailures) {
-          if (keep) Printf("ERROR: worker %d keeps failing at start-up; stopping\n", worker->index);
-          Stop(exit_code_ ? exit_code_ : 1);
-          return;
-        }
-        continue;
-      }
-    }
-
+    if (!EnsureWorkerStarted(worker)) return;
     shoal::proto::Request request;
     SeedChunk chunk;
     bool is_seed_chunk = false;
@@ -435,47 +468,21 @@ void Coordinator::WorkerLoop(Worker* worker) {
       std::lock_guard<std::mutex> lock(mutex_);
       reserved_runs_ -= reserved;
     }
+    bool keep_going = true;
     if (result == CallResult::kOk) {
-      if (is_seed_chunk) HandleRunInputsResponse(worker, chunk, response.run_inputs());
-      else HandleFuzzResponse(worker, response.fuzz());
-    } else if (result == CallResult::kProtocolError) {
-      // A worker that dies while writing also truncates its frame: let it end (Close waits,
-      // then kills), and look at how it ended before calling the bytes garbage.
-      worker->client->Close();
-      int status = worker->client->wait_status();
-      bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-                               (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-      if (!clean_or_our_kill || !worker->client->slot().FailureKind().empty()) {
-        bool keep = HandleDeath(worker, is_seed_chunk ? &chunk : nullptr);
-        DiscardClient(worker);
-        if (!keep) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          if (is_seed_chunk) seed_chunks_in_flight_--;
-          changed_.notify_all();
-          return;
-        }
-      } else {
-        std::lock_guard<std::mutex> lock(mutex_);
-        Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
-               int(worker->client->pid()), error.c_str());
-        if (is_seed_chunk) seed_queue_.push_front(std::move(chunk));
-      }
-      DiscardClient(worker);
-    } else if (result == CallResult::kWorkerGone) {
-      bool keep = HandleDeath(worker, is_seed_chunk ? &chunk : nullptr);
-      DiscardClient(worker);
-      if (!keep) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (is_seed_chunk) seed_chunks_in_flight_--;
-        changed_.notify_all();
-        return;
-      }
+      if (is_seed_chunk)
+        HandleRunInputsResponse(worker, chunk, response.run_inputs());
+      else
+        HandleFuzzResponse(worker, response.fuzz());
+    } else if (result == CallResult::kClosed) {
+      keep_going = false;
     } else {
-      return;  // closed
+      keep_going = RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &chunk : nullptr);
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (is_seed_chunk) seed_chunks_in_flight_--;
     changed_.notify_all();
+    if (!keep_going) return;
   }
 }
 

@@ -60,6 +60,12 @@ class Coordinator {
 
   void WorkerLoop(Worker* worker);
   bool StartWorker(Worker* worker);
+  // Starts (or restarts) the worker's process and sends InitRequest; false = stop.
+  bool EnsureWorkerStarted(Worker* worker);
+  // After a call that did not return kOk: tells a dead worker (HandleDeath) from one that
+  // talked garbage (error line, restart), and discards the client; false = stop.
+  bool RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
+                             SeedChunk* unfinished_seeds);
   void DiscardClient(Worker* worker);
   // Handles a worker that died during a call; returns false if the run must stop.
   bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds);
