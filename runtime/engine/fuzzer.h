@@ -163,10 +163,12 @@ class Fuzzer {
   std::vector<NewUnitRecord>* new_unit_sink_ = nullptr;
   std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
   size_t budget_end_runs_ = SIZE_MAX;
-  std::chrono::steady_clock::time_point budget_end_time_ = std::chrono::steady_clock::time_point::max();
+  int64_t budget_end_usec_ = INT64_MAX;
   bool running_initial_corpus_ = false;
   std::chrono::steady_clock::time_point start_time_;
-  std::chrono::steady_clock::time_point last_stop_file_check_;
+  int64_t start_usec_;  // NowUsec() at start
+  int64_t last_stop_file_check_usec_ = 0;
+  int64_t last_exec_usec_ = 0;
 
   std::atomic<bool> running_target_{false};
   std::atomic<int64_t> unit_start_usec_{0};
