@@ -114,7 +114,11 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix) {
   if (!corpus_.empty())
     n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
                   FormatSize(corpus_.TotalActiveBytes()).c_str());
-  if (fuzzing_phase_ && length_limit)
+  if (!length_limit && !strcmp(where, "DONE  "))
+    // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
+    length_limit = flags_.len_control ? std::min(max_len_, std::max<size_t>(4, corpus_.MaxInputSize()))
+                                      : max_len_;
+  if ((fuzzing_phase_ || !strcmp(where, "DONE  ")) && length_limit)
     n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit);
   snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s\n",
            seconds >= 1 ? size_t(double(runs) / seconds) : 0, peak_rss, suffix.c_str());
@@ -183,7 +187,7 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
     }
   }
   if (!what) return false;
-  new_units_added_++;
+  if (print) new_units_added_++;  // seeds are not "new units", as in libFuzzer
   for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
   if (print) {
     if (!output_dir_.empty()) {
