@@ -136,8 +136,11 @@ void Coordinator::PrintFinalStats() {
   Printf("stat::new_units_added:          %zd\n", new_units_added_);
   Printf("stat::slowest_unit_time_sec:    %zd\n", slowest_unit_sec_);
   Printf("stat::peak_rss_mb:              %zd\n", peak_rss);
-  Printf("stat::crashes:                  %zd\n", crashes_);
-  Printf("stat::unique_crashes:           %zd\n", crash_signatures_.size());
+  // Shoal's own lines, only where failures do not end the run (libFuzzer prints five).
+  if (flags_.keep_going || flags_.ignore_crashes || flags_.fork > 0) {
+    Printf("stat::crashes:                  %zd\n", crashes_);
+    Printf("stat::unique_crashes:           %zd\n", crash_signatures_.size());
+  }
 }
 
 void Coordinator::Stop(int exit_code) {
