@@ -106,8 +106,12 @@ if [[ "$AFL" == 1 ]]; then for h in "${THROUGHPUT[@]}"; do build_afl "$h"; done;
 
 printf 'phase\tharness\tengine\trep_or_seed\truns_flag\texecuted_units\twall_s\texecs_per_sec\tstat_avg_exec_per_sec\tcov\tft\tstatus\texit_code\n' >"$TSV"
 
-stat_of() { # stat_of LOG KEY -> value of "stat::KEY: value" or NA
-  local v; v="$(grep -a "^stat::$2:" "$1" | tail -1 | awk '{print $2}')"; echo "${v:-NA}"
+# stat_of LOG KEY -> the largest value printed as "stat::KEY: value", or NA. The largest,
+# not the last: after a crash, Shoal's worker process prints the real statistics and the
+# coordinator then prints its own block, whose number_of_executed_units undercounts.
+stat_of() {
+  local v; v="$(grep -a "^stat::$2:" "$1" | awk '$2 + 0 > m || !n { m = $2 + 0; n = 1 } END { if (n) print m }')"
+  echo "${v:-NA}"
 }
 now_ns() { date +%s%N; }
 

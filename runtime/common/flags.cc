@@ -67,9 +67,10 @@ bool Flags::IsSet(const char* name) const {
   return false;
 }
 
-ParsedCommandLine ParseCommandLine(int argc, char** argv) {
+ParsedCommandLine ParseCommandLine(int argc, char** argv, bool quiet) {
   ParsedCommandLine parsed;
   Flags& flags = parsed.flags;
+  bool told_about_double_dash = false;
   for (int i = 1; i < argc; i++) {
     const char* arg = argv[i];
     if (flags.ignore_remaining_args) {
@@ -81,16 +82,19 @@ ParsedCommandLine ParseCommandLine(int argc, char** argv) {
       continue;
     }
     if (arg[1] == '-') {
-      Printf("INFO: libFuzzer ignores flags that start with '--'\n");
       const char* value;
-      if (FindFlag(arg + 1, &value)) Printf("WARNING: did you mean '%s' (single dash)?\n", arg + 1);
+      if (!quiet && !told_about_double_dash)
+        Printf("INFO: libFuzzer ignores flags that start with '--'\n");
+      told_about_double_dash = true;
+      if (!quiet && FindFlag(arg + 1, &value))
+        Printf("WARNING: did you mean '%s' (single dash)?\n", arg + 1);
       parsed.target_args.push_back(arg);
       continue;
     }
     const char* value = nullptr;
     const FlagDescription* flag = FindFlag(arg, &value);
     if (!flag) {
-      Printf("WARNING: unrecognized flag '%s'; use -help=1 to list all flags\n", arg);
+      if (!quiet) Printf("WARNING: unrecognized flag '%s'; use -help=1 to list all flags\n", arg);
       parsed.target_args.push_back(arg);
       continue;
     }
@@ -106,7 +110,7 @@ ParsedCommandLine ParseCommandLine(int argc, char** argv) {
         break;
     }
     flags.explicitly_set.push_back(flag->name);
-    if (!strcmp(flag->name, "use_clang_coverage"))
+    if (!quiet && !strcmp(flag->name, "use_clang_coverage"))
       Printf("Flag: use_clang_coverage: deprecated, don't use\n");
   }
   return parsed;

@@ -31,7 +31,8 @@ struct ParsedCommandLine {
 // Parses argv[1..] like libFuzzer: "-name=value" flags, "--x" ignored with an INFO line
 // (and a hint when it names a real flag), unknown flags warned about and skipped,
 // everything not starting with '-' positional. Prints warnings via Printf.
-ParsedCommandLine ParseCommandLine(int argc, char** argv);
+// With quiet, nothing is printed (a worker re-parses what its coordinator already warned about).
+ParsedCommandLine ParseCommandLine(int argc, char** argv, bool quiet = false);
 
 // The -help=1 text.
 void PrintHelp(const char* argv0);

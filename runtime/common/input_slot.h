@@ -35,6 +35,10 @@ class InputSlot {
   void SetFailureKind(const char* kind);
   std::string FailureKind() const;
   void ClearFailureKind() { header_->failure_kind[0] = 0; }
+  // Set when the dying worker already printed "Test unit written to <path>" (the coordinator
+  // then writes the file there without printing the line again).
+  void SetArtifactAnnounced() { header_->artifact_announced.store(1); }
+  bool ArtifactAnnounced() const { return header_->artifact_announced.load() != 0; }
 
  private:
   struct Header {
@@ -42,6 +46,7 @@ class InputSlot {
     std::atomic<uint64_t> generation;
     uint64_t capacity;
     char failure_kind[16];
+    std::atomic<uint32_t> artifact_announced;
   };
   InputSlot(void* mapping, size_t mapping_size, int fd);
 

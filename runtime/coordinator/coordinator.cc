@@ -79,8 +79,15 @@ size_t Coordinator::RunBudget() {
   return std::max<size_t>(1, left / workers_.size());
 }
 
+bool Coordinator::AnyFailureIsSurvived() const {
+  for (FailureKind kind :
+       {FailureKind::kCrash, FailureKind::kTimeout, FailureKind::kOom, FailureKind::kLeak})
+    if (KeepGoingAfter(kind)) return true;
+  return false;
+}
+
 bool Coordinator::KeepGoingAfter(FailureKind kind) const {
-  if (flags_.keep_going) return true;
+  if (flags_.keep_going || inputs_only_) return true;
   // libFuzzer's fork mode ignores timeouts and OOMs by default; without -fork only an
   // explicit -ignore_* flag does.
   bool fork_mode = flags_.fork > 0;
@@ -96,7 +103,7 @@ bool Coordinator::KeepGoingAfter(FailureKind kind) const {
   return false;
 }
 
-void Coordinator::PrintStatus(const char* where, const std::string& suffix) {
+void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint64_t runs) {
   if (flags_.verbosity <= 0) return;
   size_t peak_rss = PeakRssMb();
   size_t length_limit = 0;
@@ -104,21 +111,21 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix) {
     peak_rss = std::max(peak_rss, worker->peak_rss_mb);
     length_limit = std::max(length_limit, worker->length_limit);
   }
-  uint64_t runs = TotalRuns();
+  if (runs == UINT64_MAX) runs = TotalRuns();
   double seconds = SecondsSince(start_time_);
   char line[512];
   int n = snprintf(line, sizeof(line), "#%llu\t%s", (unsigned long long)runs, where);
   if (num_covered_edges_) n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", num_covered_edges_);
   if (corpus_.NumFeatures())
     n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", corpus_.NumFeatures());
-  if (!corpus_.empty())
+  if (!corpus_.empty() && !inputs_only_)
     n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
                   FormatSize(corpus_.TotalActiveBytes()).c_str());
-  if (!length_limit && !strcmp(where, "DONE  "))
+  if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
     length_limit = flags_.len_control ? std::min(max_len_, std::max<size_t>(4, corpus_.MaxInputSize()))
                                       : max_len_;
-  if ((fuzzing_phase_ || !strcmp(where, "DONE  ")) && length_limit)
+  if ((fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit)
     n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit);
   snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s\n",
            seconds >= 1 ? size_t(double(runs) / seconds) : 0, peak_rss, suffix.c_str());
@@ -152,7 +159,7 @@ void Coordinator::Stop(int exit_code) {
 bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
                                     const std::vector<uint32_t>& features,
                                     const std::string& mutation_sequence,
-                                    const std::string& base_sha1, bool print) {
+                                    const std::string& base_sha1, bool print, uint64_t at_run) {
   std::vector<uint32_t> new_features;
   for (uint32_t feature : features)
     if (corpus_.AddFeature(feature, uint32_t(data.size()), flags_.shrink != 0))
@@ -200,7 +207,7 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
     }
     char size_part[64];
     snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(), corpus_.MaxInputSize());
-    PrintStatus(what, size_part + mutation_sequence);
+    PrintStatus(what, size_part + mutation_sequence, at_run);
   }
   if (what[0] == 'N')
     for (auto& worker : workers_)
@@ -253,12 +260,15 @@ void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk
   for (int i = 0; i < response.results_size() && size_t(i) < chunk.size(); i++) {
     const auto& result = response.results(i);
     std::vector<uint32_t> features(result.features().begin(), result.features().end());
-    // Seeds are not copied into the output corpus (libFuzzer does not either).
-    bool added = AddToGlobalCorpus(worker, chunk[size_t(i)], features, "", "", false);
-    if (added && !result.added_locally()) {
-      // Globally new but this worker had it already: nothing to do. The others get it via
-      // AddToGlobalCorpus's pending lists.
-    }
+    // Seeds are not copied into the output corpus (libFuzzer does not either). Globally new
+    // ones reach the other workers through AddToGlobalCorpus's pending lists.
+    AddToGlobalCorpus(worker, chunk[size_t(i)].data, features, "", "", false);
+    if (on_result_) on_result_(chunk[size_t(i)].id, features);
+  }
+  if (inputs_only_) {
+    bool crossed = false;
+    for (; next_pulse_ <= TotalRuns(); next_pulse_ *= 2) crossed = true;
+    if (crossed) PrintStatus("pulse ", "");
   }
 }
 
@@ -268,10 +278,14 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
   worker->peak_rss_mb = response.stats().peak_rss_mb();
   worker->length_limit = response.stats().length_limit();
   slowest_unit_sec_ = std::max<size_t>(slowest_unit_sec_, response.stats().slowest_unit_sec());
+  // Each unit is shown at the total run count when it was found: the other workers' runs
+  // so far plus this worker's count at that moment.
+  uint64_t others = TotalRuns() - worker->runs;  // includes this worker's earlier processes
   for (const auto& unit : response.new_inputs()) {
     Bytes data(unit.data().begin(), unit.data().end());
     std::vector<uint32_t> features(unit.features().begin(), unit.features().end());
-    AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(), true);
+    AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(), true,
+                      others + unit.found_at_run());
   }
   // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
   uint64_t runs = TotalRuns();
@@ -333,7 +347,10 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   bool unique = crash_signatures_.insert(signature).second;
   if (!ran_anything) Printf("INFO: worker %d failed before running any input\n", worker->index);
   bool keep_going = KeepGoingAfter(kind);
-  if (unique || !keep_going) {
+  if (client.slot().ArtifactAnnounced()) {
+    // The worker printed the whole block already; the file is ours to write.
+    if (WriteArtifact(kind, input).empty()) Printf("ERROR: the artifact above was not written\n");
+  } else if (unique || !keep_going) {
     if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint) {
       // The worker could not print the input block itself.
       Printf("MS: 0 ; base unit: 0000000000000000000000000000000000000000\n%s\n%s\n",
@@ -355,8 +372,10 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   if (unfinished_seeds) {
     // Its results were lost with the worker: run the rest of the chunk again, minus the
     // input that failed (or all of it, if we cannot tell which one it was).
-    auto culprit = std::find(unfinished_seeds->begin(), unfinished_seeds->end(), input);
+    auto culprit = std::find_if(unfinished_seeds->begin(), unfinished_seeds->end(),
+                                [&](const InputJob& job) { return job.data == input; });
     if (culprit != unfinished_seeds->end()) {
+      if (on_failure_) on_failure_(culprit->id);
       unfinished_seeds->erase(culprit);
       if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
     }
@@ -410,6 +429,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     init->set_max_len(max_len_);
     init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
     init->set_worker_index(uint32_t(worker->index));
+    init->set_announce_artifacts(!AnyFailureIsSurvived());
     shoal::proto::Response response;
     std::string error;
     CallResult result = worker->client->Call(request, &response, &error);
@@ -450,8 +470,12 @@ void Coordinator::WorkerLoop(Worker* worker) {
         seed_queue_.pop_front();
         seed_chunks_in_flight_++;
         is_seed_chunk = true;
-        for (const Bytes& input : chunk)
-          request.mutable_run_inputs()->add_inputs(input.data(), input.size());
+        for (InputJob& job : chunk) {
+          // Read when sent, so a large corpus is never all in memory at once.
+          if (!job.path.empty() && job.data.empty() && !ReadFile(job.path, &job.data, max_len_))
+            Printf("WARNING: could not read '%s'\n", job.path.c_str());
+          request.mutable_run_inputs()->add_inputs(job.data.data(), job.data.size());
+        }
       } else {
         auto* fuzz = request.mutable_fuzz();
         reserved = RunBudget();
@@ -541,7 +565,9 @@ void Coordinator::MonitorWorkers() {
       if (flags_.rss_limit_mb > 0) {
         size_t rss = CurrentRssMb(client.pid());
         worker->peak_rss_mb = std::max(worker->peak_rss_mb, rss);
-        if (rss > size_t(flags_.rss_limit_mb) && !worker->killed_for_rss) {
+        // Headroom: the worker's own check (with the heap profile) normally fires first.
+        size_t limit = size_t(flags_.rss_limit_mb);
+        if (rss > limit + std::max<size_t>(limit / 8, 64) && !worker->killed_for_rss) {
           worker->rss_at_kill_mb = rss;
           worker->killed_for_rss = true;
           client.Kill();
@@ -579,32 +605,55 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
            "bytes\n", max_len_);
   }
-  // Seeds, in libFuzzer's order, cut into chunks the workers take one at a time.
-  {
+  // Seeds, in libFuzzer's order.
+  std::vector<InputJob> jobs;
+  if (seeds.empty()) {
+    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
+    jobs.push_back(InputJob{0, "", Bytes{'\n'}});
+  } else {
+    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
+           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
     Random rand(seed_);
-    SeedChunk chunk;
-    size_t chunk_bytes = 0;
-    Bytes data;
-    if (seeds.empty()) {
-      Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
-      chunk.push_back(Bytes{'\n'});
-    } else {
-      Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
-             seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
-    }
-    for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand)) {
-      if (!ReadFile(seed.path, &data, max_len_)) continue;
-      if (chunk.size() == kMaxSeedChunkInputs || chunk_bytes + data.size() > kMaxSeedChunkBytes) {
-        seed_queue_.push_back(std::move(chunk));
-        chunk.clear();
-        chunk_bytes = 0;
-      }
-      chunk_bytes += data.size();
-      chunk.push_back(std::move(data));
-    }
-    if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
+    for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand))
+      jobs.push_back(InputJob{jobs.size(), seed.path, {}});
   }
-  Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
+  QueueJobs(std::move(jobs));
+  return WaitForJobsAndFinish(/*then_fuzz=*/true);
+}
+
+void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
+  // Cut into chunks the workers take one at a time.
+  SeedChunk chunk;
+  size_t chunk_bytes = 0;
+  for (InputJob& job : jobs) {
+    size_t size = job.path.empty() ? job.data.size() : 0;
+    if (!job.path.empty()) RegularFileSize(job.path, &size);
+    size = std::min(size, max_len_);
+    if (!chunk.empty() &&
+        (chunk.size() == kMaxSeedChunkInputs || chunk_bytes + size > kMaxSeedChunkBytes)) {
+      seed_queue_.push_back(std::move(chunk));
+      chunk.clear();
+      chunk_bytes = 0;
+    }
+    chunk_bytes += size;
+    chunk.push_back(std::move(job));
+  }
+  if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
+}
+
+int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
+                               InputFailureFn on_failure) {
+  InstallCoordinatorSignalHandlers(flags_);
+  inputs_only_ = true;
+  max_len_ = max_len;
+  on_result_ = std::move(on_result);
+  on_failure_ = std::move(on_failure);
+  QueueJobs(std::move(jobs));
+  return WaitForJobsAndFinish(/*then_fuzz=*/false);
+}
+
+int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
+  if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
   for (auto& worker : workers_) {
     Worker* raw = worker.get();
     worker->thread = std::thread([this, raw] { WorkerLoop(raw); });
@@ -616,7 +665,10 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     changed_.wait(lock, [&] {
       return stopping_ || (seed_queue_.empty() && seed_chunks_in_flight_ == 0);
     });
-    if (!stopping_) {
+    if (!stopping_ && !then_fuzz) {
+      PrintStatus("DONE  ", "");
+      Stop(0);
+    } else if (!stopping_) {
       PrintStatus("INITED", "");
       if (corpus_.empty() && flags_.runs != 0) {
         Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
@@ -633,8 +685,18 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
   monitor.join();
   for (auto& worker : workers_)
     if (worker->client) worker->client->Close();
-  for (auto& worker : workers_) forwarder_.PollOnce(0);
+  // Forward what the workers printed before they exited.
+  for (auto& worker : workers_)
+    for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++) forwarder_.PollOnce(10);
   std::lock_guard<std::mutex> lock(mutex_);
+  // A worker that failed while exiting (e.g. LeakSanitizer's report at exit with
+  // -detect_leaks=0) fails the run, as the single libFuzzer process would.
+  if (exit_code_ == 0)
+    for (auto& worker : workers_)
+      if (worker->client && WIFEXITED(worker->client->wait_status()) &&
+          WEXITSTATUS(worker->client->wait_status()) != 0)
+        exit_code_ = WEXITSTATUS(worker->client->wait_status());
+  if (!then_fuzz) return exit_code_;
   if (exit_code_ == 0 && fuzzing_phase_ && !corpus_.empty()) {
     PrintStatus("DONE  ", "");
     Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -37,6 +38,23 @@ class Coordinator {
   // process exit code.
   int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
 
+  // An input to run once: read from `path` when sent to a worker, or given as `data`.
+  struct InputJob {
+    size_t id = 0;
+    std::string path;
+    Bytes data;
+  };
+  using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;
+  using InputFailureFn = std::function<void(size_t id)>;
+  // Runs every job once in the workers (no fuzzing), as -merge does: each result or failure
+  // (crash, timeout, OOM; the worker is restarted and the artifact written) is reported
+  // through the callbacks, from worker threads, one at a time. Returns the exit code
+  // (0 unless interrupted or the workers cannot start).
+  int RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
+                    InputFailureFn on_failure);
+  // Printed like libFuzzer's merge inner process: "#N\tpulse  cov: ... ft: ..."
+  void set_quiet_status(bool quiet) { quiet_status_ = quiet; }
+
  private:
   struct Worker {
     int index = 0;
@@ -56,7 +74,7 @@ class Coordinator {
     uint64_t last_generation = 0;
     std::chrono::steady_clock::time_point last_progress;
   };
-  using SeedChunk = std::vector<Bytes>;
+  using SeedChunk = std::vector<InputJob>;
 
   void WorkerLoop(Worker* worker);
   bool StartWorker(Worker* worker);
@@ -75,14 +93,18 @@ class Coordinator {
   // Adds an input to the global corpus if it has new features (prints NEW / REDUCE).
   bool AddToGlobalCorpus(Worker* from, const Bytes& data, const std::vector<uint32_t>& features,
                          const std::string& mutation_sequence, const std::string& base_sha1,
-                         bool print);
+                         bool print, uint64_t at_run = UINT64_MAX);
   void MonitorWorkers();
   void Stop(int exit_code);
   uint64_t TotalRuns() const;  // requires mutex_
   size_t RunBudget();          // requires mutex_
-  void PrintStatus(const char* where, const std::string& suffix);  // requires mutex_
+  // requires mutex_; runs defaults to the current total
+  void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX);
   void PrintFinalStats();      // requires mutex_
   bool KeepGoingAfter(FailureKind kind) const;
+  bool AnyFailureIsSurvived() const;
+  void QueueJobs(std::vector<InputJob> jobs);
+  int WaitForJobsAndFinish(bool then_fuzz);
   std::string WriteArtifact(FailureKind kind, const Bytes& data);
 
   const Flags& flags_;
@@ -111,6 +133,10 @@ class Coordinator {
   std::set<std::string> crash_signatures_;
   size_t slowest_unit_sec_ = 0;
   uint64_t next_pulse_ = 1;
+  InputResultFn on_result_;
+  InputFailureFn on_failure_;
+  bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed
+  bool quiet_status_ = false;
 };
 
 }  // namespace fuzzer

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/sanitizer_api.h"
 #include "runtime/coordinator/coordinator.h"
+#include "runtime/coordinator/merge.h"
 #include "runtime/worker/worker_server.h"
 
 extern "C" {
@@ -203,15 +205,12 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
 }
 
 bool RejectUnimplementedMode(const Flags& flags) {
-  static const char* const kModes[] = {"merge", "set_cover_merge", "minimize_crash",
-                                       "cleanse_crash", "merge_inner",
+  static const char* const kModes[] = {"minimize_crash", "cleanse_crash", "merge_inner",
                                        "minimize_crash_internal_step", "analyze_dict",
                                        "collect_data_flow"};
   for (const char* mode : kModes) {
     if (!flags.IsSet(mode)) continue;
-    if ((!strcmp(mode, "merge") && flags.merge == 0) ||
-        (!strcmp(mode, "set_cover_merge") && flags.set_cover_merge == 0) ||
-        (!strcmp(mode, "minimize_crash") && flags.minimize_crash == 0) ||
+    if ((!strcmp(mode, "minimize_crash") && flags.minimize_crash == 0) ||
         (!strcmp(mode, "cleanse_crash") && flags.cleanse_crash == 0) ||
         (!strcmp(mode, "analyze_dict") && flags.analyze_dict == 0) ||
         (!strcmp(mode, "minimize_crash_internal_step") && flags.minimize_crash_internal_step == 0))
@@ -222,12 +221,33 @@ bool RejectUnimplementedMode(const Flags& flags) {
   return false;
 }
 
-// -workers=N (default 1; 0 = in-process), or libFuzzer's -fork=N / -jobs=N.
+// -workers=N (0 = in-process), or libFuzzer's -fork=N / -jobs=N; one worker by default.
 size_t NumberOfWorkers(const Flags& flags) {
   if (flags.IsSet("workers")) return flags.workers;
   if (flags.fork > 0) return size_t(flags.fork);
   if (flags.jobs > 0) return flags.jobs;
-  return flags.workers;
+  return 1;
+}
+
+// Whether this command line makes the process a coordinator of worker processes: fuzzing
+// or merging (not -help, not reproducing files) with at least one worker.
+bool RunsAsCoordinator(const ParsedCommandLine& command_line) {
+  const Flags& flags = command_line.flags;
+  if (flags.help) return false;
+  bool all_files = !command_line.positional.empty();
+  for (const std::string& path : command_line.positional)
+    all_files = all_files && IsRegularFile(path);
+  if (all_files) return false;
+  if (flags.merge || flags.set_cover_merge) return true;
+  return NumberOfWorkers(flags) > 0;
+}
+
+// The coordinator ends without running the target's exit-time code (it never ran the target)
+// and without a leak check of its own bookkeeping.
+[[noreturn]] void ExitCoordinator(int code) {
+  fflush(stdout);
+  fflush(stderr);
+  _Exit(code);
 }
 
 }  // namespace
@@ -237,7 +257,13 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // Workers are started with the command line as the user gave it: they run
   // LLVMFuzzerInitialize themselves.
   const std::vector<std::string> original_argv(*argv, *argv + *argc);
-  if (LLVMFuzzerInitialize) {
+  WorkerEndpoint endpoint;
+  const bool is_worker = ParseWorkerEndpoint(getenv(kWorkerEnvironmentVariable), &endpoint);
+  // A coordinator never runs the target, so it leaves LLVMFuzzerInitialize (and the
+  // target's atexit handlers) to its workers: the target initialises once per process that
+  // runs it, as with libFuzzer.
+  const bool coordinator = !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
+  if (LLVMFuzzerInitialize && !coordinator) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
       Printf("ERROR: argv[0] has been modified in LLVMFuzzerInitialize\n");
@@ -250,7 +276,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   }
   // Parsed flags live for the whole process: the engine and handlers keep references.
   static ParsedCommandLine command_line;
-  command_line = ParseCommandLine(*argc, *argv);
+  command_line = ParseCommandLine(*argc, *argv, /*quiet=*/is_worker);
   const Flags& flags = command_line.flags;
   if (flags.help) {
     PrintHelp(argv0);
@@ -274,8 +300,6 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   static Fuzzer* const fuzzer = new Fuzzer(flags, hooks, &rand);
   SetActiveDispatcher(&fuzzer->mutation_dispatcher());
 
-  WorkerEndpoint endpoint;
-  const bool is_worker = ParseWorkerEndpoint(getenv(kWorkerEnvironmentVariable), &endpoint);
   if (flags.dict && !LoadDictionary(flags.dict, &fuzzer->mutation_dispatcher(), is_worker))
     ExitWithError(1);
   if (is_worker) {
@@ -311,13 +335,20 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
 
   for (const std::string& dir : positional)
     if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
+  if (flags.merge || flags.set_cover_merge)
+    ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
+                             seed, positional));
   std::vector<std::string> seed_inputs;
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
   std::string output_dir = positional.empty() ? std::string() : positional[0];
   if (size_t num_workers = NumberOfWorkers(flags)) {
-    Coordinator coordinator(flags, original_argv, num_workers, seed);
-    return coordinator.Run(seeds, output_dir);
+    int code;
+    {
+      Coordinator coordinator(flags, original_argv, num_workers, seed);
+      code = coordinator.Run(seeds, output_dir);
+    }
+    ExitCoordinator(code);
   }
   InstallFailureHandlers(fuzzer, flags);
   fuzzer->Loop(seeds, output_dir);

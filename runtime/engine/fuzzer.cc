@@ -397,6 +397,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
     record.mutation_sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
     record.base_sha1 = parent_sha1_;
     record.reduced = result == kReduced;
+    record.found_at_run = total_runs_;
     new_unit_sink_->push_back(std::move(record));
     return;
   }
@@ -484,16 +485,22 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
     Printf("%s\n", HexBytes(data, size).c_str());
     Printf("%s\n", EscapedAscii(data, size).c_str());
   }
-  // A worker stops here: the coordinator writes the file from the slot and prints the rest.
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
   std::string path = flags_.exact_artifact_path
                          ? std::string(flags_.exact_artifact_path)
                          : artifact_prefix_ + kind + Sha1Hex(data, size);
-  if (WriteFileAtomically(path, data, size))
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
+    // A worker never writes files: the coordinator writes this one from the slot after this
+    // process is gone. It may announce it first, so the lines keep libFuzzer's order.
+    if (!announce_artifacts_) return;
+    slot_->SetArtifactAnnounced();
     Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
            path.c_str());
-  else
+  } else if (WriteFileAtomically(path, data, size)) {
+    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
+           path.c_str());
+  } else {
     Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
+  }
   if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
 }
 

@@ -49,6 +49,7 @@ struct NewUnitRecord {
   std::string mutation_sequence;
   std::string base_sha1;
   bool reduced = false;
+  size_t found_at_run = 0;
 };
 
 // libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
@@ -95,6 +96,8 @@ class Fuzzer {
   size_t max_input_len() const { return max_input_len_; }
   void set_max_input_len(size_t len);
   void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
+  // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
+  void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
   void set_running_initial_corpus(bool value) { running_initial_corpus_ = value; }
   size_t total_runs() const { return total_runs_; }
   void PrintFinalStats();
@@ -160,6 +163,7 @@ class Fuzzer {
   bool detect_leaks_ = true;
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
   ArtifactMode artifact_mode_ = ArtifactMode::kWrite;
+  bool announce_artifacts_ = false;
   std::vector<NewUnitRecord>* new_unit_sink_ = nullptr;
   std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
   size_t budget_end_runs_ = SIZE_MAX;

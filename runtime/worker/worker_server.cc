@@ -63,6 +63,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       const auto& init = request.init();
       if (init.max_len()) fuzzer_->set_max_input_len(init.max_len());
       rand_->Reseed(init.seed());
+      fuzzer_->set_announce_artifacts(init.announce_artifacts());
       if (!empty_input_done_) {
         fuzzer_->RunEmptyInput();
         empty_input_done_ = true;
@@ -98,6 +99,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         added->set_mutation_sequence(unit.mutation_sequence);
         added->set_base_sha1(unit.base_sha1);
         added->set_reduced(unit.reduced);
+        added->set_found_at_run(unit.found_at_run);
       }
       FillStats(out->mutable_stats());
       break;
@@ -114,7 +116,8 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
 
 int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand) {
   // The coordinator owns Ctrl-C, SIGTERM and SIGUSR1/2 and stops workers by closing their
-  // pipes; it also enforces the RSS limit (it sees what the OOM killer does too).
+  // pipes. The worker keeps its own RSS check (it can print the heap profile); the
+  // coordinator's, with some headroom, catches what that one cannot.
   signal(SIGINT, SIG_IGN);
   signal(SIGUSR1, SIG_IGN);
   signal(SIGUSR2, SIG_IGN);
@@ -123,7 +126,6 @@ int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer
   worker_flags.handle_term = 0;
   worker_flags.handle_usr1 = 0;
   worker_flags.handle_usr2 = 0;
-  worker_flags.rss_limit_mb = 0;
   std::unique_ptr<InputSlot> slot = InputSlot::Attach(endpoint.slot_fd);
   if (!slot) {
     Printf("ERROR: shoal worker %d: cannot map the shared input slot\n", endpoint.index);
