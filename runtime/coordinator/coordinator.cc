@@ -46,6 +46,46 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+WorkerLauncher::WorkerLauncher() {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || job_; });
+      if (job_) {
+        job_();
+        job_ = nullptr;
+        wake_.notify_all();
+      } else if (stop_) {
+        return;
+      }
+    }
+  });
+}
+
+WorkerLauncher::~WorkerLauncher() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::unique_ptr<WorkerClient> WorkerLauncher::Launch(const WorkerLaunchOptions& options,
+                                                     std::string* error) {
+  std::unique_ptr<WorkerClient> client;
+  bool done = false;
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait(lock, [&] { return !job_; });  // one launch at a time
+  job_ = [&] {
+    client = WorkerClient::Launch(options, error);
+    done = true;
+  };
+  wake_.notify_all();
+  wake_.wait(lock, [&] { return done; });
+  return client;
+}
+
 Coordinator::Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
                          unsigned seed)
     : flags_(flags),
@@ -231,9 +271,11 @@ bool Coordinator::StartWorker(Worker* worker) {
   if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
   options.argv = argv_;
   options.index = worker->index;
-  options.slot_capacity = max_len_;
+  // Sparse until written, so the largest -max_len Shoal would pick costs nothing.
+  options.slot_capacity = std::max(max_len_, std::max<size_t>(DefaultMaxLen(SIZE_MAX),
+                                                              size_t(std::max(0L, flags_.max_len))));
   std::string error;
-  std::unique_ptr<WorkerClient> client = WorkerClient::Launch(options, &error);
+  std::unique_ptr<WorkerClient> client = launcher_.Launch(options, &error);
   if (!client) {
     Printf("ERROR: cannot start worker %d: %s\n", worker->index, error.c_str());
     return false;
@@ -245,10 +287,40 @@ bool Coordinator::StartWorker(Worker* worker) {
     worker->runs = 0;
     worker->killed_for_rss = false;
     worker->killed_for_hang = false;
+    worker->over_rss_limit_since = {};
     worker->last_generation = client->slot().generation();
     worker->last_progress = std::chrono::steady_clock::now();
     worker->client = std::move(client);
+    worker->initialized = false;
   }
+  return true;
+}
+
+bool Coordinator::LaunchWorkers(int* exit_code) {
+  for (auto& worker : workers_) {
+    if (!StartWorker(worker.get())) {
+      *exit_code = 1;
+      return false;
+    }
+    shoal::proto::Request ping;
+    ping.mutable_ping();
+    shoal::proto::Response response;
+    std::string error;
+    CallResult result = worker->client->Call(ping, &response, &error);
+    if (result != CallResult::kOk) {
+      // It died (or babbled) before serving: LLVMFuzzerInitialize failed, or argv[0] was
+      // changed, or the target crashed at start-up. Its own message says which.
+      worker->client->Close();
+      for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
+        forwarder_.PollOnce(10);
+      int status = worker->client->wait_status();
+      if (result == CallResult::kProtocolError) Printf("ERROR: worker %d %s\n", worker->index, error.c_str());
+      *exit_code = WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+      return false;
+    }
+  }
+  // Let what the workers printed while starting come out first.
+  forwarder_.PollOnce(0);
   return true;
 }
 
@@ -418,8 +490,8 @@ bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result,
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {
-  while (!worker->client) {
-    if (!StartWorker(worker)) {
+  while (!worker->initialized) {
+    if (!worker->client && !StartWorker(worker)) {
       std::lock_guard<std::mutex> lock(mutex_);
       Stop(1);
       return false;
@@ -437,6 +509,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
       std::lock_guard<std::mutex> lock(mutex_);
       worker->num_counters = response.init().num_counters();
       worker->consecutive_start_failures = 0;
+      worker->initialized = true;
       return true;
     }
     if (result == CallResult::kClosed) return false;
@@ -565,9 +638,14 @@ void Coordinator::MonitorWorkers() {
       if (flags_.rss_limit_mb > 0) {
         size_t rss = CurrentRssMb(client.pid());
         worker->peak_rss_mb = std::max(worker->peak_rss_mb, rss);
-        // Headroom: the worker's own check (with the heap profile) normally fires first.
+        // Grace: the worker's own check (which prints the heap profile and the mutation
+        // sequence) gets a second to report first; past that, the coordinator kills it.
         size_t limit = size_t(flags_.rss_limit_mb);
-        if (rss > limit + std::max<size_t>(limit / 8, 64) && !worker->killed_for_rss) {
+        if (rss <= limit) worker->over_rss_limit_since = {};
+        else if (worker->over_rss_limit_since == std::chrono::steady_clock::time_point{})
+          worker->over_rss_limit_since = now;
+        if (rss > limit && now - worker->over_rss_limit_since > std::chrono::seconds(1) &&
+            !worker->killed_for_rss) {
           worker->rss_at_kill_mb = rss;
           worker->killed_for_rss = true;
           client.Kill();
@@ -683,9 +761,18 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
     }
   }
   monitor.join();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (then_fuzz && exit_code_ == 0 && (fuzzing_phase_ || flags_.runs == 0)) {
+      PrintStatus("DONE  ", "");
+      Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
+             size_t(SecondsSince(start_time_)));
+    }
+    if (then_fuzz) PrintFinalStats();
+  }
+  // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
   for (auto& worker : workers_)
     if (worker->client) worker->client->Close();
-  // Forward what the workers printed before they exited.
   for (auto& worker : workers_)
     for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++) forwarder_.PollOnce(10);
   std::lock_guard<std::mutex> lock(mutex_);
@@ -696,17 +783,6 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
       if (worker->client && WIFEXITED(worker->client->wait_status()) &&
           WEXITSTATUS(worker->client->wait_status()) != 0)
         exit_code_ = WEXITSTATUS(worker->client->wait_status());
-  if (!then_fuzz) return exit_code_;
-  if (exit_code_ == 0 && fuzzing_phase_ && !corpus_.empty()) {
-    PrintStatus("DONE  ", "");
-    Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
-           size_t(SecondsSince(start_time_)));
-  } else if (exit_code_ == 0 && flags_.runs == 0) {
-    PrintStatus("DONE  ", "");
-    Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
-           size_t(SecondsSince(start_time_)));
-  }
-  PrintFinalStats();
   return exit_code_;
 }
 

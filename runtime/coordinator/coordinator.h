@@ -29,11 +29,32 @@
 
 namespace fuzzer {
 
+// Forks worker processes from one thread that outlives them all. PR_SET_PDEATHSIG (which
+// stops workers from outliving a coordinator that dies) fires when the *thread* that forked
+// the child exits, so the per-worker threads, which come and go, must not fork.
+class WorkerLauncher {
+ public:
+  WorkerLauncher();
+  ~WorkerLauncher();
+  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::function<void()> job_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 class Coordinator {
  public:
   Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
               unsigned seed);
   ~Coordinator();
+  // Starts every worker process and waits until each is serving (so their
+  // LLVMFuzzerInitialize output comes before anything the coordinator prints). Returns false,
+  // with *exit_code set to the worker's, if a worker fails to start (e.g. Initialize exits).
+  bool LaunchWorkers(int* exit_code);
   // Fuzzes until a limit, a signal or (unless keeping going) the first failure; returns the
   // process exit code.
   int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
@@ -59,6 +80,7 @@ class Coordinator {
   struct Worker {
     int index = 0;
     std::unique_ptr<WorkerClient> client;
+    bool initialized = false;  // InitRequest answered by the current process
     std::thread thread;
     uint64_t runs_of_previous_processes = 0;
     uint64_t runs = 0;  // current process
@@ -71,6 +93,7 @@ class Coordinator {
     std::atomic<bool> killed_for_rss{false};
     std::atomic<bool> killed_for_hang{false};
     size_t rss_at_kill_mb = 0;
+    std::chrono::steady_clock::time_point over_rss_limit_since;
     uint64_t last_generation = 0;
     std::chrono::steady_clock::time_point last_progress;
   };
@@ -115,6 +138,7 @@ class Coordinator {
   std::string artifact_prefix_;
   std::chrono::steady_clock::time_point start_time_;
   StderrForwarder forwarder_;
+  WorkerLauncher launcher_;
   std::vector<std::unique_ptr<Worker>> workers_;
 
   mutable std::mutex mutex_;  // guards everything below

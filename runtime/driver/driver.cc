@@ -262,8 +262,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // A coordinator never runs the target, so it leaves LLVMFuzzerInitialize (and the
   // target's atexit handlers) to its workers: the target initialises once per process that
   // runs it, as with libFuzzer.
-  const bool coordinator = !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
-  if (LLVMFuzzerInitialize && !coordinator) {
+  const bool is_coordinator =
+      !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
+  if (LLVMFuzzerInitialize && !is_coordinator) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
       Printf("ERROR: argv[0] has been modified in LLVMFuzzerInitialize\n");
@@ -290,6 +291,15 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     seed = unsigned(std::chrono::system_clock::now().time_since_epoch().count()) ^
            unsigned(getpid() << 16);
   static Random rand(seed);
+  // Fuzzing with workers: start them first, so that LLVMFuzzerInitialize (which runs in the
+  // workers) prints before anything else, as it does under libFuzzer.
+  Coordinator* coordinator = nullptr;
+  if (is_coordinator && !flags.merge && !flags.set_cover_merge) {
+    // Lives until the process ends (it owns the thread the workers were forked from).
+    coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
+    int code = 0;
+    if (!coordinator->LaunchWorkers(&code)) ExitCoordinator(code);
+  }
 
   TargetHooks hooks;
   hooks.test_one_input = callback;
@@ -342,14 +352,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
   std::string output_dir = positional.empty() ? std::string() : positional[0];
-  if (size_t num_workers = NumberOfWorkers(flags)) {
-    int code;
-    {
-      Coordinator coordinator(flags, original_argv, num_workers, seed);
-      code = coordinator.Run(seeds, output_dir);
-    }
-    ExitCoordinator(code);
-  }
+  if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
   InstallFailureHandlers(fuzzer, flags);
   fuzzer->Loop(seeds, output_dir);
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input

@@ -88,7 +88,9 @@ void ExitHook() { active_fuzzer->ExitCallback(); }
 void StartRssThread(size_t limit_mb) {
   std::thread([limit_mb] {
     for (;;) {
-      sleep(1);
+      // libFuzzer polls once a second; ten times is as cheap and catches fast growth (a
+      // worker must report before its coordinator's backstop does).
+      usleep(100 * 1000);
       size_t rss = PeakRssMb();
       if (rss > limit_mb) active_fuzzer->RssLimitCallback(rss);
     }
