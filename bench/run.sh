@@ -11,6 +11,7 @@
 #   in s, default 60), RUNS_SCALE (divide every throughput N by this, default 1),
 #   ONLY (space-separated harness names to restrict to), NICE (default 10),
 #   KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory to use),
+#   SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's),
 #   AFL=1 (also measure AFL++ execs/s: afl-clang-fast++ with its libFuzzer-compatible
 #   driver under afl-fuzz -V AFL_TIME seconds, default 10; informational only).
 set -euo pipefail
@@ -21,10 +22,10 @@ for tool in clang++ nice awk sort date timeout grep sed uname sha256sum; do need
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
-SHOAL_A="$ROOT/bazel-bin/libshoal.a"
-SHOAL_O="$ROOT/bazel-bin/libshoal_runtime.o"
+SHOAL_A="${SHOAL_LIB:-$ROOT/bazel-bin/libshoal.a}"
+SHOAL_O="$(dirname "$SHOAL_A")/libshoal_runtime.o"
 [[ -f "$SHOAL_A" && -f "$SHOAL_O" ]] ||
-  die "$SHOAL_A missing: run 'cd $ROOT && bazel build //:libshoal' first"
+  die "$SHOAL_A or $SHOAL_O missing: run 'cd $ROOT && bazel build //:libshoal' first"
 for hdr in /usr/include/nlohmann/json.hpp /usr/include/rapidjson/document.h \
            /usr/include/stb/stb_image.h; do
   [[ -f "$hdr" ]] || die "header $hdr missing (apt-get install nlohmann-json3-dev rapidjson-dev libstb-dev)"
@@ -79,6 +80,7 @@ SHOAL_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$ROOT" status --porcelain -- runtime 2>/dev/null)" ]]; then
   SHOAL_REV="$SHOAL_REV+dirty-runtime"
 fi
+[[ -z "${SHOAL_LIB:-}" ]] || SHOAL_REV="$SHOAL_REV (checkout; runtime from SHOAL_LIB=$SHOAL_LIB)"
 
 # ---------------------------------------------------------------- build
 # Each harness is compiled once with -fsanitize=fuzzer-no-link (clang 14 emits a

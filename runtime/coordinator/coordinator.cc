@@ -260,6 +260,7 @@ void Coordinator::DiscardClient(Worker* worker) {
   {
     std::lock_guard<std::mutex> lock(mutex_);  // the monitor reads worker->client under it
     old = std::move(worker->client);
+    worker->initialized = false;
   }
   // Destroyed outside the lock: Close() may wait for the process.
 }
@@ -298,23 +299,32 @@ bool Coordinator::StartWorker(Worker* worker) {
 
 bool Coordinator::LaunchWorkers(int* exit_code) {
   for (auto& worker : workers_) {
-    if (!StartWorker(worker.get())) {
-      *exit_code = 1;
-      return false;
-    }
-    shoal::proto::Request ping;
-    ping.mutable_ping();
-    shoal::proto::Response response;
-    std::string error;
-    CallResult result = worker->client->Call(ping, &response, &error);
-    if (result != CallResult::kOk) {
-      // It died (or babbled) before serving: LLVMFuzzerInitialize failed, or argv[0] was
-      // changed, or the target crashed at start-up. Its own message says which.
+    for (size_t attempt = 0;; attempt++) {
+      if (!StartWorker(worker.get())) {
+        *exit_code = 1;
+        return false;
+      }
+      shoal::proto::Request ping;
+      ping.mutable_ping();
+      shoal::proto::Response response;
+      std::string error;
+      CallResult result = worker->client->Call(ping, &response, &error);
+      if (result == CallResult::kOk) break;
       worker->client->Close();
       for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
         forwarder_.PollOnce(10);
       int status = worker->client->wait_status();
-      if (result == CallResult::kProtocolError) Printf("ERROR: worker %d %s\n", worker->index, error.c_str());
+      bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                               (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+      if (result == CallResult::kProtocolError && clean_or_our_kill &&
+          attempt + 1 < kMaxStartFailures) {
+        Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
+               int(worker->client->pid()), error.c_str());
+        DiscardClient(worker.get());
+        continue;
+      }
+      // It died before serving: LLVMFuzzerInitialize failed, argv[0] was changed, or the
+      // target crashed at start-up. Its own message (forwarded above) says which.
       *exit_code = WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
       return false;
     }
@@ -392,6 +402,9 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   std::string output = forwarder_.Tail(worker->index);
 
   std::lock_guard<std::mutex> lock(mutex_);
+  // The runs of the request it died in never came back in a response; the slot counts
+  // every execution the process started.
+  worker->runs = std::max<uint64_t>(worker->runs, client.slot().generation());
   if (stopping_) return false;  // we are killing workers ourselves
   FailureKind kind = ClassifyDeath(death);
   pid_t pid = client.pid();

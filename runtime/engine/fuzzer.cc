@@ -442,7 +442,8 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
 }
 
 void Fuzzer::PrintFinalStats() {
-  if (!flags_.print_final_stats) return;
+  // A worker's numbers are only part of the run: its coordinator prints the totals.
+  if (!flags_.print_final_stats || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
   Printf("stat::number_of_executed_units: %zd\n", total_runs_);
   Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());
   Printf("stat::new_units_added:          %zd\n", new_units_added_);

@@ -87,10 +87,14 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
     }
     case shoal::proto::Request::kFuzz: {
       const auto& fuzz = request.fuzz();
+      size_t runs_before = fuzzer_->total_runs();
       for (const std::string& input : fuzz.inputs_from_others())
         fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
+      // The others' inputs count against the run budget too (so -runs=N stays exact).
+      size_t used = fuzzer_->total_runs() - runs_before;
       std::vector<NewUnitRecord> units;
-      fuzzer_->FuzzFor(fuzz.max_runs(), fuzz.max_time_ms(), &units);
+      if (!fuzz.max_runs() || used < fuzz.max_runs())
+        fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(), &units);
       auto* out = response.mutable_fuzz();
       for (NewUnitRecord& unit : units) {
         auto* added = out->add_new_inputs();

@@ -1,0 +1,159 @@
+// Integration tests of the multi-process design (Shoal only: libFuzzer has no workers).
+// Each failure found by a worker must leave an artifact whose bytes are the culprit input,
+// whatever killed the worker; keep-going runs must write one artifact per unique bug; a
+// worker that sends garbage must be survived; Ctrl-C must leave no process behind.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+std::vector<std::string> FilesStartingWith(const TempDir& dir, const std::string& prefix) {
+  std::vector<std::string> found;
+  for (const std::string& name : ListDir(dir.path()))
+    if (name.compare(0, prefix.size(), prefix) == 0) found.push_back(name);
+  return found;
+}
+
+TEST(Coordinator, TwoWorkersFindACrashAndTheArtifactIsTheCulprit) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("null_deref"), {kSeed, "-workers=2", "-runs=2000000"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 1);
+  EXPECT_TRUE(HasLineContaining(run.output, "INFO: fuzzing with 2 worker process(es)"));
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  ASSERT_TRUE(artifact.ok);
+  EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
+TEST(Coordinator, ASigkilledWorkerIsStillReportedWithItsInput) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("sigkill_magic"), {kSeed, "-runs=2000000"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 77);
+  EXPECT_TRUE(FindLine(run.output, R"(==\d+== ERROR: libFuzzer: deadly signal)")) << run.output;
+  EXPECT_TRUE(HasLineContaining(run.output, "was killed by signal 9")) << run.output;
+  std::vector<std::string> crashes = FilesStartingWith(dir, "crash-");
+  ASSERT_EQ(crashes.size(), 1u) << run.output;
+  std::string bytes = ReadFile(dir.path() + "/" + crashes[0]);
+  EXPECT_EQ(bytes.substr(0, 3), "KIL");
+  EXPECT_EQ(crashes[0], "crash-" + Sha1Hex(bytes));
+  EXPECT_TRUE(HasLine(run.output, "artifact_prefix='./'; Test unit written to ./" + crashes[0]));
+}
+
+TEST(Coordinator, AHangTheWorkerCannotReportIsCaughtByTheWatchdog) {
+  TempDir dir;
+  RunResult run =
+      RunProcess(Harness("hang_no_alarm"), {kSeed, "-timeout=1", "-runs=2000000"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 70);
+  EXPECT_TRUE(FindLine(run.output, R"(==\d+== ERROR: libFuzzer: timeout after 1 seconds)"))
+      << run.output;
+  EXPECT_TRUE(HasLine(run.output, "SUMMARY: libFuzzer: timeout")) << run.output;
+  std::vector<std::string> timeouts = FilesStartingWith(dir, "timeout-");
+  ASSERT_EQ(timeouts.size(), 1u) << run.output;
+  std::string bytes = ReadFile(dir.path() + "/" + timeouts[0]);
+  EXPECT_EQ(bytes.substr(0, 2), "ZZ");
+  EXPECT_EQ(timeouts[0], "timeout-" + Sha1Hex(bytes));
+}
+
+TEST(Coordinator, KeepGoingWritesExactlyOneArtifactPerUniqueBug) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("two_bugs"),
+                             {kSeed, "-keep_going=1", "-runs=100000", "-print_final_stats=1"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> crashes = FilesStartingWith(dir, "crash-");
+  ASSERT_EQ(crashes.size(), 2u) << run.output;
+  std::vector<std::string> prefixes;
+  for (const std::string& name : crashes) {
+    std::string bytes = ReadFile(dir.path() + "/" + name);
+    EXPECT_EQ(name, "crash-" + Sha1Hex(bytes));
+    prefixes.push_back(bytes.substr(0, 2));
+  }
+  std::sort(prefixes.begin(), prefixes.end());
+  EXPECT_EQ(prefixes, (std::vector<std::string>{"AB", "XY"}));
+  EXPECT_TRUE(HasLine(run.output, "stat::unique_crashes:           2")) << run.output;
+  auto crashes_line = FindLine(run.output, R"(stat::crashes: +(\d+))");
+  ASSERT_TRUE(crashes_line);
+  EXPECT_GE(std::stoi((*crashes_line)[1]), 2);
+  // Every restarted worker runs the empty input once more, outside the -runs budget.
+  auto done = FindLine(run.output, R"(Done (\d+) runs in \d+ second\(s\))");
+  ASSERT_TRUE(done) << run.output;
+  EXPECT_GE(std::stoull((*done)[1]), 100000u);
+  EXPECT_LE(std::stoull((*done)[1]), 100000u + std::stoull((*crashes_line)[1]));
+}
+
+class GarbageWorker : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GarbageWorker, IsRestartedAndTheRunGoesOn) {
+  TempDir dir;
+  setenv("SHOAL_WORKER_EXECUTABLE", HarnessData("garbage_worker.sh").c_str(), 1);
+  setenv("REAL_WORKER", Harness("null_deref").c_str(), 1);
+  setenv("GARBAGE_MARK", (dir.path() + "/garbage-sent").c_str(), 1);
+  setenv("GARBAGE_KIND", GetParam(), 1);
+  RunResult run = RunProcess(Harness("null_deref"), {kSeed, "-runs=2000000"}, dir.path());
+  unsetenv("SHOAL_WORKER_EXECUTABLE");
+  EXPECT_TRUE(FileExists(dir.path() + "/garbage-sent"));
+  EXPECT_TRUE(FindLine(run.output, R"(ERROR: worker 0 \(pid \d+\) .*; restarting it)"))
+      << run.output;
+  // The restarted worker fuzzes on and finds the bug.
+  SHOAL_EXPECT_EXIT(run, 1);
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, GarbageWorker, ::testing::Values("junk", "huge", "truncated"));
+
+TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
+  // Orphans would be re-parented to this process, so waitpid below sees any survivor.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  TempDir dir;
+  std::string log = dir.path() + "/log";
+  std::string harness = Harness("empty");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(harness.c_str(), harness.c_str(), "-workers=2", "-max_total_time=60", nullptr);
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!HasLineContaining(ReadFile(log), "INITED") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::string output = ReadFile(log);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 72) << output;
+  EXPECT_TRUE(FindLine(output, R"(==\d+== libFuzzer: run interrupted; exiting)")) << output;
+  // No worker outlived the coordinator.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  pid_t survivor = waitpid(-1, &status, WNOHANG);
+  EXPECT_TRUE(survivor == -1 && errno == ECHILD) << "a worker survived: pid " << survivor;
+}
+
+TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("null_deref"), {kSeed, "-workers=0", "-runs=2000000"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 1);
+  EXPECT_FALSE(HasLineContaining(run.output, "worker process"));
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
+}  // namespace
+}  // namespace shoal_test
