@@ -112,8 +112,19 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     }
   }
   size_t processed_earlier = control.NumStarted();
-  Printf("MERGE-OUTER: %zd files, %zd in the initial corpus, %zd processed earlier\n",
-         control.inputs.size(), control.num_in_first_corpus, processed_earlier);
+  if (existing.empty()) {
+    Printf("MERGE-OUTER: %zd files, %zd in the initial corpus, %zd processed earlier\n",
+           control.inputs.size(), control.num_in_first_corpus, processed_earlier);
+  } else {
+    // Resuming: the input the last run stumbled on is skipped.
+    for (size_t i = control.inputs.size(); i-- > 0;) {
+      if (!control.inputs[i].started) continue;
+      if (!control.inputs[i].finished)
+        Printf("MERGE-OUTER: '%s' will be skipped as unlucky (merge has stumbled on it the last "
+               "time)\n", control.inputs[i].path.c_str());
+      break;
+    }
+  }
   if (existing.empty()) {
     // A fresh file: the header, then the records already known.
     std::string text = MergeControlHeader(control);
@@ -131,15 +142,16 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   std::vector<Coordinator::InputJob> jobs;
   for (size_t i = 0; i < control.inputs.size(); i++)
     if (!control.inputs[i].started) jobs.push_back({i, control.inputs[i].path, {}});
-    else if (!control.inputs[i].finished)
-      Printf("MERGE-INNER: '%s' caused a failure at the previous merge step\n",
-             control.inputs[i].path.c_str());
   size_t attempts = 1;
   if (jobs.empty()) {
     Printf("MERGE-OUTER: nothing to do, merge has been completed before\n");
   } else {
     Printf("MERGE-OUTER: attempt 1\n");
     Printf("MERGE-INNER: using the control file '%s'\n", control_path.c_str());
+    for (const MergeInput& input : control.inputs)
+      if (input.started && !input.finished)
+        Printf("MERGE-INNER: '%s' caused a failure at the previous merge step\n",
+               input.path.c_str());
     Printf("MERGE-INNER: %zd total files; %zd processed earlier; will process %zd files now\n",
            control.inputs.size(), processed_earlier, jobs.size());
     ControlFileAppender appender(control_path);

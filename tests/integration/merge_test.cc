@@ -1,0 +1,115 @@
+// -merge=1 as libFuzzer 14 does it: MERGE-OUTER lines, only inputs adding features copied
+// into the first dir under their SHA-1, crash resistance, and the control file. Runs against
+// Shoal and, as merge_test_libfuzzer, against real libFuzzer 14 with the same assertions.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+// Inputs of full_coverage_set: each matches "FUZZER" at different positions.
+void MakeCorpus(const TempDir& dir, const std::string& name,
+                const std::vector<std::string>& inputs) {
+  std::string path = dir.path() + "/" + name;
+  ASSERT_EQ(mkdir(path.c_str(), 0755), 0) << path;
+  for (size_t i = 0; i < inputs.size(); i++) WriteFile(path + "/" + std::to_string(i), inputs[i]);
+}
+
+TEST(Merge, KeepsOnlyInputsThatAddFeaturesNamedBySha1) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  // All inputs are 6 bytes (the harness's branches also depend on the size). "Fxxxxx" and
+  // "Fyyyyy" reach the same features: only the first is kept. "xUxxxx" and "xxZxxx" add one
+  // branch each; "xxxxxx" adds nothing the others lack.
+  MakeCorpus(dir, "in", {"Fxxxxx", "Fyyyyy", "xUxxxx", "xxZxxx", "xxxxxx"});
+  RunResult run = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: 5 files, 0 in the initial corpus, 0 processed earlier"))
+      << run.output;
+  auto summary = FindLine(run.output,
+                          R"(MERGE-OUTER: (\d+) new files with (\d+) new features added; (\d+) new coverage edges)");
+  ASSERT_TRUE(summary) << run.output;
+  std::vector<std::string> kept = ListDir(dir.path() + "/out");
+  EXPECT_EQ((*summary)[1], std::to_string(kept.size()));
+  std::vector<std::string> contents;
+  for (const std::string& name : kept) {
+    std::string bytes = ReadFile(dir.path() + "/out/" + name);
+    EXPECT_EQ(name, Sha1Hex(bytes));
+    contents.push_back(bytes);
+  }
+  std::sort(contents.begin(), contents.end());
+  EXPECT_EQ(contents, (std::vector<std::string>{"Fxxxxx", "xUxxxx", "xxZxxx"})) << run.output;
+
+  // Merging again adds nothing: everything is in the initial corpus now.
+  RunResult again = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(again, 0);
+  EXPECT_TRUE(FindLine(again.output, R"(MERGE-OUTER: \d+ files, )" + std::to_string(kept.size()) +
+                                         R"( in the initial corpus, 0 processed earlier)"))
+      << again.output;
+  EXPECT_TRUE(FindLine(again.output, R"(MERGE-OUTER: 0 new files with 0 new features added; \d+ new coverage edges)"))
+      << again.output;
+}
+
+TEST(Merge, SurvivesACrashingInput) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  MakeCorpus(dir, "in", {"Fxxxxx", "FUZZER", "xUxxxx"});
+  RunResult run = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, "BINGO")) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: successful in 2 attempt(s)")) << run.output;
+  EXPECT_TRUE(FindLine(run.output, R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
+      << run.output;
+  std::vector<std::string> kept = ListDir(dir.path() + "/out");
+  ASSERT_EQ(kept.size(), 2u);
+  for (const std::string& name : kept) EXPECT_NE(ReadFile(dir.path() + "/out/" + name), "FUZZER");
+}
+
+TEST(Merge, WritesAResumableControlFile) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  MakeCorpus(dir, "in", {"F", "xU"});
+  RunResult run = RunProcess(Harness("full_coverage_set"),
+                             {"-merge=1", "-merge_control_file=mcf", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, "MERGE-INNER: using the control file 'mcf'")) << run.output;
+  std::string mcf = ReadFile(dir.path() + "/mcf");
+  std::vector<std::string> lines = Lines(mcf);
+  ASSERT_GE(lines.size(), 4u) << mcf;
+  EXPECT_EQ(lines[0], "2");
+  EXPECT_EQ(lines[1], "0");
+  EXPECT_EQ(CountLines(mcf, R"(STARTED \d \d+)"), 2) << mcf;
+  EXPECT_EQ(CountLines(mcf, R"(FT \d( \d+)+)"), 2) << mcf;
+
+  // A control file that says input 0 was started but never finished (it crashed), and
+  // nothing about input 1: the merge resumes with input 1 only.
+  TempDir resume;
+  MakeCorpus(resume, "out", {});
+  MakeCorpus(resume, "in", {"F", "xU"});
+  WriteFile(resume.path() + "/mcf", "2\n0\nin/0\nin/1\nSTARTED 0 1\n");
+  RunResult resumed = RunProcess(Harness("full_coverage_set"),
+                                 {"-merge=1", "-merge_control_file=mcf", "out", "in"}, resume.path());
+  SHOAL_EXPECT_EXIT(resumed, 0);
+  EXPECT_TRUE(HasLine(resumed.output, "MERGE-OUTER: control file ok, 2 files total, first not processed file 1"))
+      << resumed.output;
+  EXPECT_TRUE(HasLine(resumed.output, "MERGE-INNER: 2 total files; 1 processed earlier; will process 1 files now"))
+      << resumed.output;
+  EXPECT_TRUE(FindLine(resumed.output, R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
+      << resumed.output;
+  std::vector<std::string> kept = ListDir(resume.path() + "/out");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(ReadFile(resume.path() + "/out/" + kept[0]), "xU");
+}
+
+TEST(Merge, NeedsTwoDirs) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  RunResult run = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, "INFO: Merge requires two or more corpus dirs")) << run.output;
+}
+
+}  // namespace
+}  // namespace shoal_test
