@@ -23,6 +23,7 @@
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/sanitizer_api.h"
 #include "runtime/coordinator/coordinator.h"
+#include "runtime/coordinator/crash_tools.h"
 #include "runtime/coordinator/merge.h"
 #include "runtime/worker/worker_server.h"
 
@@ -205,14 +206,11 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
 }
 
 bool RejectUnimplementedMode(const Flags& flags) {
-  static const char* const kModes[] = {"minimize_crash", "cleanse_crash", "merge_inner",
-                                       "minimize_crash_internal_step", "analyze_dict",
-                                       "collect_data_flow"};
+  static const char* const kModes[] = {"merge_inner", "minimize_crash_internal_step",
+                                       "analyze_dict", "collect_data_flow"};
   for (const char* mode : kModes) {
     if (!flags.IsSet(mode)) continue;
-    if ((!strcmp(mode, "minimize_crash") && flags.minimize_crash == 0) ||
-        (!strcmp(mode, "cleanse_crash") && flags.cleanse_crash == 0) ||
-        (!strcmp(mode, "analyze_dict") && flags.analyze_dict == 0) ||
+    if ((!strcmp(mode, "analyze_dict") && flags.analyze_dict == 0) ||
         (!strcmp(mode, "minimize_crash_internal_step") && flags.minimize_crash_internal_step == 0))
       continue;
     Printf("ERROR: -%s is not implemented in this version of Shoal\n", mode);
@@ -237,8 +235,9 @@ bool RunsAsCoordinator(const ParsedCommandLine& command_line) {
   bool all_files = !command_line.positional.empty();
   for (const std::string& path : command_line.positional)
     all_files = all_files && IsRegularFile(path);
-  if (all_files) return false;
-  if (flags.merge || flags.set_cover_merge) return true;
+  if (all_files && !flags.minimize_crash && !flags.cleanse_crash) return false;
+  if (flags.merge || flags.set_cover_merge || flags.minimize_crash || flags.cleanse_crash)
+    return true;
   return NumberOfWorkers(flags) > 0;
 }
 
@@ -294,7 +293,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // Fuzzing with workers: start them first, so that LLVMFuzzerInitialize (which runs in the
   // workers) prints before anything else, as it does under libFuzzer.
   Coordinator* coordinator = nullptr;
-  if (is_coordinator && !flags.merge && !flags.set_cover_merge) {
+  if (is_coordinator && !flags.merge && !flags.set_cover_merge && !flags.minimize_crash &&
+      !flags.cleanse_crash) {
     // Lives until the process ends (it owns the thread the workers were forked from).
     coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
     int code = 0;
@@ -338,6 +338,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   const std::vector<std::string>& positional = command_line.positional;
   bool all_files = !positional.empty();
   for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
+  if (flags.minimize_crash) ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
+  if (flags.cleanse_crash) ExitCoordinator(RunCleanseCrash(flags, original_argv, seed, positional));
   if (all_files) {
     InstallFailureHandlers(fuzzer, flags);
     return RunIndividualFiles(fuzzer, flags, argv0, positional);

@@ -451,6 +451,37 @@ void Fuzzer::PrintFinalStats() {
   Printf("stat::peak_rss_mb:              %zd\n", PeakRssMb());
 }
 
+size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms) {
+  Printf("INFO: Starting MinimizeCrashInputInternalStep: %zd\n", input.size());
+  if (input.size() <= 1) return 0;
+  size_t start = total_runs_;
+  budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
+  budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
+  const size_t max_size = input.size() - 1;
+  if (mutation_buffer_.size() < input.size()) mutation_buffer_.resize(input.size());
+  // First every single-chunk removal (largest first), then random mutants no larger than
+  // size-1 (libFuzzer's approach); a crash ends this process.
+  for (size_t chunk = input.size() / 2; chunk >= 1 && !TimeToStop(); chunk /= 2) {
+    for (size_t at = 0; at + chunk <= input.size() && !TimeToStop(); at += chunk) {
+      Bytes candidate(input.begin(), input.begin() + long(at));
+      candidate.insert(candidate.end(), input.begin() + long(at + chunk), input.end());
+      if (!candidate.empty()) ExecuteCallback(candidate.data(), candidate.size());
+    }
+  }
+  while (!TimeToStop()) {
+    size_t size = std::min(input.size(), max_size);
+    memcpy(mutation_buffer_.data(), input.data(), size);
+    dispatcher_->StartMutationSequence();
+    for (long depth = 0; depth < flags_.mutate_depth && !TimeToStop(); depth++) {
+      size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
+      ExecuteCallback(mutation_buffer_.data(), size);
+    }
+  }
+  budget_end_runs_ = SIZE_MAX;
+  budget_end_usec_ = INT64_MAX;
+  return total_runs_ - start;
+}
+
 // ---------------------------------------------------------------------------------------
 // Reproduce mode
 

@@ -89,6 +89,9 @@ class Fuzzer {
   // Mutates until max_runs more executions (0: no limit) or max_time_ms (0: no limit) have
   // passed; new units go to *sink instead of the status line and the output corpus.
   void FuzzFor(size_t max_runs, size_t max_time_ms, std::vector<NewUnitRecord>* sink);
+  // -minimize_crash's step: runs ever smaller mutants of `input` until one fails (and this
+  // process dies reporting it) or the budget is spent; returns the number of runs.
+  size_t MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms);
   size_t length_limit() const { return length_limit_; }
   size_t slowest_unit_seconds() const { return slowest_unit_seconds_; }
   void UseInputSlot(std::unique_ptr<InputSlot> slot) { slot_ = std::move(slot); }

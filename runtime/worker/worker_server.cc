@@ -108,6 +108,13 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       FillStats(out->mutable_stats());
       break;
     }
+    case shoal::proto::Request::kMinimize: {
+      const auto& minimize = request.minimize();
+      Bytes input(minimize.input().begin(), minimize.input().end());
+      response.mutable_minimize()->set_runs(
+          fuzzer_->MinimizeCrashStep(input, minimize.max_runs(), minimize.max_time_ms()));
+      break;
+    }
     case shoal::proto::Request::kPing:
       response.mutable_ping()->set_pid(uint64_t(getpid()));
       break;

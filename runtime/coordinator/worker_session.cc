@@ -1,0 +1,95 @@
+// Implements worker_session.h. Runs in the coordinator.
+#include "runtime/coordinator/worker_session.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include "runtime/common/log.h"
+
+namespace fuzzer {
+
+WorkerSession::WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len,
+                             unsigned seed)
+    : flags_(flags), argv_(std::move(argv)), max_len_(max_len), seed_(seed) {
+  signal(SIGPIPE, SIG_IGN);
+  forwarding_ = std::thread([this] {
+    while (!stop_forwarding_.load()) forwarder_.PollOnce(20);
+  });
+}
+
+WorkerSession::~WorkerSession() {
+  if (client_) client_->Close();
+  forwarder_.WaitForEof(0, 2000);
+  stop_forwarding_.store(true);
+  forwarding_.join();
+}
+
+bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
+  if (client_) return true;
+  WorkerLaunchOptions options;
+  if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
+  options.argv = argv_;
+  options.slot_capacity = max_len_;
+  std::string error;
+  client_ = launcher_.Launch(options, &error);
+  if (!client_) {
+    Printf("ERROR: cannot start a worker: %s\n", error.c_str());
+    outcome->broken = true;
+    return false;
+  }
+  forwarder_.Add(0, client_->stderr_fd());
+  shoal::proto::Request init_request;
+  auto* init = init_request.mutable_init();
+  init->set_max_len(max_len_);
+  init->set_seed(uint64_t(seed_) + 104729 * restarts_++);
+  shoal::proto::Response response;
+  if (client_->Call(init_request, &response, &error) != CallResult::kOk) {
+    *outcome = CollectDeath();
+    outcome->broken = !outcome->died;
+    return false;
+  }
+  return true;
+}
+
+WorkerOutcome WorkerSession::CollectDeath() {
+  WorkerOutcome outcome;
+  client_->Close();
+  forwarder_.WaitForEof(0, 3000);
+  WorkerDeath death;
+  death.wait_status = client_->wait_status();
+  death.slot_kind = client_->slot().FailureKind();
+  const uint8_t* data = client_->slot().data();
+  outcome.input.assign(data, data + client_->slot().size());
+  bool clean = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0;
+  outcome.died = !clean || !death.slot_kind.empty();
+  outcome.kind = ClassifyDeath(death);
+  outcome.signature = CrashSignature(outcome.kind, forwarder_.Tail(0), death.wait_status);
+  outcome.exit_code = ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode),
+                                  int(flags_.timeout_exitcode));
+  client_.reset();
+  return outcome;
+}
+
+WorkerOutcome WorkerSession::Run(const shoal::proto::Request& request) {
+  WorkerOutcome outcome;
+  if (!EnsureStarted(&outcome)) return outcome;
+  std::string error;
+  CallResult result = client_->Call(request, &outcome.response, &error);
+  if (result == CallResult::kOk) return outcome;
+  outcome = CollectDeath();
+  if (!outcome.died) {
+    Printf("ERROR: the worker %s\n", error.c_str());
+    outcome.broken = true;
+  }
+  return outcome;
+}
+
+WorkerOutcome WorkerSession::RunInput(const Bytes& input) {
+  shoal::proto::Request request;
+  request.mutable_run_inputs()->add_inputs(input.data(), input.size());
+  return Run(request);
+}
+
+}  // namespace fuzzer

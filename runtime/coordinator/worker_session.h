@@ -1,0 +1,56 @@
+// WorkerSession: one worker at a time for the coordinator's sequential modes (-minimize_crash,
+// -cleanse_crash). Each Run() sends one request, starting a worker first if none is alive;
+// when the worker dies instead of answering, the outcome carries the failure kind, its stack
+// signature, the exit code and the input it died on (from the shared slot). Coordinator side.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "proto/worker.pb.h"
+#include "runtime/common/files.h"
+#include "runtime/common/flags.h"
+#include "runtime/coordinator/coordinator.h"
+#include "runtime/coordinator/crash_report.h"
+#include "runtime/coordinator/stderr_forwarder.h"
+#include "runtime/coordinator/worker_client.h"
+
+namespace fuzzer {
+
+struct WorkerOutcome {
+  bool died = false;          // the worker failed (crash, timeout, OOM, leak)
+  bool broken = false;        // it could not be started or sent garbage
+  FailureKind kind = FailureKind::kCrash;
+  std::string signature;      // CrashSignature() of its last report
+  int exit_code = 0;          // what libFuzzer would exit with for this failure
+  Bytes input;                // the input it was running when it died
+  shoal::proto::Response response;  // when it answered
+};
+
+class WorkerSession {
+ public:
+  WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len, unsigned seed);
+  ~WorkerSession();
+  WorkerOutcome Run(const shoal::proto::Request& request);
+  // Runs one input; died means it fails.
+  WorkerOutcome RunInput(const Bytes& input);
+
+ private:
+  bool EnsureStarted(WorkerOutcome* outcome);
+  WorkerOutcome CollectDeath();
+
+  const Flags& flags_;
+  std::vector<std::string> argv_;
+  size_t max_len_;
+  unsigned seed_;
+  unsigned restarts_ = 0;
+  WorkerLauncher launcher_;
+  StderrForwarder forwarder_;
+  std::unique_ptr<WorkerClient> client_;
+  std::atomic<bool> stop_forwarding_{false};
+  std::thread forwarding_;
+};
+
+}  // namespace fuzzer
