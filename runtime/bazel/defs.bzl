@@ -1,0 +1,55 @@
+"""shoal_fuzz_test: a fuzz test for Bazel users, linked with Shoal.
+
+From a harness's sources, a seed corpus and dictionaries it defines:
+  <name>_bin   the instrumented fuzz target (SanitizerCoverage + sanitizers, Shoal's runtime);
+  <name>       a test that `bazel test` runs as a regression test: every seed file once, in
+               reproduce mode; it fails with the crash report if any seed crashes;
+  <name>_run   `bazel run :<name>_run -- [libFuzzer flags]` fuzzes, with the seeds, the
+               dictionaries and a writable corpus directory (see launcher.sh).
+
+The launcher also honours rules_fuzzing's FUZZER_* environment variables, so the same
+binary can run under rules_fuzzing's engine launchers (see docs/user-guide.md).
+"""
+
+def shoal_fuzz_test(
+        name,
+        srcs,
+        deps = [],
+        corpus = [],
+        dicts = [],
+        sanitizers = ["address", "undefined"],
+        copts = [],
+        size = "small",
+        tags = [],
+        **kwargs):
+    """Defines <name>_bin, the regression test <name> and the fuzzing target <name>_run."""
+    sanitize = ",".join(sanitizers)
+    native.cc_binary(
+        name = name + "_bin",
+        srcs = srcs,
+        copts = copts + ["-fsanitize=fuzzer-no-link" + ("," + sanitize if sanitize else ""), "-g"],
+        linkopts = ["-fsanitize=" + sanitize] if sanitize else [],
+        linkstatic = True,
+        deps = deps + [Label("//runtime")],
+        testonly = True,
+        **kwargs
+    )
+    launcher = Label("//runtime/bazel:launcher.sh")
+    native.sh_test(
+        name = name,
+        srcs = [launcher],
+        size = size,
+        data = [":" + name + "_bin"] + corpus + dicts,
+        env = {"SHOAL_MODE": "regression"},
+        args = ["$(rootpath :%s_bin)" % name] + ["$(rootpath %s)" % f for f in corpus],
+        tags = tags,
+    )
+    native.sh_binary(
+        name = name + "_run",
+        srcs = [launcher],
+        data = [":" + name + "_bin"] + corpus + dicts,
+        env = {"SHOAL_MODE": "fuzz", "SHOAL_DICTS": " ".join(["$(rootpath %s)" % d for d in dicts])},
+        args = ["$(rootpath :%s_bin)" % name] + ["$(rootpath %s)" % f for f in corpus],
+        testonly = True,
+        tags = tags,
+    )
