@@ -13,6 +13,8 @@
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
+#include "runtime/coordinator/crash_tools.h"
+#include "runtime/coordinator/worker_session.h"
 
 namespace fuzzer {
 namespace {
@@ -446,6 +448,8 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
     if (!path.empty())
       Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
              path.c_str());
+    if (!path.empty() && keep_going && !inputs_only_ && kind == FailureKind::kCrash)
+      unique_crashes_.push_back({path, input, signature});
     if (input.size() <= kMaxUnitSizeToPrint)
       Printf("Base64: %s\n", Base64(input.data(), input.size()).c_str());
   } else {
@@ -732,6 +736,32 @@ void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
   if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
 }
 
+void Coordinator::MinimizeUniqueCrashes() {
+  constexpr int kSecondsPerCrash = 10;
+  std::vector<UniqueCrash> crashes;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    crashes = unique_crashes_;
+  }
+  if (crashes.empty() || exit_code_ != 0) return;
+  WorkerSession session(flags_, argv_, max_len_, seed_ + 1, /*quiet=*/true);
+  for (const UniqueCrash& crash : crashes) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kSecondsPerCrash);
+    Bytes smaller = MinimizeFailingInput(&session, flags_, crash.input, crash.signature,
+                                         /*max_runs=*/0, deadline);
+    if (smaller.size() >= crash.input.size()) {
+      Printf("INFO: %s (%zd bytes) could not be minimized further\n", crash.path.c_str(),
+             crash.input.size());
+      continue;
+    }
+    std::string path =
+        artifact_prefix_ + "minimized-from-" + Sha1Hex(crash.input.data(), crash.input.size());
+    if (WriteFileAtomically(path, smaller.data(), smaller.size()))
+      Printf("INFO: minimized %s (%zd bytes) into %s (%zd bytes)\n", crash.path.c_str(),
+             crash.input.size(), path.c_str(), smaller.size());
+  }
+}
+
 int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
                                InputFailureFn on_failure) {
   InstallCoordinatorSignalHandlers(flags_);
@@ -783,6 +813,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
     }
     if (then_fuzz) PrintFinalStats();
   }
+  if (then_fuzz && pending_signal.load() == 0) MinimizeUniqueCrashes();
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
   for (auto& worker : workers_)
     if (worker->client) worker->client->Close();

@@ -157,6 +157,14 @@ class Coordinator {
   std::set<std::string> crash_signatures_;
   size_t slowest_unit_sec_ = 0;
   uint64_t next_pulse_ = 1;
+  // Keep-going runs minimise each unique crash at the end and keep both inputs.
+  struct UniqueCrash {
+    std::string path;
+    Bytes input;
+    std::string signature;
+  };
+  std::vector<UniqueCrash> unique_crashes_;
+  void MinimizeUniqueCrashes();
   InputResultFn on_result_;
   InputFailureFn on_failure_;
   bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed

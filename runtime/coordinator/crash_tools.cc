@@ -24,6 +24,29 @@ void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes
 
 }  // namespace
 
+Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes input,
+                           std::string signature, size_t max_runs,
+                           std::chrono::steady_clock::time_point deadline) {
+  (void)flags;
+  while (input.size() > 1) {
+    long left_ms = long(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count());
+    if (left_ms <= 0) break;
+    shoal::proto::Request request;
+    auto* minimize = request.mutable_minimize();
+    minimize->set_input(input.data(), input.size());
+    minimize->set_max_runs(max_runs);
+    minimize->set_max_time_ms(uint64_t(left_ms));
+    WorkerOutcome step = session->Run(request);
+    if (step.broken || !step.died || step.input.empty() || step.input.size() >= input.size())
+      break;
+    if (!signature.empty() && step.signature != signature) break;  // another bug
+    input = step.input;
+  }
+  return input;
+}
+
 int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
                      const std::vector<std::string>& inputs) {
   if (inputs.size() != 1) {

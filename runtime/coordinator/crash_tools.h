@@ -3,12 +3,23 @@
 // worker restart. Output lines are libFuzzer 14's (CRASH_MIN:, CLEANSE).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "runtime/common/files.h"
 #include "runtime/common/flags.h"
 
 namespace fuzzer {
+
+class WorkerSession;
+
+// Shrinks a failing input while it keeps failing with `signature` (an empty signature
+// accepts the first failure's), for at most max_runs per step / until deadline. Prints
+// libFuzzer's CRASH_MIN lines when verbose. Returns the smallest failing input found.
+Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes input,
+                           std::string signature, size_t max_runs,
+                           std::chrono::steady_clock::time_point deadline);
 
 int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
                      const std::vector<std::string>& inputs);

@@ -37,7 +37,7 @@ void StderrForwarder::Append(Stream* stream, const char* data, size_t size) {
   stream->partial_line.append(data, size);
   size_t last_newline = stream->partial_line.rfind('\n');
   if (last_newline == std::string::npos) return;
-  RawPrint(stream->partial_line.data(), last_newline + 1);
+  if (echo_) RawPrint(stream->partial_line.data(), last_newline + 1);
   stream->partial_line.erase(0, last_newline + 1);
 }
 
@@ -74,7 +74,7 @@ void StderrForwarder::PollOnce(int timeout_ms) {
     // EOF: flush a last line without newline, then tell waiters.
     if (!stream.partial_line.empty()) {
       stream.partial_line += '\n';
-      RawPrint(stream.partial_line.data(), stream.partial_line.size());
+      if (echo_) RawPrint(stream.partial_line.data(), stream.partial_line.size());
       stream.partial_line.clear();
     }
     close(stream.fd);

@@ -23,6 +23,8 @@ class StderrForwarder {
   // The last bytes the worker printed (since Add).
   std::string Tail(int worker_index);
   void Remove(int worker_index);
+  // Off: keep the tails (for signatures) but print nothing.
+  void set_echo(bool echo) { echo_ = echo; }
 
  private:
   struct Stream {
@@ -36,6 +38,7 @@ class StderrForwarder {
   std::mutex mutex_;
   std::condition_variable eof_;
   std::map<int, Stream> streams_;
+  bool echo_ = true;
 };
 
 }  // namespace fuzzer

@@ -11,9 +11,10 @@
 namespace fuzzer {
 
 WorkerSession::WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len,
-                             unsigned seed)
+                             unsigned seed, bool quiet)
     : flags_(flags), argv_(std::move(argv)), max_len_(max_len), seed_(seed) {
   signal(SIGPIPE, SIG_IGN);
+  forwarder_.set_echo(!quiet);
   forwarding_ = std::thread([this] {
     while (!stop_forwarding_.load()) forwarder_.PollOnce(20);
   });

@@ -31,7 +31,9 @@ struct WorkerOutcome {
 
 class WorkerSession {
  public:
-  WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len, unsigned seed);
+  // quiet: the workers' output is not printed (only used for crash signatures).
+  WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len, unsigned seed,
+                bool quiet = false);
   ~WorkerSession();
   WorkerOutcome Run(const shoal::proto::Request& request);
   // Runs one input; died means it fails.

@@ -81,6 +81,18 @@ TEST(Coordinator, KeepGoingWritesExactlyOneArtifactPerUniqueBug) {
   }
   std::sort(prefixes.begin(), prefixes.end());
   EXPECT_EQ(prefixes, (std::vector<std::string>{"AB", "XY"}));
+  // Each unique crash is also minimised; both inputs are kept.
+  for (const std::string& name : crashes) {
+    std::string bytes = ReadFile(dir.path() + "/" + name);
+    std::string minimized = dir.path() + "/minimized-from-" + Sha1Hex(bytes);
+    if (bytes.size() > 2) {
+      ASSERT_TRUE(FileExists(minimized)) << name << "\n" << run.output;
+      EXPECT_EQ(ReadFile(minimized), bytes.substr(0, 2));
+    } else {
+      EXPECT_TRUE(HasLineContaining(run.output, name + " (2 bytes) could not be minimized further"))
+          << run.output;
+    }
+  }
   EXPECT_TRUE(HasLine(run.output, "stat::unique_crashes:           2")) << run.output;
   auto crashes_line = FindLine(run.output, R"(stat::crashes: +(\d+))");
   ASSERT_TRUE(crashes_line);
