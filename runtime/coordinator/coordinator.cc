@@ -584,7 +584,10 @@ void Coordinator::WorkerLoop(Worker* worker) {
     }
     shoal::proto::Response response;
     std::string error;
-    CallResult result = worker->client->Call(request, &response, &error);
+    CallResult result = worker->client->Call(
+        request, &response, &error, [&](const shoal::proto::Response& progress) {
+          HandleFuzzResponse(worker, progress.fuzz());
+        });
     {
       std::lock_guard<std::mutex> lock(mutex_);
       reserved_runs_ -= reserved;

@@ -77,7 +77,8 @@ std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
   endpoint.slot_fd = slot->fd();
   endpoint.index = options.index;
   // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::string env_entry = std::string(kWorkerEnvironmentVariable) + "=" + FormatWorkerEndpoint(endpoint);
+  std::string env_entry =
+      std::string(kWorkerEnvironmentVariable) + "=" + FormatWorkerEndpoint(endpoint);
   std::vector<char*> envp;
   for (char** e = environ; *e; e++)
     if (strncmp(*e, kWorkerEnvironmentVariable, strlen(kWorkerEnvironmentVariable)) != 0)
@@ -133,7 +134,8 @@ BasicWorkerClient<Mutex>::~BasicWorkerClient() {
 
 template <class Mutex>
 CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
-                                          shoal::proto::Response* response, std::string* error) {
+                                          shoal::proto::Response* response, std::string* error,
+                                          const PartialFn& on_partial) {
   std::lock_guard<Mutex> lock(mutex_);
   if (closed_) return CallResult::kClosed;
   busy_.store(true, std::memory_order_release);
@@ -149,28 +151,32 @@ CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
   }
   std::string payload;
   uint32_t announced = 0;
-  status = ReadFrame(response_fd_, &payload, &announced);
-  switch (status) {
-    case FrameStatus::kOk:
-      break;
-    case FrameStatus::kClosed:
-      return CallResult::kWorkerGone;
-    case FrameStatus::kTooLarge:
-      *error = "sent a frame of " + std::to_string(announced) + " bytes (the limit is " +
-               std::to_string(kMaxFrameSize) + ")";
+  for (;;) {
+    status = ReadFrame(response_fd_, &payload, &announced);
+    switch (status) {
+      case FrameStatus::kOk:
+        break;
+      case FrameStatus::kClosed:
+        return CallResult::kWorkerGone;
+      case FrameStatus::kTooLarge:
+        *error = "sent a frame of " + std::to_string(announced) + " bytes (the limit is " +
+                 std::to_string(kMaxFrameSize) + ")";
+        return CallResult::kProtocolError;
+      case FrameStatus::kTruncated:
+        // A worker that dies mid-write also truncates its frame: let the caller look at how
+        // the process ended before calling it garbage.
+        *error = "sent a truncated frame";
+        return CallResult::kProtocolError;
+      case FrameStatus::kIoError:
+        *error = std::string("cannot read its response: ") + strerror(errno);
+        return CallResult::kProtocolError;
+    }
+    if (!response->ParseFromString(payload)) {
+      *error = "sent " + std::to_string(payload.size()) + " bytes that are not a valid response";
       return CallResult::kProtocolError;
-    case FrameStatus::kTruncated:
-      // A worker that dies mid-write also truncates its frame: let the caller look at how
-      // the process ended before calling it garbage.
-      *error = "sent a truncated frame";
-      return CallResult::kProtocolError;
-    case FrameStatus::kIoError:
-      *error = std::string("cannot read its response: ") + strerror(errno);
-      return CallResult::kProtocolError;
-  }
-  if (!response->ParseFromString(payload)) {
-    *error = "sent " + std::to_string(payload.size()) + " bytes that are not a valid response";
-    return CallResult::kProtocolError;
+    }
+    if (!response->partial()) break;
+    if (on_partial) on_partial(*response);
   }
   if (!response->error().empty()) {
     *error = "reported an error: " + response->error();

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,8 +61,10 @@ class BasicWorkerClient {
   BasicWorkerClient(const BasicWorkerClient&) = delete;
   BasicWorkerClient& operator=(const BasicWorkerClient&) = delete;
 
+  // Partial responses (progress frames) before the final one go to on_partial, if given.
+  using PartialFn = std::function<void(const shoal::proto::Response&)>;
   CallResult Call(const shoal::proto::Request& request, shoal::proto::Response* response,
-                  std::string* error);
+                  std::string* error, const PartialFn& on_partial = nullptr);
   void Close();
   void Kill();
 

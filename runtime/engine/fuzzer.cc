@@ -327,10 +327,10 @@ void Fuzzer::FinishSeeds() {
   fuzzing_started_ = true;
 }
 
-void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, std::vector<NewUnitRecord>* sink) {
+void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink) {
   FinishSeeds();
   if (corpus_.empty()) return;
-  new_unit_sink_ = sink;
+  new_unit_sink_ = std::move(sink);
   budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
   budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
   while (!TimeToStop()) {
@@ -398,7 +398,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
     record.base_sha1 = parent_sha1_;
     record.reduced = result == kReduced;
     record.found_at_run = total_runs_;
-    new_unit_sink_->push_back(std::move(record));
+    new_unit_sink_(std::move(record));
     return;
   }
   PrintStatusLine(result == kReduced ? "REDUCE" : "NEW   ", "");

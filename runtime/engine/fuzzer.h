@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,7 +89,8 @@ class Fuzzer {
   void FinishSeeds();
   // Mutates until max_runs more executions (0: no limit) or max_time_ms (0: no limit) have
   // passed; new units go to *sink instead of the status line and the output corpus.
-  void FuzzFor(size_t max_runs, size_t max_time_ms, std::vector<NewUnitRecord>* sink);
+  using NewUnitSink = std::function<void(NewUnitRecord&&)>;
+  void FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink);
   // -minimize_crash's step: runs ever smaller mutants of `input` until one fails (and this
   // process dies reporting it) or the budget is spent; returns the number of runs.
   size_t MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms);
@@ -167,7 +169,7 @@ class Fuzzer {
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
   ArtifactMode artifact_mode_ = ArtifactMode::kWrite;
   bool announce_artifacts_ = false;
-  std::vector<NewUnitRecord>* new_unit_sink_ = nullptr;
+  NewUnitSink new_unit_sink_;
   std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
   size_t budget_end_runs_ = SIZE_MAX;
   int64_t budget_end_usec_ = INT64_MAX;

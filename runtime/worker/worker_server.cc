@@ -92,20 +92,25 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
       // The others' inputs count against the run budget too (so -runs=N stays exact).
       size_t used = fuzzer_->total_runs() - runs_before;
-      std::vector<NewUnitRecord> units;
-      if (!fuzz.max_runs() || used < fuzz.max_runs())
-        fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(), &units);
-      auto* out = response.mutable_fuzz();
-      for (NewUnitRecord& unit : units) {
-        auto* added = out->add_new_inputs();
+      // Each new unit goes out at once, in a partial response: if the target kills this
+      // process later in the request, the coordinator has it already.
+      auto send_unit = [this](NewUnitRecord&& unit) {
+        shoal::proto::Response progress;
+        progress.set_partial(true);
+        auto* added = progress.mutable_fuzz()->add_new_inputs();
         added->set_data(unit.data.data(), unit.data.size());
         for (uint32_t feature : unit.features) added->add_features(feature);
         added->set_mutation_sequence(unit.mutation_sequence);
         added->set_base_sha1(unit.base_sha1);
         added->set_reduced(unit.reduced);
         added->set_found_at_run(unit.found_at_run);
-      }
-      FillStats(out->mutable_stats());
+        FillStats(progress.mutable_fuzz()->mutable_stats());
+        WriteFrame(endpoint_.response_fd, progress.SerializeAsString());
+      };
+      if (!fuzz.max_runs() || used < fuzz.max_runs())
+        fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(),
+                         send_unit);
+      FillStats(response.mutable_fuzz()->mutable_stats());
       break;
     }
     case shoal::proto::Request::kMinimize: {

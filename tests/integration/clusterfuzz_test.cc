@@ -1,0 +1,174 @@
+// What OSS-Fuzz's scripts and ClusterFuzz run and parse (../shared/reference/libfuzzer-14.md
+// sections 1a, 1b, 2): their exact command lines, and their regular expressions applied to
+// every line type. Runs against Shoal and, as clusterfuzz_test_libfuzzer, real libFuzzer 14.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <regex>
+
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+// Lines matching a ClusterFuzz/OSS-Fuzz pattern (std::regex_match on each line).
+std::vector<std::smatch> Matching(const std::string& output, const std::string& pattern,
+                                  std::vector<std::string>* storage) {
+  *storage = Lines(output);
+  std::vector<std::smatch> matches;
+  std::regex re(pattern);
+  for (const std::string& line : *storage) {
+    std::smatch m;
+    if (std::regex_match(line, m, re)) matches.push_back(m);
+  }
+  return matches;
+}
+
+void MakeDir(const std::string& path) { ASSERT_EQ(mkdir(path.c_str(), 0755), 0) << path; }
+
+TEST(ClusterFuzz, FuzzTaskCommandAndItsParsers) {
+  TempDir dir;
+  MakeDir(dir.path() + "/new");
+  MakeDir(dir.path() + "/corpus");
+  MakeDir(dir.path() + "/crashes");
+  WriteFile(dir.path() + "/corpus/seed", "HI");
+  // libfuzzer.py: [.options] -timeout=25 -rss_limit_mb=2560 -max_len=R -dict=D
+  //   -artifact_prefix=<dir>/ -max_total_time=T -print_final_stats=1 <new> <corpus>
+  RunResult run = RunProcess(Harness("null_deref"),
+                             {"-timeout=25", "-rss_limit_mb=2560", "-max_len=100",
+                              "-artifact_prefix=" + dir.path() + "/crashes/", "-max_total_time=60",
+                              "-print_final_stats=1", "-seed=1", "new", "corpus"},
+                             dir.path());
+  std::vector<std::string> lines;
+  // edges_total, from the "Loaded" lines.
+  auto loaded = Matching(run.output, R"(^INFO:\s+Loaded\s+\d+\s+(modules|PC tables)\s+\((\d+)\s+.*\).*)", &lines);
+  ASSERT_EQ(loaded.size(), 2u) << run.output;
+  EXPECT_GT(std::stoi(loaded[0][2].str()), 0);
+  EXPECT_EQ(Matching(run.output, R"(INFO:\s+seed corpus:\s+files:\s+(\d+).*rss:\s+(\d+)Mb.*)", &lines).size(), 1u)
+      << run.output;
+  // Engine log lines and the start marker.
+  EXPECT_GE(Matching(run.output, R"(^#\d+[\s]*(READ|INITED|NEW|pulse|REDUCE|RELOAD|DONE|:)\s.*)", &lines).size(), 2u);
+  EXPECT_EQ(Matching(run.output, R"((#\d+\s+INITED\s+|INFO:\s+-fork=\d+:\s+fuzzing in separate process).*)", &lines).size(), 1u);
+  // The crash: path from "Test unit written to", stats with digits only.
+  auto units = Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
+  ASSERT_EQ(units.size(), 1u) << run.output;
+  std::string path = units[0][1].str();
+  EXPECT_TRUE(FileExists(path)) << path;
+  EXPECT_EQ(ReadFile(path).substr(0, 3), "HI!");
+  auto stats = Matching(run.output, R"(stat::([A-Za-z_]+):\s*([^\s]+))", &lines);
+  ASSERT_GE(stats.size(), 5u) << run.output;
+  for (const auto& stat : stats)
+    EXPECT_TRUE(std::regex_match(stat[2].str(), std::regex(R"(\d+)"))) << stat[0].str();
+  // Any-crash marker and the exit code (ASan's, as ClusterFuzz sees it without exitcode=77).
+  EXPECT_TRUE(FindLine(run.output, R"(.*ERROR: (libFuzzer|.*Sanitizer):.*)")) << run.output;
+  SHOAL_EXPECT_EXIT(run, 1);
+}
+
+TEST(ClusterFuzz, CrashTypesMatchStacktraceRegexes) {
+  struct Case {
+    const char* harness;
+    std::vector<std::string> flags;
+    const char* pattern;
+    const char* kind;
+  };
+  const std::vector<Case> cases = {
+      {"abort_prefix", {}, R"(.*ERROR:\s*libFuzzer:\s*deadly signal)", "crash"},
+      {"exit_target", {}, R"(.*ERROR:\s*libFuzzer:\s*fuzz target exited)", "crash"},
+      {"overwrite_const", {}, R"(.*ERROR:\s*libFuzzer:\s*fuzz target overwrites its const input)", "crash"},
+      {"timeout", {"-timeout=1"}, R"(.*ERROR:\s*libFuzzer:\s*timeout.*)", "timeout"},
+      {"malloc_limit", {"-malloc_limit_mb=300"}, R"(.*libFuzzer: out-of-memory \(.*)", "oom"},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    std::vector<std::string> args = {"-seed=1", "-runs=2000000"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    RunResult run = RunProcess(Harness(c.harness), args, dir.path());
+    EXPECT_TRUE(FindLine(run.output, c.pattern)) << c.harness << "\n" << run.output;
+    std::vector<std::string> lines;
+    auto units = Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
+    ASSERT_EQ(units.size(), 1u) << c.harness << "\n" << run.output;
+    EXPECT_EQ(units[0][2].str(), c.kind) << c.harness;
+  }
+}
+
+TEST(ClusterFuzz, ReproduceAndBadBuildCheck) {
+  TempDir dir;
+  WriteFile(dir.path() + "/testcase", "HI!");
+  WriteFile(dir.path() + "/benign", "hello");
+  // libfuzzer.py reproduce: -timeout=<T-5> -runs=100 <testcase>
+  RunResult crash = RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "testcase"}, dir.path());
+  SHOAL_EXPECT_EXIT(crash, 1);
+  EXPECT_TRUE(HasLineContaining(crash.output, "ERROR: AddressSanitizer: SEGV")) << crash.output;
+  RunResult benign = RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "benign"}, dir.path());
+  SHOAL_EXPECT_EXIT(benign, 0);
+  // OSS-Fuzz bad_build_check: "$FUZZER -seed=1337 -runs=4" must print "Done 4 runs", not the
+  // instrumentation error, and report a sane edge count.
+  RunResult check = RunProcess(Harness("branchy"), {"-seed=1337", "-runs=4"}, dir.path());
+  SHOAL_EXPECT_EXIT(check, 0);
+  EXPECT_TRUE(FindLine(check.output, R"(Done 4 runs in \d+ second\(s\))")) << check.output;
+  EXPECT_FALSE(HasLineContaining(check.output, "ERROR: no interesting inputs were found. Is the code instrumented"));
+  std::vector<std::string> lines;
+  auto edges = Matching(check.output, R"(INFO: Loaded [[:digit:]]+ module.*\(.*(counters|guards)\):[[:space:]]+([[:digit:]]+).*)", &lines);
+  ASSERT_EQ(edges.size(), 1u) << check.output;
+  EXPECT_GT(std::stoi(edges[0][2].str()), 0);
+}
+
+TEST(ClusterFuzz, TwoStepMergeWithAControlFile) {
+  TempDir dir;
+  for (const char* sub : {"out", "corpus", "new", "bad"}) MakeDir(dir.path() + "/" + sub);
+  WriteFile(dir.path() + "/corpus/a", "Fxxxxx");
+  WriteFile(dir.path() + "/new/b", "xUxxxx");
+  WriteFile(dir.path() + "/new/c", "xxZxxx");
+  const std::string merge_re =
+      R"(MERGE-OUTER:\s+\d+\s+new files with\s+(\d+)\s+new features added;\s+(\d+)\s+new coverage edges.*)";
+  std::vector<std::string> lines;
+  RunResult first = RunProcess(Harness("full_coverage_set"),
+                               {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
+                                "-merge_control_file=mcf", "out", "corpus"},
+                               dir.path());
+  SHOAL_EXPECT_EXIT(first, 0);
+  EXPECT_EQ(Matching(first.output, merge_re, &lines).size(), 1u) << first.output;
+  RunResult second = RunProcess(Harness("full_coverage_set"),
+                                {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
+                                 "-merge_control_file=mcf", "out", "corpus", "new"},
+                                dir.path());
+  SHOAL_EXPECT_EXIT(second, 0);
+  auto summary = Matching(second.output, merge_re, &lines);
+  ASSERT_EQ(summary.size(), 1u) << second.output;
+  EXPECT_GT(std::stoi(summary[0][1].str()), 0);
+  EXPECT_EQ(ListDir(dir.path() + "/out").size(), 3u) << second.output;
+}
+
+TEST(ClusterFuzz, CoverageBuildMergeWorksWithoutInstrumentation) {
+  // OSS-Fuzz's coverage script merges with a binary built without SanitizerCoverage.
+  TempDir dir;
+  MakeDir(dir.path() + "/empty");
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/a", "abc");
+  RunResult run = RunProcess(Harness("not_instrumented"), {"-merge=1", "-timeout=100", "empty", "corpus"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+}
+
+TEST(ClusterFuzz, BinaryHasTheStringsClusterFuzzProbesFor) {
+  std::string binary = ReadFile(Harness("empty"));
+  EXPECT_NE(binary.find("fuzz target overwrites its const input"), std::string::npos);
+  EXPECT_NE(binary.find("LLVMFuzzerTestOneInput"), std::string::npos);
+}
+
+TEST(ClusterFuzz, DictionaryLines) {
+  TempDir dir;
+  WriteFile(dir.path() + "/good.dict", "a=\"ab\"\n\"cd\"\n");
+  WriteFile(dir.path() + "/bad.dict", "a=\"ab\"\nnot an entry\n");
+  RunResult good = RunProcess(Harness("empty"), {"-dict=good.dict", "-runs=10"}, dir.path());
+  SHOAL_EXPECT_EXIT(good, 0);
+  EXPECT_TRUE(FindLine(good.output, R"(Dictionary: \d+ entries)")) << good.output;
+  RunResult bad = RunProcess(Harness("empty"), {"-dict=bad.dict", "-runs=10"}, dir.path());
+  SHOAL_EXPECT_EXIT(bad, 1);
+  auto line = FindLine(bad.output, R"(ParseDictionaryFile: error in line (\d+))");
+  ASSERT_TRUE(line) << bad.output;
+  EXPECT_EQ((*line)[1], "2");
+}
+
+}  // namespace
+}  // namespace shoal_test
