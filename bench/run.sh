@@ -31,6 +31,16 @@ for hdr in /usr/include/nlohmann/json.hpp /usr/include/rapidjson/document.h \
   [[ -f "$hdr" ]] || die "header $hdr missing (apt-get install nlohmann-json3-dev rapidjson-dev libstb-dev)"
 done
 
+# The command as invoked, with the knobs the caller set, for the summary's provenance line.
+INVOCATION=""
+for knob in QUICK REPS BUG_SEEDS BUG_RUNS BUG_TIME RUNS_SCALE ONLY NICE AFL AFL_TIME SHOAL_LIB; do
+  if [[ -n "${!knob+x}" ]]; then
+    if [[ "${!knob}" =~ ^[A-Za-z0-9_./=-]*$ ]]; then INVOCATION+="$knob=${!knob} "
+    else INVOCATION+="$knob='${!knob}' "; fi
+  fi
+done
+INVOCATION+="bench/run.sh"
+
 QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
   REPS="${REPS:-1}"; BUG_SEEDS="${BUG_SEEDS:-1}"; BUG_TIME="${BUG_TIME:-10}"
@@ -229,8 +239,8 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
 {
   echo "# Shoal vs libFuzzer 14 — run $STAMP"
   echo
-  echo "- command: \`$( [[ "$QUICK" == 1 ]] && echo 'QUICK=1 ')bench/run.sh\`" \
-       "(REPS=$REPS, BUG_SEEDS=\"$BUG_SEEDS\", BUG_RUNS=$BUG_RUNS, BUG_TIME=$BUG_TIME," \
+  echo "- command: \`$INVOCATION\`" \
+       "(effective: REPS=$REPS, BUG_SEEDS=\"$BUG_SEEDS\", BUG_RUNS=$BUG_RUNS, BUG_TIME=$BUG_TIME," \
        "RUNS_SCALE=$RUNS_SCALE${ONLY:+, ONLY=\"$ONLY\"}, AFL=$AFL)"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA"
   echo "- compiler: $(clang++ --version | head -1); flags: ${CXXFLAGS_COMMON[*]}"

@@ -135,6 +135,17 @@ void CoverageState::HandleMemcmp(uintptr_t pc, const uint8_t* s1, const uint8_t*
     for (size_t i = 0; i < len; i++) hash = hash * 31 + s2[i];
     cmp_tables_.torcw.Insert(hash ^ pc, Word(s1, len), Word(s2, len));
   }
+  if (options_.use_cmp && stop_at_zero) {
+    // Strings of different lengths (e.g. the input is shorter than the keyword it is
+    // compared with): also offer the whole of each string, so one CMP mutation can write the
+    // complete keyword where the input's string is, instead of growing it a prefix at a time.
+    size_t len1 = 0, len2 = 0;
+    while (len1 < n && len1 < Word::kMaxSize && s1[len1]) len1++;
+    while (len2 < n && len2 < Word::kMaxSize && s2[len2]) len2++;
+    if (len1 != len2 && len1 && len2 > 1)
+      cmp_tables_.torcw.Insert((len1 << 8 | len2) ^ pc ^ 0x5bd1e995, Word(s1, len1),
+                               Word(s2, len2));
+  }
   if (options_.use_value_profile) {
     // Progress = a longer common prefix, or a closer first differing byte.
     uint64_t distance = first_diff < len ? uint64_t(__builtin_popcount(s1[first_diff] ^ s2[first_diff])) : 0;

@@ -85,6 +85,21 @@ TEST(CoverageTest, CmpOperandsReachTheTables) {
   EXPECT_TRUE(found);
 }
 
+TEST(CoverageTest, StrcmpOffersTheWholeKeywordForAShorterInput) {
+  CoverageState& coverage = Coverage();
+  coverage.Configure(CoverageOptions{});
+  const uint8_t input[] = "ab", keyword[] = "FUZZWORD";
+  coverage.HandleMemcmp(3, input, keyword, SIZE_MAX, /*stop_at_zero=*/true);
+  bool prefix = false, whole = false;
+  for (size_t i = 0; i < coverage.cmp_tables().torcw.size(); i++) {
+    const auto& pair = coverage.cmp_tables().torcw.Get(i);
+    prefix |= pair.arg1 == Word(input, 2) && pair.arg2 == Word(keyword, 2);
+    whole |= pair.arg1 == Word(input, 2) && pair.arg2 == Word(keyword, 8);
+  }
+  EXPECT_TRUE(prefix);  // libFuzzer's pair: the common length
+  EXPECT_TRUE(whole);   // Shoal's extra pair: the whole keyword
+}
+
 TEST(CorpusTest, KeepsInputsWithNewFeaturesOnly) {
   Corpus corpus(EntropicOptions{});
   EXPECT_TRUE(corpus.AddFeature(10, 3, false));
