@@ -4,7 +4,7 @@
 # reach CMP-gated planted bugs. Writes bench/results/<stamp>.tsv (raw) and <stamp>.md
 # (summary tables, also printed). See docs/benchmarks.md for the method.
 #
-# Usage: bench/run.sh                 full run (~10-25 min on 2 cores, mostly target time)
+# Usage: bench/run.sh                 full run (~4 min on 2 shared cores; AFL=1 adds ~2 min)
 #        QUICK=1 bench/run.sh         smoke run: 1 repetition, 1 seed, N/20, 10 s cap
 # Knobs (environment): REPS (throughput repetitions, default 3), BUG_SEEDS (default
 #   "1 2 3 4 5"), BUG_RUNS (-runs cap, default 20000000), BUG_TIME (-max_total_time cap

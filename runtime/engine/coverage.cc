@@ -6,6 +6,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -223,12 +224,12 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_switch(uint64_t value, uint64_t* case
   uint64_t bits = cases[1];
   if (!num_cases) return;
   const uint64_t* values = cases + 2;
-  // Small switches are found by plain mutation; only wide values need CMP help.
-  if (value < 256 && values[num_cases - 1] < 256) return;
+  // Byte-sized values and switches are found by plain mutation; only wide ones need CMP
+  // help (libFuzzer's rule). This also keeps lexers' switch-per-byte cheap.
+  if (value < 256 || values[num_cases - 1] < 256) return;
   uintptr_t pc = SHOAL_CALLER_PC();
   // Cases are sorted: compare against the nearest case below and above the value.
-  uint64_t i = 0;
-  while (i < num_cases && values[i] < value) i++;
+  uint64_t i = uint64_t(std::lower_bound(values, values + num_cases, value) - values);
   auto handle = [&](uint64_t case_index) {
     uint64_t case_value = values[case_index];
     uintptr_t case_pc = pc + case_index;

@@ -373,7 +373,9 @@ void Fuzzer::MutateAndTestOne() {
   dispatcher_->SetCrossOverPartner(partner.bytes.data(), partner.bytes.size());
   dispatcher_->StartMutationSequence();
   for (long depth = 0; depth < flags_.mutate_depth; depth++) {
-    if (TimeToStop()) break;
+    // Only run budgets end a mutation sequence early: where a time budget (e.g. a worker's
+    // request) ends must not change which mutations run, so that -seed reproduces a run.
+    if (total_runs_ >= budget_end_runs_ || graceful_exit_requested_.load()) break;
     size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
     RunResult result = RunOne(mutation_buffer_.data(), size, true, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
