@@ -71,3 +71,26 @@ def shoal_test_harness_pair(name, src, **kwargs):
     """Builds `name` against Shoal and `name`_libfuzzer against real libFuzzer 14."""
     shoal_test_harness(name = name, src = src, engine = "shoal", **kwargs)
     shoal_test_harness(name = name + "_libfuzzer", src = src, engine = "libfuzzer", **kwargs)
+
+def shoal_integration_test(name, harnesses, engines = ["shoal", "libfuzzer"], data = [], timeout = "moderate"):
+    """The GoogleTest suite tests/integration/<name>.cc, once per engine.
+
+    Defines <name> (against the Shoal builds of `harnesses`) and, when "libfuzzer" is in
+    `engines`, <name>_libfuzzer: the same assertions against real libFuzzer 14
+    (SHOAL_TEST_ENGINE=libfuzzer), which proves the expectations themselves.
+    """
+    for engine in engines:
+        suffix = "" if engine == "shoal" else "_libfuzzer"
+        native.cc_test(
+            name = name + suffix,
+            size = "medium",
+            timeout = timeout,
+            srcs = ["integration/%s.cc" % name],
+            data = [":" + harness + suffix for harness in harnesses] + data,
+            env = {"SHOAL_TEST_ENGINE": "libfuzzer"} if suffix else {},
+            linkstatic = True,
+            deps = [
+                ":integration_support",
+                "@com_google_googletest//:gtest_main",
+            ],
+        )

@@ -18,7 +18,7 @@ import glob, os, subprocess, sys, xml.etree.ElementTree as ET
 bazel_status = int(sys.argv[1])
 def testlogs(*config):
     return subprocess.run(["bazel", "info", *config, "bazel-testlogs"], capture_output=True, text=True).stdout.strip()
-targets = subprocess.run(["bazel", "query", "tests(//...)"], capture_output=True, text=True).stdout.split()
+targets = subprocess.run(["bazel", "query", "tests(//...) except attr(tags, manual, //...)"], capture_output=True, text=True).stdout.split()
 runs = [(testlogs(), t) for t in targets]
 runs.append((testlogs("--config=tsan"), "//tests/coordinator:worker_client_stress_test"))
 passed = failed = 0

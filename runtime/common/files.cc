@@ -68,7 +68,8 @@ bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) 
   len += 5;
   char digits[24];
   int n = 0;
-  for (unsigned long pid = unsigned(getpid()); pid || n == 0; pid /= 10) digits[n++] = char('0' + pid % 10);
+  for (unsigned long pid = unsigned(getpid()); pid || n == 0; pid /= 10)
+    digits[n++] = char('0' + pid % 10);
   while (n) tmp[len++] = digits[--n];
   tmp[len] = 0;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

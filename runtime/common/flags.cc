@@ -117,8 +117,14 @@ ParsedCommandLine ParseCommandLine(int argc, char** argv, bool quiet) {
 }
 
 void PrintHelp(const char* argv0) {
-  Printf("Usage:\n\nTo run fuzzing pass 0 or more directories.\n%s [-flag1=val1 [-flag2=val2 ...] ] [dir1 [dir2 ...] ]\n\n", argv0);
-  Printf("To run individual tests without fuzzing pass 1 or more files:\n%s [-flag1=val1 [-flag2=val2 ...] ] file1 [file2 ...]\n\n", argv0);
+  Printf(
+      "Usage:\n\nTo run fuzzing pass 0 or more directories.\n%s [-flag1=val1 [-flag2=val2 ...] ] "
+      "[dir1 [dir2 ...] ]\n\n",
+      argv0);
+  Printf(
+      "To run individual tests without fuzzing pass 1 or more files:\n%s [-flag1=val1 [-flag2=val2 "
+      "...] ] file1 [file2 ...]\n\n",
+      argv0);
   Printf("Flags: (strictly in form -flag=value)\n");
   for (const FlagDescription& flag : kFlagTable) {
     if (!strncmp(flag.description, "internal flag", 13)) continue;
@@ -127,7 +133,8 @@ void PrintHelp(const char* argv0) {
              flag.type == FlagType::kString ? 0 : DefaultAsNumber(flag.default_text));
     Printf(" %-36s\t%s\t%s\n", flag.name, default_text, flag.description);
   }
-  Printf("\nFlags starting with '--' will be ignored and will be passed verbatim to subprocesses.\n");
+  Printf(
+      "\nFlags starting with '--' will be ignored and will be passed verbatim to subprocesses.\n");
 }
 
 }  // namespace fuzzer

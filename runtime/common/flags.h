@@ -25,7 +25,8 @@ struct Flags {
 struct ParsedCommandLine {
   Flags flags;
   std::vector<std::string> positional;  // corpus dirs or input files
-  std::vector<std::string> target_args; // argv forwarded to the target (after ignore_remaining_args)
+  std::vector<std::string>
+      target_args;  // argv forwarded to the target (after ignore_remaining_args)
 };
 
 // Parses argv[1..] like libFuzzer: "-name=value" flags, "--x" ignored with an INFO line

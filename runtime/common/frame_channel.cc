@@ -29,11 +29,16 @@ bool ReadExactly(int fd, char* out, size_t size, size_t* got, bool* io_error) {
 
 const char* FrameStatusText(FrameStatus status) {
   switch (status) {
-    case FrameStatus::kOk: return "ok";
-    case FrameStatus::kClosed: return "the peer closed the channel";
-    case FrameStatus::kTruncated: return "a truncated frame";
-    case FrameStatus::kTooLarge: return "a frame over the size limit";
-    case FrameStatus::kIoError: return "an I/O error";
+    case FrameStatus::kOk:
+      return "ok";
+    case FrameStatus::kClosed:
+      return "the peer closed the channel";
+    case FrameStatus::kTruncated:
+      return "a truncated frame";
+    case FrameStatus::kTooLarge:
+      return "a frame over the size limit";
+    case FrameStatus::kIoError:
+      return "an I/O error";
   }
   return "?";
 }

@@ -29,8 +29,8 @@ std::unique_ptr<InputSlot> InputSlot::Create(size_t capacity, bool shared) {
     }
     mapping = mmap(nullptr, mapping_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   } else {
-    mapping = mmap(nullptr, mapping_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    mapping =
+        mmap(nullptr, mapping_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   }
   if (mapping == MAP_FAILED) {
     if (fd >= 0) close(fd);

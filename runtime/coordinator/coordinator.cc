@@ -157,7 +157,8 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
   double seconds = SecondsSince(start_time_);
   char line[512];
   int n = snprintf(line, sizeof(line), "#%llu\t%s", (unsigned long long)runs, where);
-  if (num_covered_edges_) n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", num_covered_edges_);
+  if (num_covered_edges_)
+    n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", num_covered_edges_);
   if (corpus_.NumFeatures())
     n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", corpus_.NumFeatures());
   if (!corpus_.empty() && !inputs_only_)
@@ -165,8 +166,9 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
                   FormatSize(corpus_.TotalActiveBytes()).c_str());
   if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
-    length_limit = flags_.len_control ? std::min(max_len_, std::max<size_t>(4, corpus_.MaxInputSize()))
-                                      : max_len_;
+    length_limit = flags_.len_control
+                       ? std::min(max_len_, std::max<size_t>(4, corpus_.MaxInputSize()))
+                       : max_len_;
   if ((fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit)
     n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit);
   snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s\n",
@@ -275,8 +277,8 @@ bool Coordinator::StartWorker(Worker* worker) {
   options.argv = argv_;
   options.index = worker->index;
   // Sparse until written, so the largest -max_len Shoal would pick costs nothing.
-  options.slot_capacity = std::max(max_len_, std::max<size_t>(DefaultMaxLen(SIZE_MAX),
-                                                              size_t(std::max(0L, flags_.max_len))));
+  options.slot_capacity = std::max(
+      max_len_, std::max<size_t>(DefaultMaxLen(SIZE_MAX), size_t(std::max(0L, flags_.max_len))));
   std::string error;
   std::unique_ptr<WorkerClient> client = launcher_.Launch(options, &error);
   if (!client) {
@@ -379,9 +381,9 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
 }
 
 std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
-  std::string path = flags_.exact_artifact_path
-                         ? std::string(flags_.exact_artifact_path)
-                         : artifact_prefix_ + ArtifactKind(kind) + Sha1Hex(data.data(), data.size());
+  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
+                                                : artifact_prefix_ + ArtifactKind(kind) +
+                                                      Sha1Hex(data.data(), data.size());
   if (!WriteFileAtomically(path, data.data(), data.size())) {
     Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
     return "";
@@ -456,8 +458,10 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
     Printf("INFO: worker %d found a known failure again (%s); no new artifact\n", worker->index,
            signature.c_str());
   }
-  if (kind == FailureKind::kTimeout && death.killed_for_hang) Printf("SUMMARY: libFuzzer: timeout\n");
-  if (kind == FailureKind::kOom && death.killed_for_rss) Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  if (kind == FailureKind::kTimeout && death.killed_for_hang)
+    Printf("SUMMARY: libFuzzer: timeout\n");
+  if (kind == FailureKind::kOom && death.killed_for_rss)
+    Printf("SUMMARY: libFuzzer: out-of-memory\n");
   if (unfinished_seeds) {
     // Its results were lost with the worker: run the rest of the chunk again, minus the
     // input that failed (or all of it, if we cannot tell which one it was).
@@ -481,8 +485,8 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   return true;
 }
 
-bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result,
-                                        const std::string& error, SeedChunk* unfinished_seeds) {
+bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
+                                        SeedChunk* unfinished_seeds) {
   bool died = true;
   if (result == CallResult::kProtocolError) {
     // A worker that dies while writing also truncates its frame: let it end (Close waits,
@@ -584,10 +588,10 @@ void Coordinator::WorkerLoop(Worker* worker) {
     }
     shoal::proto::Response response;
     std::string error;
-    CallResult result = worker->client->Call(
-        request, &response, &error, [&](const shoal::proto::Response& progress) {
-          HandleFuzzResponse(worker, progress.fuzz());
-        });
+    CallResult result = worker->client->Call(request, &response, &error,
+                                             [&](const shoal::proto::Response& progress) {
+                                               HandleFuzzResponse(worker, progress.fuzz());
+                                             });
     {
       std::lock_guard<std::mutex> lock(mutex_);
       reserved_runs_ -= reserved;
@@ -661,7 +665,8 @@ void Coordinator::MonitorWorkers() {
         // Grace: the worker's own check (which prints the heap profile and the mutation
         // sequence) gets a second to report first; past that, the coordinator kills it.
         size_t limit = size_t(flags_.rss_limit_mb);
-        if (rss <= limit) worker->over_rss_limit_since = {};
+        if (rss <= limit)
+          worker->over_rss_limit_since = {};
         else if (worker->over_rss_limit_since == std::chrono::steady_clock::time_point{})
           worker->over_rss_limit_since = now;
         if (rss > limit && now - worker->over_rss_limit_since > std::chrono::seconds(1) &&
@@ -700,8 +705,10 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     max_len_ = size_t(flags_.max_len);
   } else {
     max_len_ = DefaultMaxLen(max_seed);
-    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
-           "bytes\n", max_len_);
+    Printf(
+        "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+        "bytes\n",
+        max_len_);
   }
   // Seeds, in libFuzzer's order.
   std::vector<InputJob> jobs;
@@ -786,17 +793,17 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   std::thread monitor([this] { MonitorWorkers(); });
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] {
-      return stopping_ || (seed_queue_.empty() && seed_chunks_in_flight_ == 0);
-    });
+    changed_.wait(
+        lock, [&] { return stopping_ || (seed_queue_.empty() && seed_chunks_in_flight_ == 0); });
     if (!stopping_ && !then_fuzz) {
       PrintStatus("DONE  ", "");
       Stop(0);
     } else if (!stopping_) {
       PrintStatus("INITED", "");
       if (corpus_.empty() && flags_.runs != 0) {
-        Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-               "Exiting.\n");
+        Printf(
+            "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+            "Exiting.\n");
         Stop(1);
       } else if (flags_.runs == 0) {
         Stop(0);
@@ -821,7 +828,8 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   for (auto& worker : workers_)
     if (worker->client) worker->client->Close();
   for (auto& worker : workers_)
-    for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++) forwarder_.PollOnce(10);
+    for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
+      forwarder_.PollOnce(10);
   std::lock_guard<std::mutex> lock(mutex_);
   // A worker that failed while exiting (e.g. LeakSanitizer's report at exit with
   // -detect_leaks=0) fails the run, as the single libFuzzer process would.

@@ -48,8 +48,7 @@ class WorkerLauncher {
 
 class Coordinator {
  public:
-  Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
-              unsigned seed);
+  Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers, unsigned seed);
   ~Coordinator();
   // Starts every worker process and waits until each is serving (so their
   // LLVMFuzzerInitialize output comes before anything the coordinator prints). Returns false,
@@ -123,7 +122,7 @@ class Coordinator {
   size_t RunBudget();          // requires mutex_
   // requires mutex_; runs defaults to the current total
   void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX);
-  void PrintFinalStats();      // requires mutex_
+  void PrintFinalStats();  // requires mutex_
   bool KeepGoingAfter(FailureKind kind) const;
   bool AnyFailureIsSurvived() const;
   void QueueJobs(std::vector<InputJob> jobs);

@@ -15,11 +15,16 @@ bool StartsWith(const std::string& text, const char* prefix) {
 
 // Frames that say nothing about which bug this is.
 bool IsNoiseFrame(const std::string& function) {
-  static const char* const kPrefixes[] = {
-      "fuzzer::", "__sanitizer", "__asan", "__lsan", "__ubsan", "__msan", "__tsan",
-      "__interceptor", "__libc_", "__GI_", "__pthread_kill", "pthread_kill", "raise", "abort",
-      "__assert", "malloc", "calloc", "realloc", "free", "operator new", "operator delete",
-      "_start", "main", "__run_exit_handlers", "exit", "__cxa_", "std::terminate", "__gnu_cxx::"};
+  static const char* const kPrefixes[] = {"fuzzer::",   "__sanitizer",    "__asan",
+                                          "__lsan",     "__ubsan",        "__msan",
+                                          "__tsan",     "__interceptor",  "__libc_",
+                                          "__GI_",      "__pthread_kill", "pthread_kill",
+                                          "raise",      "abort",          "__assert",
+                                          "malloc",     "calloc",         "realloc",
+                                          "free",       "operator new",   "operator delete",
+                                          "_start",     "main",           "__run_exit_handlers",
+                                          "exit",       "__cxa_",         "std::terminate",
+                                          "__gnu_cxx::"};
   for (const char* prefix : kPrefixes)
     if (StartsWith(function, prefix)) return true;
   return function.empty();
@@ -43,10 +48,14 @@ FailureKind ClassifyDeath(const WorkerDeath& death) {
 
 const char* ArtifactKind(FailureKind kind) {
   switch (kind) {
-    case FailureKind::kCrash: return "crash-";
-    case FailureKind::kTimeout: return "timeout-";
-    case FailureKind::kOom: return "oom-";
-    case FailureKind::kLeak: return "leak-";
+    case FailureKind::kCrash:
+      return "crash-";
+    case FailureKind::kTimeout:
+      return "timeout-";
+    case FailureKind::kOom:
+      return "oom-";
+    case FailureKind::kLeak:
+      return "leak-";
   }
   return "crash-";
 }

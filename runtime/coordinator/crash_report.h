@@ -12,9 +12,9 @@ enum class FailureKind { kCrash, kTimeout, kOom, kLeak };
 
 struct WorkerDeath {
   int wait_status = 0;
-  std::string slot_kind;       // what the worker wrote before dying ("crash-", ...), or ""
-  bool killed_for_rss = false; // the coordinator's RSS monitor killed it
-  bool killed_for_hang = false;// the coordinator's watchdog killed it
+  std::string slot_kind;         // what the worker wrote before dying ("crash-", ...), or ""
+  bool killed_for_rss = false;   // the coordinator's RSS monitor killed it
+  bool killed_for_hang = false;  // the coordinator's watchdog killed it
 };
 
 FailureKind ClassifyDeath(const WorkerDeath& death);

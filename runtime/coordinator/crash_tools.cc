@@ -19,7 +19,8 @@ constexpr long kDefaultMinimizeSeconds = 600;
 void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes& data) {
   Printf("artifact_prefix='%s'; Test unit written to %s\n",
          flags.artifact_prefix ? flags.artifact_prefix : "./", path.c_str());
-  if (data.size() <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data.data(), data.size()).c_str());
+  if (data.size() <= kMaxUnitSizeToPrint)
+    Printf("Base64: %s\n", Base64(data.data(), data.size()).c_str());
 }
 
 }  // namespace
@@ -39,8 +40,7 @@ Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes inp
     minimize->set_max_runs(max_runs);
     minimize->set_max_time_ms(uint64_t(left_ms));
     WorkerOutcome step = session->Run(request);
-    if (step.broken || !step.died || step.input.empty() || step.input.size() >= input.size())
-      break;
+    if (step.broken || !step.died || step.input.empty() || step.input.size() >= input.size()) break;
     if (!signature.empty() && step.signature != signature) break;  // another bug
     input = step.input;
   }
@@ -55,8 +55,10 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
   }
   long max_total_time = flags.max_total_time;
   if (flags.runs <= 0 && max_total_time <= 0) {
-    Printf("INFO: you need to specify -runs=N or -max_total_time=N with -minimize_crash=1\n"
-           "INFO: defaulting to -max_total_time=%ld\n", kDefaultMinimizeSeconds);
+    Printf(
+        "INFO: you need to specify -runs=N or -max_total_time=N with -minimize_crash=1\n"
+        "INFO: defaulting to -max_total_time=%ld\n",
+        kDefaultMinimizeSeconds);
     max_total_time = kDefaultMinimizeSeconds;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(max_total_time);
@@ -97,8 +99,9 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
     if (step.broken) return 1;
     if (!step.died || step.input.empty() || step.input.size() >= current.size()) break;
     if (step.signature != first_signature) {
-      Printf("CRASH_MIN: mismatch in dedup tokens (looks like a different bug). Won't minimize "
-             "further\n");
+      Printf(
+          "CRASH_MIN: mismatch in dedup tokens (looks like a different bug). Won't minimize "
+          "further\n");
       break;
     }
     std::string path = flags.exact_artifact_path

@@ -99,8 +99,9 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     } else {
       // Another set of inputs (e.g. the second step of ClusterFuzz's two-step merge): start
       // again, reusing what is known about the inputs both runs share.
-      Printf("MERGE-OUTER: starting merge from scratch, but reusing coverage information from "
-             "the given control file\n");
+      Printf(
+          "MERGE-OUTER: starting merge from scratch, but reusing coverage information from "
+          "the given control file\n");
       for (MergeInput& input : control.inputs)
         for (const MergeInput& old : parsed.inputs)
           if (old.path == input.path && old.finished) {
@@ -120,8 +121,10 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     for (size_t i = control.inputs.size(); i-- > 0;) {
       if (!control.inputs[i].started) continue;
       if (!control.inputs[i].finished)
-        Printf("MERGE-OUTER: '%s' will be skipped as unlucky (merge has stumbled on it the last "
-               "time)\n", control.inputs[i].path.c_str());
+        Printf(
+            "MERGE-OUTER: '%s' will be skipped as unlucky (merge has stumbled on it the last "
+            "time)\n",
+            control.inputs[i].path.c_str());
       break;
     }
   }
@@ -200,12 +203,12 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   }
   for (size_t i = 0; i < final_control.inputs.size(); i++)
     final_control.inputs[i].size = control.inputs[i].size;
-  Printf("MERGE-OUTER: consumed %zdMb (%zdMb rss) to parse the control file\n",
-         text.size() >> 20, PeakRssMb());
+  Printf("MERGE-OUTER: consumed %zdMb (%zdMb rss) to parse the control file\n", text.size() >> 20,
+         PeakRssMb());
   size_t new_features = 0, new_edges = 0;
-  std::vector<size_t> taken =
-      flags.set_cover_merge ? SelectForSetCoverMerge(final_control, &new_features, &new_edges)
-                            : SelectForMerge(final_control, &new_features, &new_edges);
+  std::vector<size_t> taken = flags.set_cover_merge
+                                  ? SelectForSetCoverMerge(final_control, &new_features, &new_edges)
+                                  : SelectForMerge(final_control, &new_features, &new_edges);
   size_t written = 0;
   for (size_t index : taken) {
     Bytes data;

@@ -67,8 +67,8 @@ WorkerOutcome WorkerSession::CollectDeath() {
   outcome.died = !clean || !death.slot_kind.empty();
   outcome.kind = ClassifyDeath(death);
   outcome.signature = CrashSignature(outcome.kind, forwarder_.Tail(0), death.wait_status);
-  outcome.exit_code = ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode),
-                                  int(flags_.timeout_exitcode));
+  outcome.exit_code =
+      ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
   client_.reset();
   return outcome;
 }

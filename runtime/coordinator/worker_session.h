@@ -20,12 +20,12 @@
 namespace fuzzer {
 
 struct WorkerOutcome {
-  bool died = false;          // the worker failed (crash, timeout, OOM, leak)
-  bool broken = false;        // it could not be started or sent garbage
+  bool died = false;    // the worker failed (crash, timeout, OOM, leak)
+  bool broken = false;  // it could not be started or sent garbage
   FailureKind kind = FailureKind::kCrash;
-  std::string signature;      // CrashSignature() of its last report
-  int exit_code = 0;          // what libFuzzer would exit with for this failure
-  Bytes input;                // the input it was running when it died
+  std::string signature;            // CrashSignature() of its last report
+  int exit_code = 0;                // what libFuzzer would exit with for this failure
+  Bytes input;                      // the input it was running when it died
   shoal::proto::Response response;  // when it answered
 };
 

@@ -17,14 +17,14 @@
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
 #include "runtime/common/log.h"
+#include "runtime/coordinator/coordinator.h"
+#include "runtime/coordinator/crash_tools.h"
+#include "runtime/coordinator/merge.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/dictionary.h"
 #include "runtime/engine/failure_handlers.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/sanitizer_api.h"
-#include "runtime/coordinator/coordinator.h"
-#include "runtime/coordinator/crash_tools.h"
-#include "runtime/coordinator/merge.h"
 #include "runtime/worker/worker_server.h"
 
 extern "C" {
@@ -33,8 +33,8 @@ int LLVMFuzzerInitialize(int* argc, char*** argv) __attribute__((weak));
 size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed)
     __attribute__((weak));
 size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1, const uint8_t* data2,
-                                 size_t size2, uint8_t* out, size_t max_out_size,
-                                 unsigned int seed) __attribute__((weak));
+                                 size_t size2, uint8_t* out, size_t max_out_size, unsigned int seed)
+    __attribute__((weak));
 }
 
 namespace fuzzer {
@@ -132,8 +132,9 @@ void PrintModuleInfo() {
   }
   if (extra) Printf("INFO: %zd Extra Counters\n", extra);
   if (!coverage.PcTablesMatchCounters())
-    Printf("ERROR: The size of coverage PC tables does not match the number of instrumented "
-           "PCs. This might be a compiler bug, please contact the libFuzzer developers.\n");
+    Printf(
+        "ERROR: The size of coverage PC tables does not match the number of instrumented "
+        "PCs. This might be a compiler bug, please contact the libFuzzer developers.\n");
 }
 
 // -seed_inputs=a,b or -seed_inputs=@listfile.
@@ -189,7 +190,8 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
       Printf("ERROR: could not read the input file '%s'\n", path.c_str());
       return 1;
     }
-    if (flags.max_len > 0 && data.size() > size_t(flags.max_len)) data.resize(size_t(flags.max_len));
+    if (flags.max_len > 0 && data.size() > size_t(flags.max_len))
+      data.resize(size_t(flags.max_len));
     if (data.size() > fuzzer->max_input_len()) fuzzer->set_max_input_len(data.size());
     Printf("Running: %s\n", path.c_str());
     auto start = std::chrono::steady_clock::now();
@@ -199,8 +201,9 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
                   .count();
     Printf("Executed %s in %ld ms\n", path.c_str(), long(ms));
   }
-  Printf("***\n*** NOTE: fuzzing was not performed, you have only\n"
-         "***       executed the target code on a fixed set of inputs.\n***\n");
+  Printf(
+      "***\n*** NOTE: fuzzing was not performed, you have only\n"
+      "***       executed the target code on a fixed set of inputs.\n***\n");
   fuzzer->PrintFinalStats();
   return 0;
 }
@@ -261,8 +264,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // A coordinator never runs the target, so it leaves LLVMFuzzerInitialize (and the
   // target's atexit handlers) to its workers: the target initialises once per process that
   // runs it, as with libFuzzer.
-  const bool is_coordinator =
-      !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
+  const bool is_coordinator = !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
   if (LLVMFuzzerInitialize && !is_coordinator) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
@@ -332,13 +334,15 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     std::string dir = prefix.back() == '/' ? prefix : DirName(prefix);
     if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
   }
-  if (flags.exact_artifact_path && !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
+  if (flags.exact_artifact_path &&
+      !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
     ExitWithError(1);
 
   const std::vector<std::string>& positional = command_line.positional;
   bool all_files = !positional.empty();
   for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
-  if (flags.minimize_crash) ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
+  if (flags.minimize_crash)
+    ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
   if (flags.cleanse_crash) ExitCoordinator(RunCleanseCrash(flags, original_argv, seed, positional));
   if (all_files) {
     InstallFailureHandlers(fuzzer, flags);
@@ -365,8 +369,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
 
 extern "C" {
 
-__attribute__((visibility("default"))) int LLVMFuzzerRunDriver(
-    int* argc, char*** argv, int (*callback)(const uint8_t* data, size_t size)) {
+__attribute__((visibility("default"))) int LLVMFuzzerRunDriver(int* argc, char*** argv,
+                                                               int (*callback)(const uint8_t* data,
+                                                                               size_t size)) {
   return fuzzer::FuzzerDriver(argc, argv, callback);
 }
 

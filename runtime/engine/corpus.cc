@@ -106,8 +106,13 @@ void Corpus::UpdateEnergy(InputInfo& input) {
       if (other->num_features) total_time += other->exec_time_usec;
     double average = double(total_time) / double(num_active_);
     double ratio = average > 0 ? double(input.exec_time_usec) / average : 1;
-    input.energy *= ratio > 10 ? 0.1 : ratio > 4 ? 0.25 : ratio > 2 ? 0.5 : ratio < 0.25 ? 3
-                  : ratio < 0.33 ? 2 : ratio < 0.5 ? 1.5 : 1;
+    input.energy *= ratio > 10     ? 0.1
+                    : ratio > 4    ? 0.25
+                    : ratio > 2    ? 0.5
+                    : ratio < 0.25 ? 3
+                    : ratio < 0.33 ? 2
+                    : ratio < 0.5  ? 1.5
+                                   : 1;
   }
 }
 
@@ -200,9 +205,9 @@ size_t Corpus::SampleBySchedule(Random& rand) {
   double total = cumulative_weights_.empty() ? 0 : cumulative_weights_.back();
   if (total <= 0) return 0;
   double point = double(rand.Next() >> 11) * (1.0 / 9007199254740992.0) * total;
-  size_t index = size_t(std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(),
-                                         point) -
-                        cumulative_weights_.begin());
+  size_t index =
+      size_t(std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), point) -
+             cumulative_weights_.begin());
   if (index >= inputs_.size()) index = inputs_.size() - 1;
   while (index > 0 && !IsActive(index)) index--;
   return index;

@@ -84,8 +84,8 @@ class Corpus {
 
   EntropicOptions entropic_;
   std::vector<std::unique_ptr<InputInfo>> inputs_;
-  std::unique_ptr<uint32_t[]> smallest_size_;   // per feature, 0 = unseen
-  std::unique_ptr<uint32_t[]> smallest_owner_;  // per feature, index into inputs_
+  std::unique_ptr<uint32_t[]> smallest_size_;     // per feature, 0 = unseen
+  std::unique_ptr<uint32_t[]> smallest_owner_;    // per feature, index into inputs_
   std::unique_ptr<uint16_t[]> global_frequency_;  // per feature (entropic)
   std::vector<uint32_t> rare_features_;
   uint16_t most_abundant_rare_frequency_ = 0;

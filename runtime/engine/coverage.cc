@@ -12,8 +12,8 @@
 
 extern "C" {
 // Written by -fsanitize-coverage=stack-depth instrumentation: the lowest stack pointer seen.
-__attribute__((visibility("default"), tls_model("initial-exec"))) thread_local uintptr_t
-    __sancov_lowest_stack;
+__attribute__((visibility("default"),
+               tls_model("initial-exec"))) thread_local uintptr_t __sancov_lowest_stack;
 
 // User arrays in this section act as extra 8-bit counters (libFuzzer's extra counters).
 extern uint8_t __start___libfuzzer_extra_counters __attribute__((weak));
@@ -63,8 +63,8 @@ void CoverageState::RegisterPcTable(const PcTableEntry* begin, const PcTableEntr
 void CoverageState::RegisterGuards(uint32_t* begin, uint32_t* end) {
   if (begin == end || *begin) return;  // empty, or initialised already
   if (!guard_counters_) {
-    void* region = mmap(nullptr, kMaxGuards, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
+    void* region =
+        mmap(nullptr, kMaxGuards, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED) return;
     guard_counters_ = static_cast<uint8_t*>(region);
     guard_counters_fast = guard_counters_;
@@ -73,8 +73,8 @@ void CoverageState::RegisterGuards(uint32_t* begin, uint32_t* end) {
     if (num_modules_ == kMaxModules) return;
     guards_registered_ = true;
     // Slot 0 is "no guard"; the module grows as more guards are initialised.
-    modules_[num_modules_++] = CounterModule{guard_counters_ + 1, guard_counters_ + 1, nullptr,
-                                             nullptr};
+    modules_[num_modules_++] =
+        CounterModule{guard_counters_ + 1, guard_counters_ + 1, nullptr, nullptr};
   }
   for (uint32_t* guard = begin; guard < end && num_guards_ + 1 < kMaxGuards; guard++)
     *guard = uint32_t(++num_guards_);
@@ -149,7 +149,8 @@ void CoverageState::HandleMemcmp(uintptr_t pc, const uint8_t* s1, const uint8_t*
   }
   if (options_.use_value_profile) {
     // Progress = a longer common prefix, or a closer first differing byte.
-    uint64_t distance = first_diff < len ? uint64_t(__builtin_popcount(s1[first_diff] ^ s2[first_diff])) : 0;
+    uint64_t distance =
+        first_diff < len ? uint64_t(__builtin_popcount(s1[first_diff] ^ s2[first_diff])) : 0;
     AddValueProfile(((pc & 4095) << 12 | first_diff << 3 | distance) + 1);
   }
 }
@@ -253,24 +254,23 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_gep(uintptr_t index) {
 }
 
 // ---- Sanitizer weak hooks: called by the sanitizers' (or Shoal's) string interceptors ----
-SHOAL_INTERFACE void __sanitizer_weak_hook_memcmp(void* caller_pc, const void* s1,
-                                                  const void* s2, size_t n, int result) {
+SHOAL_INTERFACE void __sanitizer_weak_hook_memcmp(void* caller_pc, const void* s1, const void* s2,
+                                                  size_t n, int result) {
   if (!Coverage().RunningTarget() || result == 0) return;
-  Coverage().HandleMemcmp(reinterpret_cast<uintptr_t>(caller_pc),
-                          static_cast<const uint8_t*>(s1), static_cast<const uint8_t*>(s2), n,
-                          false);
+  Coverage().HandleMemcmp(reinterpret_cast<uintptr_t>(caller_pc), static_cast<const uint8_t*>(s1),
+                          static_cast<const uint8_t*>(s2), n, false);
 }
 
-SHOAL_INTERFACE void __sanitizer_weak_hook_strncmp(void* caller_pc, const char* s1,
-                                                   const char* s2, size_t n, int result) {
+SHOAL_INTERFACE void __sanitizer_weak_hook_strncmp(void* caller_pc, const char* s1, const char* s2,
+                                                   size_t n, int result) {
   if (!Coverage().RunningTarget() || result == 0) return;
   Coverage().HandleMemcmp(reinterpret_cast<uintptr_t>(caller_pc),
                           reinterpret_cast<const uint8_t*>(s1),
                           reinterpret_cast<const uint8_t*>(s2), n, true);
 }
 
-SHOAL_INTERFACE void __sanitizer_weak_hook_strcmp(void* caller_pc, const char* s1,
-                                                  const char* s2, int result) {
+SHOAL_INTERFACE void __sanitizer_weak_hook_strcmp(void* caller_pc, const char* s1, const char* s2,
+                                                  int result) {
   if (!Coverage().RunningTarget() || result == 0) return;
   Coverage().HandleMemcmp(reinterpret_cast<uintptr_t>(caller_pc),
                           reinterpret_cast<const uint8_t*>(s1),
@@ -287,8 +287,8 @@ SHOAL_INTERFACE void __sanitizer_weak_hook_strcasecmp(void* caller_pc, const cha
   __sanitizer_weak_hook_strcmp(caller_pc, s1, s2, result);
 }
 
-SHOAL_INTERFACE void __sanitizer_weak_hook_strstr(void* caller_pc, const char* s1,
-                                                  const char* s2, char* result) {
+SHOAL_INTERFACE void __sanitizer_weak_hook_strstr(void* caller_pc, const char* s1, const char* s2,
+                                                  char* result) {
   (void)s1;
   (void)result;
   if (!Coverage().RunningTarget()) return;
@@ -307,8 +307,8 @@ SHOAL_INTERFACE void __sanitizer_weak_hook_memmem(void* caller_pc, const void* s
   (void)len1;
   (void)result;
   if (!Coverage().RunningTarget()) return;
-  Coverage().HandleMemmem(reinterpret_cast<uintptr_t>(caller_pc),
-                          static_cast<const uint8_t*>(s2), len2);
+  Coverage().HandleMemmem(reinterpret_cast<uintptr_t>(caller_pc), static_cast<const uint8_t*>(s2),
+                          len2);
 }
 
 // Lets clients detect a libFuzzer-compatible runtime through a weak reference.

@@ -33,9 +33,9 @@ struct CounterModule {
 };
 
 struct CoverageOptions {
-  bool use_counters = true;       // hit-count buckets as features
-  bool use_value_profile = false; // compare-distance features
-  bool use_cmp = true;            // record compare operands for the CMP mutator
+  bool use_counters = true;        // hit-count buckets as features
+  bool use_value_profile = false;  // compare-distance features
+  bool use_cmp = true;             // record compare operands for the CMP mutator
   bool use_memmem = true;
 };
 

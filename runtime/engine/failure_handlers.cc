@@ -36,10 +36,10 @@ void GracefulExitSignalHandler(int, siginfo_t*, void*) {
 void SetSignalHandler(int signum, void (*handler)(int, siginfo_t*, void*), bool only_if_default) {
   struct sigaction current;
   if (sigaction(signum, nullptr, &current) != 0) return;
-  bool has_handler = (current.sa_flags & SA_SIGINFO) ? current.sa_sigaction != nullptr
-                                                     : (current.sa_handler != SIG_DFL &&
-                                                        current.sa_handler != SIG_IGN &&
-                                                        current.sa_handler != SIG_ERR);
+  bool has_handler = (current.sa_flags & SA_SIGINFO)
+                         ? current.sa_sigaction != nullptr
+                         : (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN &&
+                            current.sa_handler != SIG_ERR);
   if (only_if_default && has_handler) return;
   struct sigaction action = {};
   sigemptyset(&action.sa_mask);

@@ -38,7 +38,6 @@ int64_t NowUsec() {
 
 size_t Log2(size_t x) { return x ? size_t(63 - __builtin_clzll(x)) : 0; }
 
-
 // Only the first of several simultaneous failure reports (sanitizer, signal, timer, RSS
 // thread) may print and write an artifact.
 std::atomic<bool> crash_reported{false};
@@ -80,8 +79,8 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   mutation_options.use_cmp = flags.use_cmp != 0;
   mutation_options.use_memmem = flags.use_memmem != 0;
   mutation_options.cross_over = flags.cross_over != 0;
-  dispatcher_ = std::make_unique<MutationDispatcher>(rand_, mutation_options,
-                                                     &Coverage().cmp_tables());
+  dispatcher_ =
+      std::make_unique<MutationDispatcher>(rand_, mutation_options, &Coverage().cmp_tables());
   if (hooks.custom_mutator) dispatcher_->SetCustomMutator(hooks.custom_mutator);
   if (hooks.custom_cross_over) dispatcher_->SetCustomCrossOver(hooks.custom_cross_over);
   artifact_prefix_ = flags.artifact_prefix ? flags.artifact_prefix : "./";
@@ -109,8 +108,8 @@ void Fuzzer::set_max_input_len(size_t len) {
 }
 
 size_t Fuzzer::SecondsSinceStart() const {
-  return size_t(std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::steady_clock::now() - start_time_)
+  return size_t(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 start_time_)
                     .count());
 }
 
@@ -176,8 +175,8 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
     if (all_features) all_features->push_back(feature);
     if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
-    if (check_reduce && std::binary_search(parent->unique_features.begin(),
-                                           parent->unique_features.end(), feature))
+    if (check_reduce &&
+        std::binary_search(parent->unique_features.begin(), parent->unique_features.end(), feature))
       found_unique_of_parent++;
   });
   PrintNewFunctions();
@@ -252,8 +251,10 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   }
   if (flags_.max_len <= 0) {
     set_max_input_len(DefaultMaxLen(max_seed));
-    Printf("INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
-           "bytes\n", max_input_len_);
+    Printf(
+        "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+        "bytes\n",
+        max_input_len_);
   }
   RunEmptyInput();
   if (seeds.empty()) {
@@ -272,8 +273,9 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   }
   PrintStatusLine("INITED");
   if (corpus_.empty() && flags_.runs != 0) {
-    Printf("ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-           "Exiting.\n");
+    Printf(
+        "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+        "Exiting.\n");
     exit(1);
   }
   FinishSeeds();
@@ -519,9 +521,8 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
     Printf("%s\n", HexBytes(data, size).c_str());
     Printf("%s\n", EscapedAscii(data, size).c_str());
   }
-  std::string path = flags_.exact_artifact_path
-                         ? std::string(flags_.exact_artifact_path)
-                         : artifact_prefix_ + kind + Sha1Hex(data, size);
+  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
+                                                : artifact_prefix_ + kind + Sha1Hex(data, size);
   if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
     // A worker never writes files: the coordinator writes this one from the slot after this
     // process is gone. It may announce it first, so the lines keep libFuzzer's order.
@@ -538,16 +539,22 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
   if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
 }
 
-void Fuzzer::CrashCallback() {
-  if (!AcquireCrashState()) return;
-  Printf("==%d== ERROR: libFuzzer: deadly signal\n", getpid());
+void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {
+  Printf("==%d== ERROR: libFuzzer: %s\n", getpid(), what);
   PrintStackTrace();
-  Printf("NOTE: libFuzzer has rudimentary signal handlers.\n"
-         "      Combine libFuzzer with AddressSanitizer or similar for better crash reports.\n");
-  Printf("SUMMARY: libFuzzer: deadly signal\n");
+  if (note) RawPrint(note);
+  Printf("SUMMARY: libFuzzer: %s\n", summary);
   DumpCurrentUnit("crash-");
   PrintFinalStats();
   _Exit(int(flags_.error_exitcode));
+}
+
+void Fuzzer::CrashCallback() {
+  if (!AcquireCrashState()) return;
+  ReportBugAndExit("deadly signal", "deadly signal",
+                   "NOTE: libFuzzer has rudimentary signal handlers.\n"
+                   "      Combine libFuzzer with AddressSanitizer or similar for better crash "
+                   "reports.\n");
 }
 
 void Fuzzer::DeathCallback() {
@@ -563,7 +570,8 @@ void Fuzzer::AlarmCallback() {
   if (seconds < flags_.timeout) return;
   if (!AcquireCrashState()) return;
   Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
-  Printf("       and the timeout value is %zd (use -timeout=N to change)\n", size_t(flags_.timeout));
+  Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
+         size_t(flags_.timeout));
   DumpCurrentUnit("timeout-");
   Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
   PrintStackTrace();
@@ -572,16 +580,21 @@ void Fuzzer::AlarmCallback() {
   _Exit(int(flags_.timeout_exitcode));
 }
 
+// libFuzzer prints the two out-of-memory reports in different orders; both end here.
+void Fuzzer::FinishOutOfMemory() {
+  DumpCurrentUnit("oom-");
+  Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  PrintFinalStats();
+  _Exit(kOomExitCode);
+}
+
 void Fuzzer::RssLimitCallback(size_t rss_mb) {
   if (!AcquireCrashState()) return;
   Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
          size_t(flags_.rss_limit_mb));
   Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
   if (__sanitizer_print_memory_profile) __sanitizer_print_memory_profile(95, 8);
-  DumpCurrentUnit("oom-");
-  Printf("SUMMARY: libFuzzer: out-of-memory\n");
-  PrintFinalStats();
-  _Exit(kOomExitCode);
+  FinishOutOfMemory();
 }
 
 void Fuzzer::MallocLimitCallback(size_t size) {
@@ -589,31 +602,18 @@ void Fuzzer::MallocLimitCallback(size_t size) {
   Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zd))\n", getpid(), size);
   Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
   PrintStackTrace();
-  DumpCurrentUnit("oom-");
-  Printf("SUMMARY: libFuzzer: out-of-memory\n");
-  PrintFinalStats();
-  _Exit(kOomExitCode);
+  FinishOutOfMemory();
 }
 
 void Fuzzer::ExitCallback() {
   if (!running_target_.load(std::memory_order_acquire)) return;
   if (!AcquireCrashState()) return;
-  Printf("==%d== ERROR: libFuzzer: fuzz target exited\n", getpid());
-  PrintStackTrace();
-  Printf("SUMMARY: libFuzzer: fuzz target exited\n");
-  DumpCurrentUnit("crash-");
-  PrintFinalStats();
-  _Exit(int(flags_.error_exitcode));
+  ReportBugAndExit("fuzz target exited", "fuzz target exited", nullptr);
 }
 
 void Fuzzer::HandleOverwrittenInput() {
   if (!AcquireCrashState()) return;
-  Printf("==%d== ERROR: libFuzzer: fuzz target overwrites its const input\n", getpid());
-  PrintStackTrace();
-  Printf("SUMMARY: libFuzzer: overwrites-const-input\n");
-  DumpCurrentUnit("crash-");
-  PrintFinalStats();
-  _Exit(int(flags_.error_exitcode));
+  ReportBugAndExit("fuzz target overwrites its const input", "overwrites-const-input", nullptr);
 }
 
 void Fuzzer::InterruptCallback() {
@@ -649,9 +649,8 @@ void SetActiveDispatcher(MutationDispatcher* dispatcher) { active_dispatcher = d
 }  // namespace fuzzer
 
 extern "C" __attribute__((visibility("default"))) size_t LLVMFuzzerMutate(uint8_t* data,
-                                                                         size_t size,
-                                                                         size_t max_size) {
-  return fuzzer::active_dispatcher
-             ? fuzzer::active_dispatcher->DefaultMutate(data, size, max_size)
-             : size;
+                                                                          size_t size,
+                                                                          size_t max_size) {
+  return fuzzer::active_dispatcher ? fuzzer::active_dispatcher->DefaultMutate(data, size, max_size)
+                                   : size;
 }

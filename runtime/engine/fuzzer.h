@@ -109,13 +109,13 @@ class Fuzzer {
   void PrintStatusLine(const char* where, const char* end = "\n");
 
   // ---- crash-time entry points (failure_handlers.cc) ----
-  void CrashCallback();           // deadly signal caught by Shoal's own handler
-  void DeathCallback();           // a sanitizer is about to die
-  void AlarmCallback();           // SIGALRM: check the per-input timeout
+  void CrashCallback();  // deadly signal caught by Shoal's own handler
+  void DeathCallback();  // a sanitizer is about to die
+  void AlarmCallback();  // SIGALRM: check the per-input timeout
   void RssLimitCallback(size_t rss_mb);
   void MallocLimitCallback(size_t size);
-  void ExitCallback();            // the target called exit()
-  void InterruptCallback();       // SIGINT / SIGTERM
+  void ExitCallback();       // the target called exit()
+  void InterruptCallback();  // SIGINT / SIGTERM
   void FileSizeExceededCallback();
   void RequestGracefulExit() { graceful_exit_requested_.store(true); }
   bool RunningTarget() const { return running_target_.load(std::memory_order_relaxed); }
@@ -140,6 +140,9 @@ class Fuzzer {
   // Prints the artifact block and writes <prefix><kind><sha1> from the input slot.
   void DumpCurrentUnit(const char* kind);
   void PrintStackTrace();
+  // The end of every report of a bug in the target that Shoal itself detected.
+  [[noreturn]] void ReportBugAndExit(const char* what, const char* summary, const char* note);
+  [[noreturn]] void FinishOutOfMemory();
   void ExitGracefully();
   size_t SecondsSinceStart() const;
   size_t ExecsPerSecond() const;

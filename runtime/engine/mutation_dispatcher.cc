@@ -160,25 +160,38 @@ size_t MutationDispatcher::CollectApplicableMutators(bool allow_custom, MutatorI
 
 size_t MutationDispatcher::ApplyMutator(MutatorId id, uint8_t* data, size_t size, size_t max_size) {
   switch (id) {
-    case MutatorId::kEraseBytes: return EraseBytes(data, size);
-    case MutatorId::kInsertByte: return InsertByte(data, size, max_size);
-    case MutatorId::kInsertRepeatedBytes: return InsertRepeatedBytes(data, size, max_size);
-    case MutatorId::kChangeByte: return ChangeByte(data, size);
-    case MutatorId::kChangeBit: return ChangeBit(data, size);
-    case MutatorId::kShuffleBytes: return ShuffleBytes(data, size);
-    case MutatorId::kChangeASCIIInt: return ChangeASCIIInt(data, size, max_size);
-    case MutatorId::kChangeBinInt: return ChangeBinInt(data, size);
-    case MutatorId::kCopyPart: return CopyPart(data, size, max_size);
-    case MutatorId::kCrossOver: return CrossOver(data, size, max_size);
+    case MutatorId::kEraseBytes:
+      return EraseBytes(data, size);
+    case MutatorId::kInsertByte:
+      return InsertByte(data, size, max_size);
+    case MutatorId::kInsertRepeatedBytes:
+      return InsertRepeatedBytes(data, size, max_size);
+    case MutatorId::kChangeByte:
+      return ChangeByte(data, size);
+    case MutatorId::kChangeBit:
+      return ChangeBit(data, size);
+    case MutatorId::kShuffleBytes:
+      return ShuffleBytes(data, size);
+    case MutatorId::kChangeASCIIInt:
+      return ChangeASCIIInt(data, size, max_size);
+    case MutatorId::kChangeBinInt:
+      return ChangeBinInt(data, size);
+    case MutatorId::kCopyPart:
+      return CopyPart(data, size, max_size);
+    case MutatorId::kCrossOver:
+      return CrossOver(data, size, max_size);
     case MutatorId::kManualDict:
       return AddWordFromDictionary(&manual_dictionary_, data, size, max_size);
     case MutatorId::kPersAutoDict:
       return AddWordFromDictionary(&persistent_auto_dictionary_, data, size, max_size);
-    case MutatorId::kCmp: return AddWordFromCmp(data, size, max_size);
+    case MutatorId::kCmp:
+      return AddWordFromCmp(data, size, max_size);
     case MutatorId::kCustom:
       return custom_mutator_(data, size, max_size, static_cast<unsigned int>(rand_->Next()));
-    case MutatorId::kCustomCrossOver: return CustomCrossOver(data, size, max_size);
-    case MutatorId::kCount: break;
+    case MutatorId::kCustomCrossOver:
+      return CustomCrossOver(data, size, max_size);
+    case MutatorId::kCount:
+      break;
   }
   return 0;
 }
@@ -282,10 +295,18 @@ size_t MutationDispatcher::ChangeASCIIInt(uint8_t* data, size_t size, size_t max
   uint64_t value = 0;
   for (size_t i = begin; i < end; i++) value = value * 10 + (data[i] - '0');
   switch ((*rand_)(5)) {
-    case 0: value++; break;
-    case 1: value = value > 0 ? value - 1 : 1; break;  // 0 has no predecessor.
-    case 2: value /= 2; break;
-    case 3: value *= 2; break;
+    case 0:
+      value++;
+      break;
+    case 1:
+      value = value > 0 ? value - 1 : 1;
+      break;  // 0 has no predecessor.
+    case 2:
+      value /= 2;
+      break;
+    case 3:
+      value *= 2;
+      break;
     default: {
       const uint64_t bound = value > 0xffffffffULL ? ~uint64_t{0} : value * value;
       value = bound == 0 ? 0 : rand_->Next() % bound;
@@ -355,9 +376,15 @@ size_t MutationDispatcher::CrossOver(uint8_t* data, size_t size, size_t max_size
   if (!options_.cross_over || partner_size_ == 0) return 0;
   enum { kInterleave, kInsertPart, kOverwritePart } mode;
   switch ((*rand_)(3)) {
-    case 0: mode = kInterleave; break;
-    case 1: mode = kInsertPart; break;
-    default: mode = kOverwritePart; break;
+    case 0:
+      mode = kInterleave;
+      break;
+    case 1:
+      mode = kInsertPart;
+      break;
+    default:
+      mode = kOverwritePart;
+      break;
   }
   if (mode == kInsertPart && size >= max_size) mode = kOverwritePart;
   if (mode == kOverwritePart && size == 0) mode = kInterleave;

@@ -16,14 +16,13 @@
 namespace fuzzer {
 
 struct MutationOptions {
-  bool only_ascii = false;   // -only_ascii: every result is made printable ASCII
-  bool use_cmp = true;       // -use_cmp: the CMP mutator (words from CmpTables)
-  bool use_memmem = true;    // -use_memmem: memmem/strstr needles take part in CMP
-  bool cross_over = true;    // -cross_over: CrossOver / CustomCrossOver
+  bool only_ascii = false;  // -only_ascii: every result is made printable ASCII
+  bool use_cmp = true;      // -use_cmp: the CMP mutator (words from CmpTables)
+  bool use_memmem = true;   // -use_memmem: memmem/strstr needles take part in CMP
+  bool cross_over = true;   // -cross_over: CrossOver / CustomCrossOver
 };
 
-using CustomMutatorFn = size_t (*)(uint8_t* data, size_t size, size_t max_size,
-                                   unsigned int seed);
+using CustomMutatorFn = size_t (*)(uint8_t* data, size_t size, size_t max_size, unsigned int seed);
 using CustomCrossOverFn = size_t (*)(const uint8_t* data1, size_t size1, const uint8_t* data2,
                                      size_t size2, uint8_t* out, size_t max_out_size,
                                      unsigned int seed);
@@ -119,8 +118,7 @@ class MutationDispatcher {
   size_t ChangeBinInt(uint8_t* data, size_t size);
   size_t CopyPart(uint8_t* data, size_t size, size_t max_size);
   size_t CrossOver(uint8_t* data, size_t size, size_t max_size);
-  size_t AddWordFromDictionary(Dictionary* dictionary, uint8_t* data, size_t size,
-                               size_t max_size);
+  size_t AddWordFromDictionary(Dictionary* dictionary, uint8_t* data, size_t size, size_t max_size);
   size_t AddWordFromCmp(uint8_t* data, size_t size, size_t max_size);
   size_t CustomCrossOver(uint8_t* data, size_t size, size_t max_size);
 
@@ -129,12 +127,11 @@ class MutationDispatcher {
   size_t ApplyDictionaryEntry(const DictionaryEntry& entry, bool always_use_hint, uint8_t* data,
                               size_t size, size_t max_size);
   // Builds a CMP entry from an integer pair of the table's width `max_width` (4 or 8).
-  bool MakeEntryFromIntegers(uint64_t arg1, uint64_t arg2, size_t max_width,
-                             const uint8_t* data, size_t size, DictionaryEntry* entry);
+  bool MakeEntryFromIntegers(uint64_t arg1, uint64_t arg2, size_t max_width, const uint8_t* data,
+                             size_t size, DictionaryEntry* entry);
   // Builds a CMP entry from two byte strings: find one in data, write the other there.
-  bool MakeEntryFromBytes(const uint8_t* bytes1, size_t size1, const uint8_t* bytes2,
-                          size_t size2, const uint8_t* data, size_t size,
-                          DictionaryEntry* entry);
+  bool MakeEntryFromBytes(const uint8_t* bytes1, size_t size1, const uint8_t* bytes2, size_t size2,
+                          const uint8_t* data, size_t size, DictionaryEntry* entry);
 
   Random* rand_;
   MutationOptions options_;

@@ -11,9 +11,9 @@ extern "C" {
 void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 void __sanitizer_print_stack_trace() __attribute__((weak));
 int __sanitizer_acquire_crash_state() __attribute__((weak));
-int __sanitizer_install_malloc_and_free_hooks(
-    void (*malloc_hook)(const volatile void*, size_t),
-    void (*free_hook)(const volatile void*)) __attribute__((weak));
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, size_t),
+                                              void (*free_hook)(const volatile void*))
+    __attribute__((weak));
 void __sanitizer_purge_allocator() __attribute__((weak));
 void __sanitizer_print_memory_profile(size_t top_percent, size_t max_contexts)
     __attribute__((weak));

@@ -65,8 +65,9 @@ SUMMARY: libFuzzer: deadly signal
 
 TEST(CrashReportTest, SignatureUsesTheTargetsTopFrames) {
   std::string a = CrashSignature(FailureKind::kCrash, kAsanReport, 0);
-  EXPECT_EQ(a, "crash-|CrashA(unsigned char const*) /src/two_bugs.cc:10|LLVMFuzzerTestOneInput "
-               "/src/two_bugs.cc:20");
+  EXPECT_EQ(a,
+            "crash-|CrashA(unsigned char const*) /src/two_bugs.cc:10|LLVMFuzzerTestOneInput "
+            "/src/two_bugs.cc:20");
   std::string b = CrashSignature(FailureKind::kCrash, kAbortReport, 0);
   EXPECT_EQ(b, "crash-|CrashB() /src/two_bugs.cc:14|LLVMFuzzerTestOneInput /src/two_bugs.cc:22");
   // The same report twice (e.g. after earlier output) gives the same signature.
@@ -76,7 +77,9 @@ TEST(CrashReportTest, SignatureUsesTheTargetsTopFrames) {
 }
 
 TEST(CrashReportTest, SignatureFallsBackToSummaryThenStatus) {
-  EXPECT_EQ(CrashSignature(FailureKind::kOom, "==1== ERROR: libFuzzer: out-of-memory\nSUMMARY: libFuzzer: out-of-memory\n", 0),
+  EXPECT_EQ(CrashSignature(
+                FailureKind::kOom,
+                "==1== ERROR: libFuzzer: out-of-memory\nSUMMARY: libFuzzer: out-of-memory\n", 0),
             "oom-|SUMMARY: libFuzzer: out-of-memory");
   EXPECT_EQ(CrashSignature(FailureKind::kCrash, "", KilledBy(SIGKILL)), "crash-|status 9");
 }

@@ -59,7 +59,10 @@ TEST(FrameChannelTest, TruncatedHeaderAndBody) {
   }
   {
     Pipe p;
-    p.WriteRaw(std::string("\x05\x00\x00\x00" "ab", 6));
+    p.WriteRaw(
+        std::string("\x05\x00\x00\x00"
+                    "ab",
+                    6));
     p.CloseWrite();
     std::string payload;
     EXPECT_EQ(ReadFrame(p.fds[0], &payload), FrameStatus::kTruncated);

@@ -4,8 +4,8 @@
 // or sees kClosed: no EPIPE, no "worker gone", and (under --config=tsan) no data race.
 // The same loop with the test-only unlocked client must be caught, by TSan's race report
 // when built with it, or by the errors the race causes otherwise.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

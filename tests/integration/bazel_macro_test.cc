@@ -24,7 +24,8 @@ const char kCrashingSeed[] = "examples/tlv/crashing_seed/overflow";
 TEST(BazelMacro, RegressionTestPassesOnACleanCorpus) {
   TempDir dir;
   setenv("SHOAL_MODE", "regression", 1);
-  RunResult run = RunProcess(Runfile(kLauncher), {Runfile(kBinary), Runfile(kCleanSeed)}, dir.path());
+  RunResult run =
+      RunProcess(Runfile(kLauncher), {Runfile(kBinary), Runfile(kCleanSeed)}, dir.path());
   unsetenv("SHOAL_MODE");
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "Running: " + Runfile(kCleanSeed))) << run.output;
@@ -33,9 +34,9 @@ TEST(BazelMacro, RegressionTestPassesOnACleanCorpus) {
 TEST(BazelMacro, RegressionTestFailsWithTheCrashReport) {
   TempDir dir;
   setenv("SHOAL_MODE", "regression", 1);
-  RunResult run = RunProcess(Runfile(kLauncher),
-                             {Runfile(kBinary), Runfile(kCleanSeed), Runfile(kCrashingSeed)},
-                             dir.path());
+  RunResult run =
+      RunProcess(Runfile(kLauncher),
+                 {Runfile(kBinary), Runfile(kCleanSeed), Runfile(kCrashingSeed)}, dir.path());
   unsetenv("SHOAL_MODE");
   EXPECT_TRUE(run.Exited() && run.exit_code != 0) << run.Describe() << "\n" << run.output;
   EXPECT_TRUE(FindLine(run.output, R"(==\d+==ERROR: AddressSanitizer: stack-buffer-overflow .*)"))

@@ -41,16 +41,28 @@ TEST(ClusterFuzz, FuzzTaskCommandAndItsParsers) {
                              dir.path());
   std::vector<std::string> lines;
   // edges_total, from the "Loaded" lines.
-  auto loaded = Matching(run.output, R"(^INFO:\s+Loaded\s+\d+\s+(modules|PC tables)\s+\((\d+)\s+.*\).*)", &lines);
+  auto loaded = Matching(
+      run.output, R"(^INFO:\s+Loaded\s+\d+\s+(modules|PC tables)\s+\((\d+)\s+.*\).*)", &lines);
   ASSERT_EQ(loaded.size(), 2u) << run.output;
   EXPECT_GT(std::stoi(loaded[0][2].str()), 0);
-  EXPECT_EQ(Matching(run.output, R"(INFO:\s+seed corpus:\s+files:\s+(\d+).*rss:\s+(\d+)Mb.*)", &lines).size(), 1u)
+  EXPECT_EQ(
+      Matching(run.output, R"(INFO:\s+seed corpus:\s+files:\s+(\d+).*rss:\s+(\d+)Mb.*)", &lines)
+          .size(),
+      1u)
       << run.output;
   // Engine log lines and the start marker.
-  EXPECT_GE(Matching(run.output, R"(^#\d+[\s]*(READ|INITED|NEW|pulse|REDUCE|RELOAD|DONE|:)\s.*)", &lines).size(), 2u);
-  EXPECT_EQ(Matching(run.output, R"((#\d+\s+INITED\s+|INFO:\s+-fork=\d+:\s+fuzzing in separate process).*)", &lines).size(), 1u);
+  EXPECT_GE(
+      Matching(run.output, R"(^#\d+[\s]*(READ|INITED|NEW|pulse|REDUCE|RELOAD|DONE|:)\s.*)", &lines)
+          .size(),
+      2u);
+  EXPECT_EQ(
+      Matching(run.output,
+               R"((#\d+\s+INITED\s+|INFO:\s+-fork=\d+:\s+fuzzing in separate process).*)", &lines)
+          .size(),
+      1u);
   // The crash: path from "Test unit written to", stats with digits only.
-  auto units = Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
+  auto units =
+      Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
   ASSERT_EQ(units.size(), 1u) << run.output;
   std::string path = units[0][1].str();
   EXPECT_TRUE(FileExists(path)) << path;
@@ -74,7 +86,10 @@ TEST(ClusterFuzz, CrashTypesMatchStacktraceRegexes) {
   const std::vector<Case> cases = {
       {"abort_prefix", {}, R"(.*ERROR:\s*libFuzzer:\s*deadly signal)", "crash"},
       {"exit_target", {}, R"(.*ERROR:\s*libFuzzer:\s*fuzz target exited)", "crash"},
-      {"overwrite_const", {}, R"(.*ERROR:\s*libFuzzer:\s*fuzz target overwrites its const input)", "crash"},
+      {"overwrite_const",
+       {},
+       R"(.*ERROR:\s*libFuzzer:\s*fuzz target overwrites its const input)",
+       "crash"},
       {"timeout", {"-timeout=1"}, R"(.*ERROR:\s*libFuzzer:\s*timeout.*)", "timeout"},
       {"malloc_limit", {"-malloc_limit_mb=300"}, R"(.*libFuzzer: out-of-memory \(.*)", "oom"},
   };
@@ -85,7 +100,8 @@ TEST(ClusterFuzz, CrashTypesMatchStacktraceRegexes) {
     RunResult run = RunProcess(Harness(c.harness), args, dir.path());
     EXPECT_TRUE(FindLine(run.output, c.pattern)) << c.harness << "\n" << run.output;
     std::vector<std::string> lines;
-    auto units = Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
+    auto units =
+        Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
     ASSERT_EQ(units.size(), 1u) << c.harness << "\n" << run.output;
     EXPECT_EQ(units[0][2].str(), c.kind) << c.harness;
   }
@@ -96,19 +112,25 @@ TEST(ClusterFuzz, ReproduceAndBadBuildCheck) {
   WriteFile(dir.path() + "/testcase", "HI!");
   WriteFile(dir.path() + "/benign", "hello");
   // libfuzzer.py reproduce: -timeout=<T-5> -runs=100 <testcase>
-  RunResult crash = RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "testcase"}, dir.path());
+  RunResult crash =
+      RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "testcase"}, dir.path());
   SHOAL_EXPECT_EXIT(crash, 1);
   EXPECT_TRUE(HasLineContaining(crash.output, "ERROR: AddressSanitizer: SEGV")) << crash.output;
-  RunResult benign = RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "benign"}, dir.path());
+  RunResult benign =
+      RunProcess(Harness("null_deref"), {"-timeout=20", "-runs=100", "benign"}, dir.path());
   SHOAL_EXPECT_EXIT(benign, 0);
   // OSS-Fuzz bad_build_check: "$FUZZER -seed=1337 -runs=4" must print "Done 4 runs", not the
   // instrumentation error, and report a sane edge count.
   RunResult check = RunProcess(Harness("branchy"), {"-seed=1337", "-runs=4"}, dir.path());
   SHOAL_EXPECT_EXIT(check, 0);
   EXPECT_TRUE(FindLine(check.output, R"(Done 4 runs in \d+ second\(s\))")) << check.output;
-  EXPECT_FALSE(HasLineContaining(check.output, "ERROR: no interesting inputs were found. Is the code instrumented"));
+  EXPECT_FALSE(HasLineContaining(
+      check.output, "ERROR: no interesting inputs were found. Is the code instrumented"));
   std::vector<std::string> lines;
-  auto edges = Matching(check.output, R"(INFO: Loaded [[:digit:]]+ module.*\(.*(counters|guards)\):[[:space:]]+([[:digit:]]+).*)", &lines);
+  auto edges = Matching(
+      check.output,
+      R"(INFO: Loaded [[:digit:]]+ module.*\(.*(counters|guards)\):[[:space:]]+([[:digit:]]+).*)",
+      &lines);
   ASSERT_EQ(edges.size(), 1u) << check.output;
   EXPECT_GT(std::stoi(edges[0][2].str()), 0);
 }
@@ -122,16 +144,18 @@ TEST(ClusterFuzz, TwoStepMergeWithAControlFile) {
   const std::string merge_re =
       R"(MERGE-OUTER:\s+\d+\s+new files with\s+(\d+)\s+new features added;\s+(\d+)\s+new coverage edges.*)";
   std::vector<std::string> lines;
-  RunResult first = RunProcess(Harness("full_coverage_set"),
-                               {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
-                                "-merge_control_file=mcf", "out", "corpus"},
-                               dir.path());
+  RunResult first =
+      RunProcess(Harness("full_coverage_set"),
+                 {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
+                  "-merge_control_file=mcf", "out", "corpus"},
+                 dir.path());
   SHOAL_EXPECT_EXIT(first, 0);
   EXPECT_EQ(Matching(first.output, merge_re, &lines).size(), 1u) << first.output;
-  RunResult second = RunProcess(Harness("full_coverage_set"),
-                                {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
-                                 "-merge_control_file=mcf", "out", "corpus", "new"},
-                                dir.path());
+  RunResult second =
+      RunProcess(Harness("full_coverage_set"),
+                 {"-merge=1", "-timeout=25", "-rss_limit_mb=2560", "-artifact_prefix=bad/",
+                  "-merge_control_file=mcf", "out", "corpus", "new"},
+                 dir.path());
   SHOAL_EXPECT_EXIT(second, 0);
   auto summary = Matching(second.output, merge_re, &lines);
   ASSERT_EQ(summary.size(), 1u) << second.output;
@@ -145,8 +169,8 @@ TEST(ClusterFuzz, CoverageBuildMergeWorksWithoutInstrumentation) {
   MakeDir(dir.path() + "/empty");
   MakeDir(dir.path() + "/corpus");
   WriteFile(dir.path() + "/corpus/a", "abc");
-  RunResult run = RunProcess(Harness("not_instrumented"), {"-merge=1", "-timeout=100", "empty", "corpus"},
-                             dir.path());
+  RunResult run = RunProcess(Harness("not_instrumented"),
+                             {"-merge=1", "-timeout=100", "empty", "corpus"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
 }
 

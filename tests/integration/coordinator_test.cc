@@ -27,8 +27,8 @@ std::vector<std::string> FilesStartingWith(const TempDir& dir, const std::string
 
 TEST(Coordinator, TwoWorkersFindACrashAndTheArtifactIsTheCulprit) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("null_deref"), {kSeed, "-workers=2", "-runs=2000000"},
-                             dir.path());
+  RunResult run =
+      RunProcess(Harness("null_deref"), {kSeed, "-workers=2", "-runs=2000000"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_TRUE(HasLineContaining(run.output, "INFO: fuzzing with 2 worker process(es)"));
   Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
@@ -67,9 +67,9 @@ TEST(Coordinator, AHangTheWorkerCannotReportIsCaughtByTheWatchdog) {
 
 TEST(Coordinator, KeepGoingWritesExactlyOneArtifactPerUniqueBug) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("two_bugs"),
-                             {kSeed, "-keep_going=1", "-runs=100000", "-print_final_stats=1"},
-                             dir.path());
+  RunResult run =
+      RunProcess(Harness("two_bugs"),
+                 {kSeed, "-keep_going=1", "-runs=100000", "-print_final_stats=1"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   std::vector<std::string> crashes = FilesStartingWith(dir, "crash-");
   ASSERT_EQ(crashes.size(), 2u) << run.output;
@@ -159,8 +159,8 @@ TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
 
 TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   TempDir dir;
-  RunResult run = RunProcess(Harness("null_deref"), {kSeed, "-workers=0", "-runs=2000000"},
-                             dir.path());
+  RunResult run =
+      RunProcess(Harness("null_deref"), {kSeed, "-workers=0", "-runs=2000000"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_FALSE(HasLineContaining(run.output, "worker process"));
   Artifact artifact = ExpectHashedArtifact(run, dir, "crash");

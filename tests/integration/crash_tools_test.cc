@@ -10,13 +10,15 @@ namespace {
 TEST(CrashTools, MinimizeCrashShrinksToTheSmallestCrashingInput) {
   TempDir dir;
   WriteFile(dir.path() + "/crash", "HI!rv349f34t3gg");
-  RunResult run = RunProcess(Harness("null_deref"),
-                             {"-minimize_crash=1", "-max_total_time=10",
-                              "-exact_artifact_path=minimized", "crash"},
-                             dir.path());
+  RunResult run = RunProcess(
+      Harness("null_deref"),
+      {"-minimize_crash=1", "-max_total_time=10", "-exact_artifact_path=minimized", "crash"},
+      dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
-  EXPECT_TRUE(HasLine(run.output, "CRASH_MIN: minimizing crash input: 'crash' (15 bytes)")) << run.output;
-  EXPECT_TRUE(HasLine(run.output, "CRASH_MIN: failed to minimize beyond minimized (3 bytes), exiting"))
+  EXPECT_TRUE(HasLine(run.output, "CRASH_MIN: minimizing crash input: 'crash' (15 bytes)"))
+      << run.output;
+  EXPECT_TRUE(
+      HasLine(run.output, "CRASH_MIN: failed to minimize beyond minimized (3 bytes), exiting"))
       << run.output;
   EXPECT_EQ(ReadFile(dir.path() + "/minimized"), "HI!");
 }
@@ -24,10 +26,10 @@ TEST(CrashTools, MinimizeCrashShrinksToTheSmallestCrashingInput) {
 TEST(CrashTools, MinimizeCrashStopsAtOneByte) {
   TempDir dir;
   WriteFile(dir.path() + "/crash", "abcd*xyz");
-  RunResult run = RunProcess(Harness("single_byte"),
-                             {"-minimize_crash=1", "-max_total_time=10",
-                              "-exact_artifact_path=minimized", "crash"},
-                             dir.path());
+  RunResult run = RunProcess(
+      Harness("single_byte"),
+      {"-minimize_crash=1", "-max_total_time=10", "-exact_artifact_path=minimized", "crash"},
+      dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "INFO: The input is small enough, exiting")) << run.output;
   EXPECT_EQ(ReadFile(dir.path() + "/minimized"), "*");
@@ -36,8 +38,8 @@ TEST(CrashTools, MinimizeCrashStopsAtOneByte) {
 TEST(CrashTools, MinimizeCrashRejectsAnInputThatDoesNotCrash) {
   TempDir dir;
   WriteFile(dir.path() + "/benign", "hello");
-  RunResult run = RunProcess(Harness("null_deref"),
-                             {"-minimize_crash=1", "-runs=100", "benign"}, dir.path());
+  RunResult run =
+      RunProcess(Harness("null_deref"), {"-minimize_crash=1", "-runs=100", "benign"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 1);
   EXPECT_TRUE(HasLineContaining(run.output, "ERROR: the input benign did not crash")) << run.output;
 }

@@ -33,7 +33,8 @@ TEST(Docs, UserGuideFlagsTableMatchesHelp) {
     }
   }
   ASSERT_GT(from_help.size(), 80u) << help.output;
-  EXPECT_EQ(from_docs, from_help) << "regenerate the flags table in docs/user-guide.md from -help=1";
+  EXPECT_EQ(from_docs, from_help)
+      << "regenerate the flags table in docs/user-guide.md from -help=1";
 }
 
 }  // namespace

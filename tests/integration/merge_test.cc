@@ -26,10 +26,12 @@ TEST(Merge, KeepsOnlyInputsThatAddFeaturesNamedBySha1) {
   MakeCorpus(dir, "in", {"Fxxxxx", "Fyyyyy", "xUxxxx", "xxZxxx", "xxxxxx"});
   RunResult run = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out", "in"}, dir.path());
   SHOAL_EXPECT_EXIT(run, 0);
-  EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: 5 files, 0 in the initial corpus, 0 processed earlier"))
+  EXPECT_TRUE(
+      HasLine(run.output, "MERGE-OUTER: 5 files, 0 in the initial corpus, 0 processed earlier"))
       << run.output;
-  auto summary = FindLine(run.output,
-                          R"(MERGE-OUTER: (\d+) new files with (\d+) new features added; (\d+) new coverage edges)");
+  auto summary = FindLine(
+      run.output,
+      R"(MERGE-OUTER: (\d+) new files with (\d+) new features added; (\d+) new coverage edges)");
   ASSERT_TRUE(summary) << run.output;
   std::vector<std::string> kept = ListDir(dir.path() + "/out");
   EXPECT_EQ((*summary)[1], std::to_string(kept.size()));
@@ -48,7 +50,9 @@ TEST(Merge, KeepsOnlyInputsThatAddFeaturesNamedBySha1) {
   EXPECT_TRUE(FindLine(again.output, R"(MERGE-OUTER: \d+ files, )" + std::to_string(kept.size()) +
                                          R"( in the initial corpus, 0 processed earlier)"))
       << again.output;
-  EXPECT_TRUE(FindLine(again.output, R"(MERGE-OUTER: 0 new files with 0 new features added; \d+ new coverage edges)"))
+  EXPECT_TRUE(
+      FindLine(again.output,
+               R"(MERGE-OUTER: 0 new files with 0 new features added; \d+ new coverage edges)"))
       << again.output;
 }
 
@@ -60,7 +64,9 @@ TEST(Merge, SurvivesACrashingInput) {
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_TRUE(HasLine(run.output, "BINGO")) << run.output;
   EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: successful in 2 attempt(s)")) << run.output;
-  EXPECT_TRUE(FindLine(run.output, R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
+  EXPECT_TRUE(
+      FindLine(run.output,
+               R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
       << run.output;
   std::vector<std::string> kept = ListDir(dir.path() + "/out");
   ASSERT_EQ(kept.size(), 2u);
@@ -89,14 +95,19 @@ TEST(Merge, WritesAResumableControlFile) {
   MakeCorpus(resume, "out", {});
   MakeCorpus(resume, "in", {"F", "xU"});
   WriteFile(resume.path() + "/mcf", "2\n0\nin/0\nin/1\nSTARTED 0 1\n");
-  RunResult resumed = RunProcess(Harness("full_coverage_set"),
-                                 {"-merge=1", "-merge_control_file=mcf", "out", "in"}, resume.path());
+  RunResult resumed =
+      RunProcess(Harness("full_coverage_set"), {"-merge=1", "-merge_control_file=mcf", "out", "in"},
+                 resume.path());
   SHOAL_EXPECT_EXIT(resumed, 0);
-  EXPECT_TRUE(HasLine(resumed.output, "MERGE-OUTER: control file ok, 2 files total, first not processed file 1"))
+  EXPECT_TRUE(HasLine(resumed.output,
+                      "MERGE-OUTER: control file ok, 2 files total, first not processed file 1"))
       << resumed.output;
-  EXPECT_TRUE(HasLine(resumed.output, "MERGE-INNER: 2 total files; 1 processed earlier; will process 1 files now"))
+  EXPECT_TRUE(HasLine(resumed.output,
+                      "MERGE-INNER: 2 total files; 1 processed earlier; will process 1 files now"))
       << resumed.output;
-  EXPECT_TRUE(FindLine(resumed.output, R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
+  EXPECT_TRUE(
+      FindLine(resumed.output,
+               R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
       << resumed.output;
   std::vector<std::string> kept = ListDir(resume.path() + "/out");
   ASSERT_EQ(kept.size(), 1u);

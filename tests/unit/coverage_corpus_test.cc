@@ -26,7 +26,7 @@ TEST(CoverageTest, FeaturesAreCounterIndexTimesEightPlusBucket) {
   coverage.Configure(CoverageOptions{});
   coverage.ResetForExecution();
   EXPECT_TRUE(Collect().empty());
-  size_t base = 0;  // this module is the first and only one
+  size_t base = 0;     // this module is the first and only one
   counters[0] = 1;     // bucket 0
   counters[3] = 2;     // bucket 1
   counters[9] = 3;     // bucket 2
