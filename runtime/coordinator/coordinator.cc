@@ -450,8 +450,18 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
     if (!path.empty())
       Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
              path.c_str());
-    if (!path.empty() && keep_going && !inputs_only_ && kind == FailureKind::kCrash)
-      unique_crashes_.push_back({path, input, signature});
+    if (!path.empty() && keep_going && !inputs_only_) {
+      shoal::proto::CrashDescription crash;
+      crash.set_kind(ArtifactKind(kind));
+      crash.set_signature(signature);
+      crash.set_exit_code(
+          ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
+      if (WIFSIGNALED(death.wait_status)) crash.set_term_signal(WTERMSIG(death.wait_status));
+      crash.set_worker_index(uint32_t(worker->index));
+      crash.set_input(input.data(), input.size());
+      crash.set_artifact_path(path);
+      unique_crashes_.push_back(std::move(crash));
+    }
     if (input.size() <= kMaxUnitSizeToPrint)
       Printf("Base64: %s\n", Base64(input.data(), input.size()).c_str());
   } else {
@@ -748,27 +758,30 @@ void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
 
 void Coordinator::MinimizeUniqueCrashes() {
   constexpr int kSecondsPerCrash = 10;
-  std::vector<UniqueCrash> crashes;
+  std::vector<shoal::proto::CrashDescription> crashes;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    crashes = unique_crashes_;
+    if (exit_code_ != 0) return;
+    for (const auto& crash : unique_crashes_)
+      if (crash.kind() == ArtifactKind(FailureKind::kCrash)) crashes.push_back(crash);
   }
-  if (crashes.empty() || exit_code_ != 0) return;
+  if (crashes.empty()) return;
   WorkerSession session(flags_, argv_, max_len_, seed_ + 1, /*quiet=*/true);
-  for (const UniqueCrash& crash : crashes) {
+  for (const auto& crash : crashes) {
+    Bytes original(crash.input().begin(), crash.input().end());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kSecondsPerCrash);
-    Bytes smaller = MinimizeFailingInput(&session, flags_, crash.input, crash.signature,
+    Bytes smaller = MinimizeFailingInput(&session, flags_, original, crash.signature(),
                                          /*max_runs=*/0, deadline);
-    if (smaller.size() >= crash.input.size()) {
-      Printf("INFO: %s (%zd bytes) could not be minimized further\n", crash.path.c_str(),
-             crash.input.size());
+    if (smaller.size() >= original.size()) {
+      Printf("INFO: %s (%zd bytes) could not be minimized further\n",
+             crash.artifact_path().c_str(), original.size());
       continue;
     }
     std::string path =
-        artifact_prefix_ + "minimized-from-" + Sha1Hex(crash.input.data(), crash.input.size());
+        artifact_prefix_ + "minimized-from-" + Sha1Hex(original.data(), original.size());
     if (WriteFileAtomically(path, smaller.data(), smaller.size()))
-      Printf("INFO: minimized %s (%zd bytes) into %s (%zd bytes)\n", crash.path.c_str(),
-             crash.input.size(), path.c_str(), smaller.size());
+      Printf("INFO: minimized %s (%zd bytes) into %s (%zd bytes)\n",
+             crash.artifact_path().c_str(), original.size(), path.c_str(), smaller.size());
   }
 }
 

@@ -153,16 +153,11 @@ class Coordinator {
   size_t reserved_runs_ = 0;
   size_t new_units_added_ = 0;
   size_t crashes_ = 0;
-  std::set<std::string> crash_signatures_;
+  std::set<std::string> crash_signatures_;  // every signature seen
   size_t slowest_unit_sec_ = 0;
   uint64_t next_pulse_ = 1;
-  // Keep-going runs minimise each unique crash at the end and keep both inputs.
-  struct UniqueCrash {
-    std::string path;
-    Bytes input;
-    std::string signature;
-  };
-  std::vector<UniqueCrash> unique_crashes_;
+  // One per unique signature; keep-going runs minimise each crash at the end.
+  std::vector<shoal::proto::CrashDescription> unique_crashes_;
   void MinimizeUniqueCrashes();
   InputResultFn on_result_;
   InputFailureFn on_failure_;

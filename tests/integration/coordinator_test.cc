@@ -157,6 +157,45 @@ TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
   EXPECT_TRUE(survivor == -1 && errno == ECHILD) << "a worker survived: pid " << survivor;
 }
 
+TEST(Coordinator, Sigusr1StopsGracefullyWithExitCode0) {
+  TempDir dir;
+  std::string log = dir.path() + "/log";
+  std::string harness = Harness("empty");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(harness.c_str(), harness.c_str(), "-workers=2", "-max_total_time=60", nullptr);
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!HasLineContaining(ReadFile(log), "INITED") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(kill(child, SIGUSR1), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::string output = ReadFile(log);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  EXPECT_TRUE(HasLine(output, "INFO: signal received, trying to exit gracefully")) << output;
+  EXPECT_TRUE(FindLine(output, R"(==\d+== INFO: libFuzzer: exiting as requested)")) << output;
+}
+
+TEST(Coordinator, TracePcGuardBuildsAreSupported) {
+  // libFuzzer 14 refuses trace-pc-guard builds; Shoal counts the guards as counters.
+  TempDir dir;
+  RunResult run = RunProcess(Harness("null_deref_pcguard"), {kSeed, "-runs=2000000"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 1);
+  auto guards = FindLine(run.output, R"(INFO: Loaded 1 modules   \((\d+) guards\): .*)");
+  ASSERT_TRUE(guards) << run.output;
+  EXPECT_GT(std::stoi((*guards)[1]), 0);
+  EXPECT_TRUE(FindLine(run.output, R"(#\d+\tINITED cov: [1-9]\d* .*)")) << run.output;
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
 TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   TempDir dir;
   RunResult run =

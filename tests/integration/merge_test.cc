@@ -114,6 +114,26 @@ TEST(Merge, WritesAResumableControlFile) {
   EXPECT_EQ(ReadFile(resume.path() + "/out/" + kept[0]), "xU");
 }
 
+TEST(Merge, SetCoverMergeKeepsOneInputPerDistinctFeatureSet) {
+  // "Fxxxxx" and "Fyyyyy" reach the same features; "xUxxxx" others. The greedy set cover
+  // keeps "xUxxxx" and one of the two twins.
+  TempDir dir;
+  MakeCorpus(dir, "cover", {});
+  MakeCorpus(dir, "in", {"Fxxxxx", "Fyyyyy", "xUxxxx"});
+  RunResult cover =
+      RunProcess(Harness("full_coverage_set"), {"-set_cover_merge=1", "cover", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(cover, 0);
+  EXPECT_TRUE(FindLine(cover.output, R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
+      << cover.output;
+  std::vector<std::string> contents;
+  for (const std::string& name : ListDir(dir.path() + "/cover"))
+    contents.push_back(ReadFile(dir.path() + "/cover/" + name));
+  std::sort(contents.begin(), contents.end());
+  ASSERT_EQ(contents.size(), 2u) << cover.output;
+  EXPECT_TRUE(contents[0] == "Fxxxxx" || contents[0] == "Fyyyyy") << contents[0];
+  EXPECT_EQ(contents[1], "xUxxxx");
+}
+
 TEST(Merge, NeedsTwoDirs) {
   TempDir dir;
   MakeCorpus(dir, "out", {});
