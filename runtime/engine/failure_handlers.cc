@@ -19,6 +19,9 @@ namespace fuzzer {
 namespace {
 
 Fuzzer* active_fuzzer = nullptr;
+// Set in Shoal's own threads: their allocations are not the target's (the leak heuristic
+// counts the target's mallocs and frees, from any of its threads).
+thread_local bool is_shoal_thread = false;
 long trace_malloc_level = 0;
 std::atomic<bool> in_malloc_hook{false};
 
@@ -60,7 +63,7 @@ void SetUpAlternateSignalStack() {
 
 void MallocHook(const volatile void* ptr, size_t size) {
   Fuzzer* fuzzer = active_fuzzer;
-  if (!fuzzer || !fuzzer->RunningTarget()) return;
+  if (!fuzzer || !fuzzer->RunningTarget() || is_shoal_thread) return;
   fuzzer->OnMalloc();
   size_t limit_mb = fuzzer->malloc_limit_mb();
   if (limit_mb && (size >> 20) >= limit_mb) fuzzer->MallocLimitCallback(size);
@@ -73,7 +76,7 @@ void MallocHook(const volatile void* ptr, size_t size) {
 
 void FreeHook(const volatile void* ptr) {
   Fuzzer* fuzzer = active_fuzzer;
-  if (!fuzzer || !fuzzer->RunningTarget()) return;
+  if (!fuzzer || !fuzzer->RunningTarget() || is_shoal_thread) return;
   fuzzer->OnFree();
   if (trace_malloc_level && !in_malloc_hook.exchange(true)) {
     Printf("FREE[%d] %p\n", gettid(), const_cast<void*>(ptr));
@@ -86,7 +89,12 @@ void DeathCallback() { active_fuzzer->DeathCallback(); }
 void ExitHook() { active_fuzzer->ExitCallback(); }
 
 void StartRssThread(size_t limit_mb) {
-  std::thread([limit_mb] {
+  // Started before the target first runs, and waited for: whatever the new thread allocates
+  // while starting must not look like the target's (it made the leak check re-run inputs).
+  std::atomic<bool> started{false};
+  std::thread([limit_mb, &started] {
+    is_shoal_thread = true;
+    started.store(true);
     for (;;) {
       // libFuzzer polls once a second; ten times is as cheap and catches fast growth (a
       // worker must report before its coordinator's backstop does).
@@ -95,6 +103,7 @@ void StartRssThread(size_t limit_mb) {
       if (rss > limit_mb) active_fuzzer->RssLimitCallback(rss);
     }
   }).detach();
+  while (!started.load()) usleep(100);
 }
 
 }  // namespace
