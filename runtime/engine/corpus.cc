@@ -13,7 +13,8 @@ Corpus::Corpus(const EntropicOptions& entropic)
     : entropic_(entropic),
       smallest_size_(new uint32_t[kFeatureSpaceSize]()),
       smallest_owner_(new uint32_t[kFeatureSpaceSize]()),
-      global_frequency_(entropic.enabled ? new uint16_t[kFeatureSpaceSize]() : nullptr) {}
+      global_frequency_(entropic.enabled ? new uint16_t[kFeatureSpaceSize]() : nullptr),
+      is_rare_(entropic.enabled ? new uint64_t[kFeatureSpaceSize / 64]() : nullptr) {}
 
 bool Corpus::AddFeature(uint32_t feature, uint32_t input_size, bool shrink) {
   // Sizes are stored +1 so that 0 means "never seen" even for the empty input.
@@ -45,6 +46,7 @@ void Corpus::AddRareFeature(uint32_t feature) {
     uint32_t dropped = rare_features_[most];
     rare_features_[most] = rare_features_.back();
     rare_features_.pop_back();
+    is_rare_[dropped / 64] &= ~(uint64_t(1) << (dropped % 64));
     for (auto& input : inputs_) {
       auto& hits = input->rare_feature_hits;
       auto it = std::lower_bound(hits.begin(), hits.end(), std::make_pair(dropped, uint16_t(0)));
@@ -59,6 +61,7 @@ void Corpus::AddRareFeature(uint32_t feature) {
       most_abundant_rare_frequency_ = std::max(most_abundant_rare_frequency_, global_frequency_[f]);
   }
   rare_features_.push_back(feature);
+  is_rare_[feature / 64] |= uint64_t(1) << (feature % 64);
   global_frequency_[feature] = 0;
   for (auto& input : inputs_) input->needs_energy_update = true;
 }
@@ -68,8 +71,7 @@ void Corpus::UpdateFeatureFrequency(InputInfo* parent, uint32_t feature) {
   if (frequency < UINT16_MAX) frequency++;
   // Most features are abundant: this check keeps the hot path cheap.
   if (frequency > entropic_.feature_frequency_threshold + 1) return;
-  if (std::find(rare_features_.begin(), rare_features_.end(), feature) == rare_features_.end())
-    return;
+  if (!(is_rare_[feature / 64] >> (feature % 64) & 1)) return;
   most_abundant_rare_frequency_ = std::max(most_abundant_rare_frequency_, frequency);
   if (!parent) return;
   auto& hits = parent->rare_feature_hits;

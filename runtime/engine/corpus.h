@@ -88,6 +88,7 @@ class Corpus {
   std::unique_ptr<uint32_t[]> smallest_owner_;    // per feature, index into inputs_
   std::unique_ptr<uint16_t[]> global_frequency_;  // per feature (entropic)
   std::vector<uint32_t> rare_features_;
+  std::unique_ptr<uint64_t[]> is_rare_;  // one bit per feature: in rare_features_
   uint16_t most_abundant_rare_frequency_ = 0;
   size_t num_features_ = 0;
   size_t num_active_ = 0;
