@@ -34,7 +34,6 @@ class InputSlot {
   // names the artifact right. Async-signal-safe; at most 15 characters are kept.
   void SetFailureKind(const char* kind);
   std::string FailureKind() const;
-  void ClearFailureKind() { header_->failure_kind[0] = 0; }
   // Set when the dying worker already printed "Test unit written to <path>" (the coordinator
   // then writes the file there without printing the line again).
   void SetArtifactAnnounced() { header_->artifact_announced.store(1); }

@@ -98,12 +98,5 @@ std::string StderrForwarder::Tail(int worker_index) {
   return it == streams_.end() ? std::string() : it->second.tail;
 }
 
-void StderrForwarder::Remove(int worker_index) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = streams_.find(worker_index);
-  if (it == streams_.end()) return;
-  if (it->second.fd >= 0) close(it->second.fd);
-  streams_.erase(it);
-}
 
 }  // namespace fuzzer

@@ -22,7 +22,6 @@ class StderrForwarder {
   bool WaitForEof(int worker_index, int timeout_ms);
   // The last bytes the worker printed (since Add).
   std::string Tail(int worker_index);
-  void Remove(int worker_index);
   // Off: keep the tails (for signatures) but print nothing.
   void set_echo(bool echo) { echo_ = echo; }
 

@@ -103,7 +103,6 @@ class Fuzzer {
   void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
   // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
   void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
-  void set_running_initial_corpus(bool value) { running_initial_corpus_ = value; }
   size_t total_runs() const { return total_runs_; }
   void PrintFinalStats();
   void PrintStatusLine(const char* where, const char* end = "\n");
