@@ -26,6 +26,9 @@
 #   size, default 20000), MERGE_GEN_RUNS (libFuzzer -runs used to grow the fuzzed part of
 #   the merge corpus, default 1000000), MERGE_REPS (default 3), PHASES (subset of
 #   "throughput bugs merge"), ONLY (space-separated harness names to restrict to),
+#   QUIET_SAMPLE (default 1: before each throughput run, sample the machine for 1 s and wait
+#   while other processes use more than QUIET_PCT % of it, default 10, for at most
+#   QUIET_BUDGET s over the whole run, default 120; 0 skips this),
 #   NICE (default 10), KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory),
 #   SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's).
 set -euo pipefail
@@ -49,7 +52,7 @@ done
 
 INVOCATION=""
 for knob in QUICK REPS RUNS_SCALE BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
-            MERGE_REPS PHASES ONLY NICE SHOAL_LIB; do
+            MERGE_REPS PHASES ONLY NICE QUIET_SAMPLE QUIET_PCT QUIET_BUDGET SHOAL_LIB; do
   if [[ -n "${!knob+x}" ]]; then
     if [[ "${!knob}" =~ ^[A-Za-z0-9_./=-]*$ ]]; then INVOCATION+="$knob=${!knob} "
     else INVOCATION+="$knob='${!knob}' "; fi
@@ -68,9 +71,11 @@ else
   MERGE_GEN_RUNS="${MERGE_GEN_RUNS:-1000000}"; MERGE_REPS="${MERGE_REPS:-3}"
 fi
 BUG_SKIP="${BUG_SKIP:-1}"
+QUIET_SAMPLE="${QUIET_SAMPLE:-1}"; QUIET_PCT="${QUIET_PCT:-10}"; QUIET_BUDGET="${QUIET_BUDGET:-120}"
 PHASES="${PHASES:-throughput bugs merge}"
 NICE="${NICE:-10}"
-for v in REPS RUNS_SCALE BUG_TIME MERGE_FILES MERGE_GEN_RUNS MERGE_REPS NICE; do
+for v in REPS RUNS_SCALE BUG_TIME MERGE_FILES MERGE_GEN_RUNS MERGE_REPS NICE QUIET_SAMPLE QUIET_PCT \
+         QUIET_BUDGET; do
   [[ "${!v}" =~ ^[0-9]+$ && "${!v}" -ge 0 ]] || die "$v must be a non-negative integer, got '${!v}'"
 done
 (( REPS >= 1 && RUNS_SCALE >= 1 && BUG_TIME >= 1 && MERGE_REPS >= 1 )) ||
@@ -89,7 +94,7 @@ THROUGHPUT=(empty json_rapidjson stb_image)
 declare -A RUNS=([empty]=50000000 [json_rapidjson]=3000000 [stb_image]=1000000)
 TP_CONFIGS=(w0 w1 w2 pair)
 BUGS=(bug_magic32 bug_magic64 bug_memcmp16 bug_strcmp8 bug_switch32 bug_chain3x2)
-BUG_ENGINES=(shoal_w2 libfuzzer_fork2 libfuzzer_jobs2)
+BUG_ENGINES=(shoal_w2 libfuzzer_fork2 libfuzzer_jobs2 shoal_w0)
 MERGE_HARNESS=json_rapidjson
 MERGE_CONFIGS=(libfuzzer shoal_w0 shoal_w1 shoal_w2)
 
@@ -147,7 +152,7 @@ for h in "${TO_BUILD[@]}"; do
   build "$h"; BUILT[$h]=1
 done
 
-printf 'phase\tharness\tconfig\trep_or_seed\tbudget\texecuted_units\twall_s\texecs_per_sec\tcov\tft\tkept_files\tstatus\texit_code\n' >"$TSV"
+printf 'phase\tharness\tconfig\trep_or_seed\tbudget\texecuted_units\twall_s\texecs_per_sec\tcov\tft\tkept_files\tstatus\texit_code\tother_cpu_pct\n' >"$TSV"
 
 # stat_of LOG KEY -> the largest "stat::KEY: value" in LOG, or NA (as in bench/run.sh).
 stat_of() {
@@ -156,17 +161,41 @@ stat_of() {
 }
 now_us() { local t="$EPOCHREALTIME"; echo "${t/./}"; }
 secs() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+# cpu_mark / cpu_other_pct WALL_US: machine busy time (user+nice+system+irq+softirq+steal
+# from /proc/stat) minus the user+sys time of the children reaped in between (`times`, run
+# in this shell so that it sees them), as % of nproc x wall. No forks between the two calls.
+CLK_TCK="$(getconf CLK_TCK)"; NCPU="$(nproc)"
+TIMES_TMP="$WORK/times.tmp"
+_busy() { local u n s q sq st; read -r _ u n s _ _ q sq st _ </proc/stat
+          BUSY=$(( u + n + s + q + sq + st )); }
+cpu_mark() { _busy; MARK_BUSY=$BUSY; times >"$TIMES_TMP"; MARK_TIMES="$(sed -n 2p "$TIMES_TMP")"; }
+cpu_other_pct() {  # sets OTHER (must not run in a subshell, or `times` sees no children)
+  local busy1 times1; _busy; busy1=$BUSY; times >"$TIMES_TMP"; times1="$(sed -n 2p "$TIMES_TMP")"
+  OTHER=$(awk -v b0="$MARK_BUSY" -v b1="$busy1" -v t0="$MARK_TIMES" -v t1="$times1" -v hz="$CLK_TCK" \
+      -v ncpu="$NCPU" -v us="$1" '
+    function secs(l,   a, b, n, i, t) { n = split(l, a, " "); t = 0
+      for (i = 1; i <= n; i++) { split(a[i], b, "m"); sub(/s$/, "", b[2]); t += b[1] * 60 + b[2] }
+      return t }
+    BEGIN { if (us <= 0) { print "NA"; exit }
+      o = ((b1 - b0) / hz - (secs(t1) - secs(t0))) / (ncpu * us / 1e6) * 100
+      if (o < 0) o = 0; if (o > 100) o = 100; printf "%.0f", o }')
+}
 done_field() {  # done_field LOG cov|ft -> value from the last DONE line, or NA
   local line v; line="$(grep -a 'DONE ' "$1" | tail -1 || true)"
   v="$(sed -n "s/.* $2: \([0-9]*\).*/\1/p" <<<"$line")"; echo "${v:-NA}"
 }
 
 # ---------------------------------------------------------------- throughput
-# run_tp HARNESS CONFIG REP. Every run: fresh copy of the seed corpus, -runs=N -seed=1.
+# run_tp HARNESS CONFIG REP. Every run: fresh copy of the seed corpus, -runs=N -seed=REP.
+# The seed changes from repetition to repetition (the same for every configuration), because
+# -workers=0 and -workers=N take different paths from the same seed, and on stb_image the
+# path decides the execs/s (expensive JPEG inputs); a median over seeds is less biased.
 #   w0 / w1 / w2  one Shoal process with -workers=0/1/2
-#   pair          two -workers=0 processes started together (-seed=1 and -seed=2, each with
-#                 N runs on its own corpus copy); execs/s = both processes' units / the wall
-#                 time until both have finished
+#   pair          two -workers=0 processes started together (-seed=REP and -seed=REP+1000,
+#                 each with N runs on its own corpus copy); execs/s = both processes' units /
+#                 the wall time until both have finished
+# other_cpu_pct: CPU time the machine spent on anything but this run (from /proc/stat busy
+# time, incl. steal, minus this run's own user+sys), in % of nproc x wall: the interference.
 run_tp() {
   local h="$1" c="$2" r="$3" n=$(( RUNS[$1] / RUNS_SCALE ))
   local base="$WORK/runs/tp.$h.$c.$r" i nproc=1 workers
@@ -176,10 +205,11 @@ run_tp() {
     rm -rf "$base.p$i"; mkdir -p "$base.p$i"
     [[ ! -d "$BENCH/seeds/$h" ]] || cp -r "$BENCH/seeds/$h" "$base.p$i/corpus"
   done
+  cpu_mark
   t0=$(now_us)
   for (( i = 1; i <= nproc; i++ )); do
     local dir="$base.p$i" logf="$WORK/logs/tp.$h.$c.$r.p$i.log"
-    local args=(-workers="$workers" -runs="$n" -seed="$i" -print_final_stats=1
+    local args=(-workers="$workers" -runs="$n" -seed="$(( r + (i - 1) * 1000 ))" -print_final_stats=1
                 -artifact_prefix="$dir/")
     [[ ! -d "$dir/corpus" ]] || args+=("$dir/corpus")
     logs+=("$logf"); cmds+=("$WORK/bin/$h.shoal ${args[*]}")
@@ -190,6 +220,7 @@ run_tp() {
     local rc=0; wait "${pids[$i]}" || rc=$?; rcs+=("$rc")
   done
   t1=$(now_us)
+  cpu_other_pct $(( t1 - t0 )); local other="$OTHER"
   local units=0 status=ok rc_all=0 u
   for (( i = 0; i < nproc; i++ )); do
     u=$(stat_of "${logs[$i]}" number_of_executed_units)
@@ -204,17 +235,40 @@ run_tp() {
   wall=$(secs $(( t1 - t0 )))
   eps=$(awk -v u="$units" -v w="$wall" -v s="$status" 'BEGIN{ if (s != "ok" || w <= 0) print "NA"; else printf "%.0f", u/w }')
   cov=$(done_field "${logs[0]}" cov); ft=$(done_field "${logs[0]}" ft)
-  printf 'throughput\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\n' "$h" "$c" "$r" \
-    "-runs=$n x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" >>"$TSV"
-  log "throughput $h $c rep=$r: $units units in ${wall}s = $eps execs/s (cov $cov ft $ft) $status"
+  printf 'throughput\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\t%s\n' "$h" "$c" "$r" \
+    "-runs=$n x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" "$other" >>"$TSV"
+  log "throughput $h $c rep=$r: $units units in ${wall}s = $eps execs/s (cov $cov ft $ft;" \
+      "others used ${other}% of the CPUs) $status"
   [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$base".p*
+}
+
+# wait_quiet: before each throughput run, sample the machine for 1 s while nothing of ours
+# runs; while other processes use more than QUIET_PCT % of it, keep sampling. The waiting is
+# bounded by QUIET_BUDGET s for the whole run; after that, runs go ahead regardless (their
+# other_cpu_pct shows it, and the summary has a quiet-runs-only table).
+QUIET_LEFT=$QUIET_BUDGET
+wait_quiet() {
+  local t0 announced=0
+  while :; do
+    cpu_mark; t0=$(now_us); sleep 1; cpu_other_pct $(( $(now_us) - t0 ))
+    (( OTHER <= QUIET_PCT )) && return 0
+    (( QUIET_LEFT > 0 )) || return 0
+    if (( !announced )); then
+      log "machine busy (others use ${OTHER}% of the CPUs); waiting (${QUIET_LEFT}s of QUIET_BUDGET left)"
+      announced=1
+    fi
+    QUIET_LEFT=$(( QUIET_LEFT - 1 ))
+  done
 }
 
 for r in $(seq 1 "$REPS"); do
   for h in "${THROUGHPUT[@]}"; do
     order=("${TP_CONFIGS[@]}")
     if (( r % 2 == 0 )); then order=(pair w2 w1 w0); fi
-    for c in "${order[@]}"; do run_tp "$h" "$c" "$r"; done
+    for c in "${order[@]}"; do
+      (( QUIET_SAMPLE )) && wait_quiet
+      run_tp "$h" "$c" "$r"
+    done
   done
 done
 
@@ -231,13 +285,14 @@ done
 #   libfuzzer_jobs2  bug.libfuzzer -jobs=2 -workers=2 (no -seed: libFuzzer passes the same
 #                    command line to every job, so -seed=S would make both jobs identical;
 #                    S only numbers the repetition)
+#   shoal_w0         bug.shoal -workers=0 -seed=S (in-process; reference for start-up cost)
 declare -A MISSES=()
 run_bug() {
   local b="$1" e="$2" s="$3" dir="$WORK/runs/bug.$1.$2.$3"
   local logf="$WORK/logs/bug.$b.$e.$s.log" key="$b/$e"
   local nseeds; nseeds=$(wc -w <<<"$BUG_SEEDS")
   if [[ "$BUG_SKIP" == 1 ]] && (( ${MISSES[$key]:-0} * 2 > nseeds )); then
-    printf 'bug\t%s\t%s\t%s\t%ss\tNA\tNA\tNA\tNA\tNA\tNA\tskipped\tNA\n' "$b" "$e" "$s" "$BUG_TIME" >>"$TSV"
+    printf 'bug\t%s\t%s\t%s\t%ss\tNA\tNA\tNA\tNA\tNA\tNA\tskipped\tNA\tNA\n' "$b" "$e" "$s" "$BUG_TIME" >>"$TSV"
     log "bug $b $e seed=$s: skipped (median already a miss)"
     return
   fi
@@ -245,6 +300,7 @@ run_bug() {
   local backstop=$(( BUG_TIME + 10 )) args
   case "$e" in
     shoal_w2)        args=("$WORK/bin/$b.shoal" -workers=2 -seed="$s" -max_total_time="$backstop") ;;
+    shoal_w0)        args=("$WORK/bin/$b.shoal" -workers=0 -seed="$s" -max_total_time="$backstop") ;;
     libfuzzer_fork2) args=("$WORK/bin/$b.libfuzzer" -fork=2 -seed="$s" -max_total_time="$backstop") ;;
     libfuzzer_jobs2) args=("$WORK/bin/$b.libfuzzer" -jobs=2 -workers=2 -max_total_time="$backstop") ;;
   esac
@@ -277,7 +333,7 @@ run_bug() {
   fi
   local wall
   case "$status" in found) wall=$(secs "$found_us") ;; missed) wall="$BUG_TIME"; MISSES[$key]=$(( ${MISSES[$key]:-0} + 1 )) ;; *) wall=NA ;; esac
-  printf 'bug\t%s\t%s\t%s\t%ss\tNA\t%s\tNA\tNA\tNA\tNA\t%s\t%s\n' "$b" "$e" "$s" "$BUG_TIME" \
+  printf 'bug\t%s\t%s\t%s\t%ss\tNA\t%s\tNA\tNA\tNA\tNA\t%s\t%s\tNA\n' "$b" "$e" "$s" "$BUG_TIME" \
     "$wall" "$status" "$rc" >>"$TSV"
   log "bug $b $e seed=$s: $status (${wall}s)"
   if [[ "${KEEP_WORK:-0}" != 1 ]]; then rm -rf "$dir"; fi
@@ -339,10 +395,12 @@ EOF
       libfuzzer) args=("$WORK/bin/$MERGE_HARNESS.libfuzzer" -merge=1 "$dir/out" "$M/corpus") ;;
       shoal_w*)  args=("$WORK/bin/$MERGE_HARNESS.shoal" -workers="${c#shoal_w}" -merge=1 "$dir/out" "$M/corpus") ;;
     esac
-    local t0 t1 rc=0
+    local t0 t1 rc=0 other
+    cpu_mark
     t0=$(now_us)
     TMPDIR="$dir/tmp" nice -n "$NICE" "${args[@]}" >"$logf" 2>&1 || rc=$?
     t1=$(now_us)
+    cpu_other_pct $(( t1 - t0 )); other="$OTHER"
     local kept line feats edges status=ok
     kept=$(find "$dir/out" -type f | wc -l)
     line="$(grep -a 'MERGE-OUTER: .* new files with' "$logf" | tail -1 || true)"
@@ -353,8 +411,8 @@ EOF
       echo "bench/workers.sh: WARNING: merge $c rep $r exited $rc (log: $logf); reproduce with:" \
            "mkdir -p /tmp/out && ${args[*]/$dir\/out//tmp/out}" >&2
     fi
-    printf 'merge\t%s\t%s\t%s\t%s files\t%s\t%s\tNA\t%s\t%s\t%s\t%s\t%s\n' "$MERGE_HARNESS" "$c" "$r" \
-      "$NCORPUS" "$NCORPUS" "$(secs $(( t1 - t0 )))" "$edges" "$feats" "$kept" "$status" "$rc" >>"$TSV"
+    printf 'merge\t%s\t%s\t%s\t%s files\t%s\t%s\tNA\t%s\t%s\t%s\t%s\t%s\t%s\n' "$MERGE_HARNESS" "$c" "$r" \
+      "$NCORPUS" "$NCORPUS" "$(secs $(( t1 - t0 )))" "$edges" "$feats" "$kept" "$status" "$rc" "$other" >>"$TSV"
     log "merge $c rep=$r: $(secs $(( t1 - t0 )))s, kept $kept files ($feats features, $edges edges) $status"
     rm -rf "$dir"
   }
@@ -385,16 +443,17 @@ AWK_MEDIAN='
   echo "- command: \`$INVOCATION\`" \
        "(effective: PHASES=\"$PHASES\", REPS=$REPS, RUNS_SCALE=$RUNS_SCALE, BUG_SEEDS=\"$BUG_SEEDS\"," \
        "BUG_TIME=$BUG_TIME, BUG_SKIP=$BUG_SKIP, MERGE_FILES=$MERGE_FILES, MERGE_GEN_RUNS=$MERGE_GEN_RUNS," \
-       "MERGE_REPS=$MERGE_REPS${ONLY:+, ONLY=\"$ONLY\"})"
+       "MERGE_REPS=$MERGE_REPS, QUIET_SAMPLE=$QUIET_SAMPLE, QUIET_PCT=$QUIET_PCT," \
+       "QUIET_BUDGET=$QUIET_BUDGET${ONLY:+, ONLY=\"$ONLY\"})"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA"
   echo "- compiler: $(clang++ --version | head -1); flags: ${CXXFLAGS_COMMON[*]}"
   echo "- machine: $cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- duration: $(( ELAPSED / 60 )) min $(( ELAPSED % 60 )) s; raw data: bench/results/workers-$STAMP.tsv"
   if (( ${#THROUGHPUT[@]} > 0 )) && [[ -n "${THROUGHPUT[0]}" ]]; then
     echo
-    echo "## Worker overhead and scaling (Shoal only; execs/s = executed units / wall; median of $REPS, -seed=1)"
+    echo "## Worker overhead and scaling (Shoal only; execs/s = executed units / wall; median of $REPS, -seed=rep)"
     echo
-    echo "w0/w1/w2 = -workers=0/1/2; pair = two -workers=0 processes at once (-seed=1 and 2), summed."
+    echo "w0/w1/w2 = -workers=0/1/2; pair = two -workers=0 processes at once (-seed=rep and rep+1000), summed."
     echo "Targets: w1/w0 >= 0.95, w2/w1 >= 1.8. pair/w0 is what this machine gives two independent processes."
     echo
     echo "| harness | runs N | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | w2/pair |"
@@ -418,13 +477,16 @@ AWK_MEDIAN='
         }
       }' "$TSV"
     echo
-    echo "Spread (min-max execs/s) and final cov/ft (median; first process for pair):"
+    echo "Spread (min-max execs/s), final cov/ft (median; first process for pair) and CPU used by"
+    echo "other processes during the runs (median % of the machine; high values mean the w2 and pair"
+    echo "figures measure contention, not Shoal):"
     echo
-    echo "| harness | w0 | w1 | w2 | pair | cov/ft w0 | w1 | w2 | pair |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| harness | w0 | w1 | w2 | pair | cov/ft w0 | w1 | w2 | pair | others' CPU % w0/w1/w2/pair |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' "$AWK_MEDIAN"'
       NR > 1 && $1 == "throughput" && $12 == "ok" {
         k = $2 SUBSEP $3; eps[k] = eps[k] " " $8; cov[k] = cov[k] " " $9; ft[k] = ft[k] " " $10
+        oth[k] = oth[k] " " $14
         if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2 }
       }
       END {
@@ -433,7 +495,30 @@ AWK_MEDIAN='
           h = order[i]; line = "| " h
           for (j = 1; j <= 4; j++) line = line " | " range(eps[h SUBSEP cs[j]])
           for (j = 1; j <= 4; j++) line = line " | " median(cov[h SUBSEP cs[j]]) "/" median(ft[h SUBSEP cs[j]])
-          print line " |"
+          o = ""; for (j = 1; j <= 4; j++) o = o (j > 1 ? "/" : "") median(oth[h SUBSEP cs[j]])
+          print line " | " o " |"
+        }
+      }' "$TSV"
+    echo
+    echo "Quiet runs only (other processes used <= $QUIET_PCT % of the machine during the run); n = runs"
+    echo "kept per configuration w0/w1/w2/pair:"
+    echo
+    echo "| harness | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | n |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    awk -F'\t' -v q="$QUIET_PCT" "$AWK_MEDIAN"'
+      function r(a, b) { return (a != "NA" && b != "NA" && b > 0) ? sprintf("%.2f", a / b) : "NA" }
+      function f(v) { return v == "NA" ? v : sprintf("%.0f", v) }
+      NR > 1 && $1 == "throughput" {
+        if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2 }
+        if ($12 == "ok" && $14 != "NA" && $14 + 0 <= q) { k = $2 SUBSEP $3; eps[k] = eps[k] " " $8; cnt[k]++ }
+      }
+      END {
+        for (i = 1; i <= nh; i++) {
+          h = order[i]
+          m0 = median(eps[h SUBSEP "w0"]); m1 = median(eps[h SUBSEP "w1"])
+          m2 = median(eps[h SUBSEP "w2"]); mp = median(eps[h SUBSEP "pair"])
+          printf "| %s | %s | %s | %s | %s | **%s** | **%s** | %s | %d/%d/%d/%d |\n", h, f(m0), f(m1), f(m2), f(mp),
+            r(m1, m0), r(m2, m1), r(mp, m0), cnt[h SUBSEP "w0"], cnt[h SUBSEP "w1"], cnt[h SUBSEP "w2"], cnt[h SUBSEP "pair"]
         }
       }' "$TSV"
   fi
@@ -445,8 +530,8 @@ AWK_MEDIAN='
     echo "found = runs that found the bug / runs made (BUG_SKIP=$BUG_SKIP: remaining seeds of a configuration"
     echo "that already missed on more than half are skipped). Ratio < 1 favours Shoal."
     echo
-    echo "| bug | Shoal -workers=2 (found) | libFuzzer -fork=2 (found) | libFuzzer -jobs=2 (found) | Shoal/fork | Shoal/jobs | per seed: Shoal; fork; jobs |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| bug | Shoal -workers=2 (found) | libFuzzer -fork=2 (found) | libFuzzer -jobs=2 (found) | **Shoal/fork** | **Shoal/jobs** | Shoal -workers=0 (ref.) | per seed: Shoal w2; fork; jobs; Shoal w0 |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
     awk -F'\t' "$AWK_MEDIAN"'
       function fmt(v) { return (v >= 1e29) ? ">cap" : sprintf("%.2f", v) }
       function ratio(a, b) {
@@ -465,10 +550,11 @@ AWK_MEDIAN='
       END {
         for (i = 1; i <= nh; i++) {
           h = order[i]; s = h SUBSEP "shoal_w2"; f = h SUBSEP "libfuzzer_fork2"; j = h SUBSEP "libfuzzer_jobs2"
-          ms = median(vals[s]); mf = median(vals[f]); mj = median(vals[j])
-          printf "| %s | %s (%d/%d) | %s (%d/%d) | %s (%d/%d) | **%s** | **%s** | %s; %s; %s |\n", h,
+          z = h SUBSEP "shoal_w0"
+          ms = median(vals[s]); mf = median(vals[f]); mj = median(vals[j]); mz = median(vals[z])
+          printf "| %s | %s (%d/%d) | %s (%d/%d) | %s (%d/%d) | **%s** | **%s** | %s (%d/%d) | %s; %s; %s; %s |\n", h,
             fmt(ms), fnd[s], tot[s], fmt(mf), fnd[f], tot[f], fmt(mj), fnd[j], tot[j],
-            ratio(ms, mf), ratio(ms, mj), per[s], per[f], per[j]
+            ratio(ms, mf), ratio(ms, mj), fmt(mz), fnd[z], tot[z], per[s], per[f], per[j], per[z]
         }
       }' "$TSV"
   fi
@@ -476,11 +562,11 @@ AWK_MEDIAN='
     echo
     echo "## Merge: \`-merge=1 OUT CORPUS\` on $NCORPUS $MERGE_HARNESS files ($NGEN fuzzed, $CORPUS_KB KiB in all; median of $MERGE_REPS)"
     echo
-    echo "| engine | wall s (median) | wall s (min-max) | vs libFuzzer | kept files | new features | new edges |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| engine | wall s (median) | wall s (min-max) | vs libFuzzer | kept files | new features | new edges | others' CPU % |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' "$AWK_MEDIAN"'
       NR > 1 && $1 == "merge" {
-        if ($12 == "ok") { w[$3] = w[$3] " " $7; kept[$3] = kept[$3] " " $11; ft[$3] = ft[$3] " " $10; cov[$3] = cov[$3] " " $9 }
+        if ($12 == "ok") { w[$3] = w[$3] " " $7; kept[$3] = kept[$3] " " $11; ft[$3] = ft[$3] " " $10; cov[$3] = cov[$3] " " $9; oth[$3] = oth[$3] " " $14 }
         else err[$3]++
         if (!($3 in seen)) { seen[$3] = 1 }
       }
@@ -490,9 +576,9 @@ AWK_MEDIAN='
         base = median(w["libfuzzer"])
         for (j = 1; j <= 4; j++) {
           c = cs[j]; if (!(c in seen)) continue; m = median(w[c])
-          printf "| %s | %s | %s | %s | %s | %s | %s |%s\n", names[j], (m == "NA" ? m : sprintf("%.2f", m)),
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s |%s\n", names[j], (m == "NA" ? m : sprintf("%.2f", m)),
             range(w[c]), (m != "NA" && base != "NA" && base > 0) ? sprintf("%.2f", m / base) : "NA",
-            range(kept[c]), range(ft[c]), range(cov[c]), (err[c] ? " " err[c] " run(s) failed" : "")
+            range(kept[c]), range(ft[c]), range(cov[c]), median(oth[c]), (err[c] ? " " err[c] " run(s) failed" : "")
         }
       }' "$TSV"
   fi

@@ -253,7 +253,8 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
     snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(), corpus_.MaxInputSize());
     PrintStatus(what, size_part + mutation_sequence, at_run);
   }
-  if (what[0] == 'N')
+  // Other workers fuzz with it too (merges only run inputs: nothing to share).
+  if (what[0] == 'N' && !inputs_only_)
     for (auto& worker : workers_)
       if (worker.get() != from) worker->pending.push_back(data);
   return true;
