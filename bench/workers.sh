@@ -15,11 +15,11 @@
 # Writes bench/results/workers-<stamp>.tsv (raw) and .md (summary, also printed).
 # See docs/benchmarks.md ("Multi-process: workers, fork, jobs, merge") for the method.
 #
-# Usage: bench/workers.sh             full run (~13 min on 2 shared cores)
-#        QUICK=1 bench/workers.sh     smoke run (~1 min): 1 repetition, N/20, 1 seed,
+# Usage: bench/workers.sh             full run (~14 min on 2 quiet cores)
+#        QUICK=1 bench/workers.sh     smoke run (~1 min): 1 repetition of 2 s, 1 seed,
 #                                     10 s cap, 2 000-file merge corpus
-# Knobs (environment): REPS (throughput repetitions, default 3), RUNS_SCALE (divide every
-#   throughput -runs=N by this, default 1), BUG_SEEDS (default "1 2 3 4 5"), BUG_TIME
+# Knobs (environment): REPS (throughput repetitions, default 3), TP_TIME (-max_total_time
+#   of each throughput run, default 10), BUG_SEEDS (default "1 2 3 4 5"), BUG_TIME
 #   (cap in s per bug run, default 60), BUG_SKIP (default 1: once a configuration has
 #   missed a bug on more than half of BUG_SEEDS its median is decided, so its remaining
 #   seeds are skipped and shown as such; 0 runs them all, +4 min), MERGE_FILES (merge corpus
@@ -28,7 +28,7 @@
 #   "throughput bugs merge"), ONLY (space-separated harness names to restrict to),
 #   QUIET_SAMPLE (default 1: before each throughput run, sample the machine for 1 s and wait
 #   while other processes use more than QUIET_PCT % of it, default 10, for at most
-#   QUIET_BUDGET s over the whole run, default 120; 0 skips this),
+#   QUIET_BUDGET s over the whole run, default 60; 0 skips this),
 #   NICE (default 10), KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory),
 #   SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's).
 set -euo pipefail
@@ -51,7 +51,7 @@ for hdr in /usr/include/rapidjson/document.h /usr/include/stb/stb_image.h; do
 done
 
 INVOCATION=""
-for knob in QUICK REPS RUNS_SCALE BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
+for knob in QUICK REPS TP_TIME BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
             MERGE_REPS PHASES ONLY NICE QUIET_SAMPLE QUIET_PCT QUIET_BUDGET SHOAL_LIB; do
   if [[ -n "${!knob+x}" ]]; then
     if [[ "${!knob}" =~ ^[A-Za-z0-9_./=-]*$ ]]; then INVOCATION+="$knob=${!knob} "
@@ -62,36 +62,36 @@ INVOCATION+="bench/workers.sh"
 
 QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
-  REPS="${REPS:-1}"; RUNS_SCALE="${RUNS_SCALE:-20}"; BUG_SEEDS="${BUG_SEEDS:-1}"
+  REPS="${REPS:-1}"; TP_TIME="${TP_TIME:-2}"; BUG_SEEDS="${BUG_SEEDS:-1}"
   BUG_TIME="${BUG_TIME:-10}"; MERGE_FILES="${MERGE_FILES:-2000}"
   MERGE_GEN_RUNS="${MERGE_GEN_RUNS:-100000}"; MERGE_REPS="${MERGE_REPS:-1}"
 else
-  REPS="${REPS:-3}"; RUNS_SCALE="${RUNS_SCALE:-1}"; BUG_SEEDS="${BUG_SEEDS:-1 2 3 4 5}"
+  REPS="${REPS:-3}"; TP_TIME="${TP_TIME:-10}"; BUG_SEEDS="${BUG_SEEDS:-1 2 3 4 5}"
   BUG_TIME="${BUG_TIME:-60}"; MERGE_FILES="${MERGE_FILES:-20000}"
   MERGE_GEN_RUNS="${MERGE_GEN_RUNS:-1000000}"; MERGE_REPS="${MERGE_REPS:-3}"
 fi
 BUG_SKIP="${BUG_SKIP:-1}"
-QUIET_SAMPLE="${QUIET_SAMPLE:-1}"; QUIET_PCT="${QUIET_PCT:-10}"; QUIET_BUDGET="${QUIET_BUDGET:-120}"
+QUIET_SAMPLE="${QUIET_SAMPLE:-1}"; QUIET_PCT="${QUIET_PCT:-10}"; QUIET_BUDGET="${QUIET_BUDGET:-60}"
 PHASES="${PHASES:-throughput bugs merge}"
 NICE="${NICE:-10}"
-for v in REPS RUNS_SCALE BUG_TIME MERGE_FILES MERGE_GEN_RUNS MERGE_REPS NICE QUIET_SAMPLE QUIET_PCT \
+for v in REPS TP_TIME BUG_TIME MERGE_FILES MERGE_GEN_RUNS MERGE_REPS NICE QUIET_SAMPLE QUIET_PCT \
          QUIET_BUDGET; do
   [[ "${!v}" =~ ^[0-9]+$ && "${!v}" -ge 0 ]] || die "$v must be a non-negative integer, got '${!v}'"
 done
-(( REPS >= 1 && RUNS_SCALE >= 1 && BUG_TIME >= 1 && MERGE_REPS >= 1 )) ||
-  die "REPS, RUNS_SCALE, BUG_TIME and MERGE_REPS must be >= 1"
+(( REPS >= 1 && TP_TIME >= 1 && BUG_TIME >= 1 && MERGE_REPS >= 1 )) ||
+  die "REPS, TP_TIME, BUG_TIME and MERGE_REPS must be >= 1"
 for p in $PHASES; do
   [[ " throughput bugs merge " == *" $p "* ]] || die "unknown phase '$p' in PHASES (throughput bugs merge)"
 done
 has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 CXXFLAGS_COMMON=(-O2 -g)
 
-# Throughput harnesses and -runs=N (total over all workers), chosen so one in-process
-# (-workers=0) run takes ~5-8 s on the reference machine. Fixed -runs rather than a fixed
-# time, so every configuration stops at the same point of the search and sees a comparable
-# input mix (see docs/benchmarks.md on stb_image).
+# Throughput harnesses. Each run lasts -max_total_time=TP_TIME rather than a fixed -runs:
+# with a fixed total, each of N workers would do 1/N of the executions and stay in the early,
+# cheap part of the search (on stb_image the execs/s halve after ~500 k executions in one
+# process, once len_control lets inputs grow), which flatters -workers=2. With a fixed time
+# every process goes equally deep.
 THROUGHPUT=(empty json_rapidjson stb_image)
-declare -A RUNS=([empty]=50000000 [json_rapidjson]=3000000 [stb_image]=1000000)
 TP_CONFIGS=(w0 w1 w2 pair)
 BUGS=(bug_magic32 bug_magic64 bug_memcmp16 bug_strcmp8 bug_switch32 bug_chain3x2)
 BUG_ENGINES=(shoal_w2 libfuzzer_fork2 libfuzzer_jobs2 shoal_w0)
@@ -186,18 +186,19 @@ done_field() {  # done_field LOG cov|ft -> value from the last DONE line, or NA
 }
 
 # ---------------------------------------------------------------- throughput
-# run_tp HARNESS CONFIG REP. Every run: fresh copy of the seed corpus, -runs=N -seed=REP.
-# The seed changes from repetition to repetition (the same for every configuration), because
-# -workers=0 and -workers=N take different paths from the same seed, and on stb_image the
-# path decides the execs/s (expensive JPEG inputs); a median over seeds is less biased.
+# run_tp HARNESS CONFIG REP. Every run: fresh copy of the seed corpus,
+# -max_total_time=TP_TIME -seed=REP. The seed changes from repetition to repetition (the
+# same for every configuration), because -workers=0 and -workers=N take different paths from
+# the same seed, and on stb_image the path decides the execs/s (expensive inputs); a median
+# over seeds is less biased than three runs of one path.
 #   w0 / w1 / w2  one Shoal process with -workers=0/1/2
 #   pair          two -workers=0 processes started together (-seed=REP and -seed=REP+1000,
-#                 each with N runs on its own corpus copy); execs/s = both processes' units /
-#                 the wall time until both have finished
+#                 each on its own corpus copy); execs/s = both processes' units / the wall
+#                 time until both have finished
 # other_cpu_pct: CPU time the machine spent on anything but this run (from /proc/stat busy
 # time, incl. steal, minus this run's own user+sys), in % of nproc x wall: the interference.
 run_tp() {
-  local h="$1" c="$2" r="$3" n=$(( RUNS[$1] / RUNS_SCALE ))
+  local h="$1" c="$2" r="$3"
   local base="$WORK/runs/tp.$h.$c.$r" i nproc=1 workers
   case "$c" in w0) workers=0 ;; w1) workers=1 ;; w2) workers=2 ;; pair) workers=0; nproc=2 ;; esac
   local pids=() logs=() cmds=() rcs=() t0 t1
@@ -209,7 +210,7 @@ run_tp() {
   t0=$(now_us)
   for (( i = 1; i <= nproc; i++ )); do
     local dir="$base.p$i" logf="$WORK/logs/tp.$h.$c.$r.p$i.log"
-    local args=(-workers="$workers" -runs="$n" -seed="$(( r + (i - 1) * 1000 ))" -print_final_stats=1
+    local args=(-workers="$workers" -max_total_time="$TP_TIME" -seed="$(( r + (i - 1) * 1000 ))" -print_final_stats=1
                 -artifact_prefix="$dir/")
     [[ ! -d "$dir/corpus" ]] || args+=("$dir/corpus")
     logs+=("$logf"); cmds+=("$WORK/bin/$h.shoal ${args[*]}")
@@ -236,7 +237,7 @@ run_tp() {
   eps=$(awk -v u="$units" -v w="$wall" -v s="$status" 'BEGIN{ if (s != "ok" || w <= 0) print "NA"; else printf "%.0f", u/w }')
   cov=$(done_field "${logs[0]}" cov); ft=$(done_field "${logs[0]}" ft)
   printf 'throughput\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\t%s\n' "$h" "$c" "$r" \
-    "-runs=$n x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" "$other" >>"$TSV"
+    "-max_total_time=$TP_TIME x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" "$other" >>"$TSV"
   log "throughput $h $c rep=$r: $units units in ${wall}s = $eps execs/s (cov $cov ft $ft;" \
       "others used ${other}% of the CPUs) $status"
   [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$base".p*
@@ -441,7 +442,7 @@ AWK_MEDIAN='
   echo "# Shoal multi-process benchmark — run $STAMP"
   echo
   echo "- command: \`$INVOCATION\`" \
-       "(effective: PHASES=\"$PHASES\", REPS=$REPS, RUNS_SCALE=$RUNS_SCALE, BUG_SEEDS=\"$BUG_SEEDS\"," \
+       "(effective: PHASES=\"$PHASES\", REPS=$REPS, TP_TIME=$TP_TIME, BUG_SEEDS=\"$BUG_SEEDS\"," \
        "BUG_TIME=$BUG_TIME, BUG_SKIP=$BUG_SKIP, MERGE_FILES=$MERGE_FILES, MERGE_GEN_RUNS=$MERGE_GEN_RUNS," \
        "MERGE_REPS=$MERGE_REPS, QUIET_SAMPLE=$QUIET_SAMPLE, QUIET_PCT=$QUIET_PCT," \
        "QUIET_BUDGET=$QUIET_BUDGET${ONLY:+, ONLY=\"$ONLY\"})"
@@ -456,13 +457,13 @@ AWK_MEDIAN='
     echo "w0/w1/w2 = -workers=0/1/2; pair = two -workers=0 processes at once (-seed=rep and rep+1000), summed."
     echo "Targets: w1/w0 >= 0.95, w2/w1 >= 1.8. pair/w0 is what this machine gives two independent processes."
     echo
-    echo "| harness | runs N | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | w2/pair |"
+    echo "| harness | time s | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | w2/pair |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' "$AWK_MEDIAN"'
       NR > 1 && $1 == "throughput" {
         k = $2 SUBSEP $3
         if ($12 == "ok") eps[k] = eps[k] " " $8; else err[$2] = err[$2] + 1
-        if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2; n[$2] = $5; sub(/ x[0-9]+$/, "", n[$2]); sub(/^-runs=/, "", n[$2]) }
+        if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2; n[$2] = $5; sub(/ x[0-9]+$/, "", n[$2]); sub(/^-max_total_time=/, "", n[$2]) }
       }
       function r(a, b) { return (a != "NA" && b != "NA" && b > 0) ? sprintf("%.2f", a / b) : "NA" }
       END {
