@@ -125,14 +125,11 @@ TEST_P(GarbageWorker, IsRestartedAndTheRunGoesOn) {
 
 INSTANTIATE_TEST_SUITE_P(Kinds, GarbageWorker, ::testing::Values("junk", "huge", "truncated"));
 
-TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
-  // Orphans would be re-parented to this process, so waitpid below sees any survivor.
-  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-  TempDir dir;
-  std::string log = dir.path() + "/log";
+// Starts the empty harness with two workers in the background, its output in `log`, and
+// returns once it has printed INITED (or after 60 s).
+pid_t StartFuzzingWithTwoWorkers(const std::string& log) {
   std::string harness = Harness("empty");
   pid_t child = fork();
-  ASSERT_GE(child, 0);
   if (child == 0) {
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
@@ -143,6 +140,16 @@ TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!HasLineContaining(ReadFile(log), "INITED") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return child;
+}
+
+TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
+  // Orphans would be re-parented to this process, so waitpid below sees any survivor.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  TempDir dir;
+  std::string log = dir.path() + "/log";
+  pid_t child = StartFuzzingWithTwoWorkers(log);
+  ASSERT_GT(child, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(kill(child, SIGINT), 0);
   int status = 0;
@@ -160,19 +167,8 @@ TEST(Coordinator, SigintStopsEveryWorkerAndExitsWith72) {
 TEST(Coordinator, Sigusr1StopsGracefullyWithExitCode0) {
   TempDir dir;
   std::string log = dir.path() + "/log";
-  std::string harness = Harness("empty");
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execl(harness.c_str(), harness.c_str(), "-workers=2", "-max_total_time=60", nullptr);
-    _exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!HasLineContaining(ReadFile(log), "INITED") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pid_t child = StartFuzzingWithTwoWorkers(log);
+  ASSERT_GT(child, 0);
   ASSERT_EQ(kill(child, SIGUSR1), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -92,6 +92,8 @@ std::string HarnessData(const std::string& file_name) {
   return BinaryDir() + "/harnesses/" + file_name;
 }
 
+// An independent SHA-1 (not the runtime's): the tests check the runtime's artifact names
+// against it.
 std::string Sha1Hex(const std::string& data) {
   uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
   std::string msg = data;
