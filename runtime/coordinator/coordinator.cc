@@ -392,9 +392,27 @@ std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
   return path;
 }
 
+void Coordinator::KeepAnnouncedArtifact(WorkerClient& client) {
+  if (!client.slot().ArtifactAnnounced()) return;
+  const uint8_t* data = client.slot().data();
+  WorkerDeath death;
+  death.wait_status = client.wait_status();
+  death.slot_kind = client.slot().FailureKind();
+  WriteArtifact(ClassifyDeath(death), Bytes(data, data + client.slot().size()));
+}
+
 bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   WorkerClient& client = *worker->client;
   client.Close();  // reaps the process (it is dead or dying)
+  {
+    // Already stopping (another worker's failure, or a signal): only keep a promise this
+    // worker made by printing "Test unit written to", and do not wait for its output.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) {
+      KeepAnnouncedArtifact(client);
+      return false;
+    }
+  }
   forwarder_.WaitForEof(worker->index, 3000);
   WorkerDeath death;
   death.wait_status = client.wait_status();
@@ -839,8 +857,12 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   }
   if (then_fuzz && pending_signal.load() == 0) MinimizeUniqueCrashes();
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
-  for (auto& worker : workers_)
-    if (worker->client) worker->client->Close();
+  for (auto& worker : workers_) {
+    if (!worker->client) continue;
+    worker->client->Close();
+    // A worker that failed while the run was stopping may have printed its artifact line.
+    if (exit_code_ != 0) KeepAnnouncedArtifact(*worker->client);
+  }
   for (auto& worker : workers_)
     for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
       forwarder_.PollOnce(10);

@@ -109,6 +109,8 @@ class Coordinator {
   void DiscardClient(Worker* worker);
   // Handles a worker that died during a call; returns false if the run must stop.
   bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds);
+  // Writes the artifact a dying worker announced ("Test unit written to"), if it did.
+  void KeepAnnouncedArtifact(WorkerClient& client);
   void HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
                                const shoal::proto::RunInputsResponse& response);
   void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response);

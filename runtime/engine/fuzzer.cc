@@ -381,7 +381,9 @@ void Fuzzer::MutateAndTestOne() {
     size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
     RunResult result = RunOne(mutation_buffer_.data(), size, true, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
-    if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2) PrintStatusLine("pulse ");
+    if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
+        artifact_mode_ != ArtifactMode::kReportToCoordinator)  // a worker's coordinator pulses
+      PrintStatusLine("pulse ");
     if (result != kNothing) {
       input.num_successful_mutations++;
       ReportNewUnit(result, mutation_buffer_.data(), size);
