@@ -724,29 +724,13 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
   InstallCoordinatorSignalHandlers(flags_);
-  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
-  for (const SeedFile& seed : seeds) {
-    max_seed = std::max(max_seed, seed.size);
-    min_seed = std::min(min_seed, seed.size);
-    total_seed += seed.size;
-  }
-  if (flags_.max_len > 0) {
-    max_len_ = size_t(flags_.max_len);
-  } else {
-    max_len_ = DefaultMaxLen(max_seed);
-    Printf(
-        "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
-        "bytes\n",
-        max_len_);
-  }
+  max_len_ = ChooseMaxLen(flags_, seeds);
   // Seeds, in libFuzzer's order.
+  PrintSeedCorpusInfo(seeds);
   std::vector<InputJob> jobs;
   if (seeds.empty()) {
-    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
     jobs.push_back(InputJob{0, "", Bytes{'\n'}});
   } else {
-    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
-           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
     Random rand(seed_);
     for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand))
       jobs.push_back(InputJob{jobs.size(), seed.path, {}});

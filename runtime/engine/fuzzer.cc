@@ -60,6 +60,33 @@ std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags
   return ordered;
 }
 
+size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds) {
+  if (flags.max_len > 0) return size_t(flags.max_len);
+  size_t largest = 0;
+  for (const SeedFile& seed : seeds) largest = std::max(largest, seed.size);
+  size_t max_len = DefaultMaxLen(largest);
+  Printf(
+      "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
+      "bytes\n",
+      max_len);
+  return max_len;
+}
+
+void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds) {
+  if (seeds.empty()) {
+    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
+    return;
+  }
+  size_t smallest = SIZE_MAX, largest = 0, total = 0;
+  for (const SeedFile& seed : seeds) {
+    smallest = std::min(smallest, seed.size);
+    largest = std::max(largest, seed.size);
+    total += seed.size;
+  }
+  Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
+         seeds.size(), smallest, largest, total, PeakRssMb());
+}
+
 size_t DefaultMaxLen(size_t largest_seed) {
   return std::min(std::max(kMinDefaultMaxLen, largest_seed), kMaxSaneLen);
 }
@@ -243,27 +270,13 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
-  size_t max_seed = 0, min_seed = SIZE_MAX, total_seed = 0;
-  for (const SeedFile& seed : seeds) {
-    max_seed = std::max(max_seed, seed.size);
-    min_seed = std::min(min_seed, seed.size);
-    total_seed += seed.size;
-  }
-  if (flags_.max_len <= 0) {
-    set_max_input_len(DefaultMaxLen(max_seed));
-    Printf(
-        "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
-        "bytes\n",
-        max_input_len_);
-  }
+  if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));
   RunEmptyInput();
+  PrintSeedCorpusInfo(seeds);
   if (seeds.empty()) {
-    Printf("INFO: A corpus is not provided, starting from an empty corpus\n");
     const uint8_t newline = '\n';
     RunSeed(&newline, 1, nullptr);
   } else {
-    Printf("INFO: seed corpus: files: %zd min: %zdb max: %zdb total: %zdb rss: %zdMb\n",
-           seeds.size(), min_seed, max_seed, total_seed, PeakRssMb());
     Bytes data;
     for (const SeedFile& seed : OrderSeeds(seeds, flags_, rand_)) {
       if (!ReadFile(seed.path, &data, max_input_len_)) continue;

@@ -55,6 +55,10 @@ struct NewUnitRecord {
 
 // libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
 size_t DefaultMaxLen(size_t largest_seed);
+// The -max_len to use: the flag, or the default from the seeds with libFuzzer's INFO line.
+size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds);
+// libFuzzer's "INFO: seed corpus: ..." line (or the one for no corpus).
+void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds);
 // Seeds in execution order: optionally shuffled, then smallest first (-shuffle, -prefer_small).
 std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
                                  Random* rand);
