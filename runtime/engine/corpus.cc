@@ -11,16 +11,27 @@ namespace fuzzer {
 
 Corpus::Corpus(const EntropicOptions& entropic)
     : entropic_(entropic),
-      smallest_size_(new uint32_t[kFeatureSpaceSize]()),
-      smallest_owner_(new uint32_t[kFeatureSpaceSize]()),
-      global_frequency_(entropic.enabled ? new uint16_t[kFeatureSpaceSize]() : nullptr),
-      is_rare_(entropic.enabled ? new uint64_t[kFeatureSpaceSize / 64]() : nullptr) {}
+      smallest_size_(MakeZeroedArray<uint32_t>(kFeatureSpaceSize)),
+      smallest_owner_(MakeZeroedArray<uint32_t>(kFeatureSpaceSize)),
+      global_frequency_(entropic.enabled ? MakeZeroedArray<uint16_t>(kFeatureSpaceSize) : nullptr),
+      is_rare_(entropic.enabled ? MakeZeroedArray<uint64_t>(kFeatureSpaceSize / 64) : nullptr) {}
+
+// Sizes are stored +1 so that 0 means "never seen" even for the empty input.
+bool Corpus::Improves(uint32_t feature, uint32_t input_size, bool shrink) const {
+  uint32_t old = smallest_size_[feature];
+  return old == 0 || (shrink && old > input_size + 1);
+}
+
+bool Corpus::HasNewFeature(const std::vector<uint32_t>& features, uint32_t input_size,
+                           bool shrink) const {
+  for (uint32_t feature : features)
+    if (feature < kFeatureSpaceSize && Improves(feature, input_size, shrink)) return true;
+  return false;
+}
 
 bool Corpus::AddFeature(uint32_t feature, uint32_t input_size, bool shrink) {
-  // Sizes are stored +1 so that 0 means "never seen" even for the empty input.
-  uint32_t stored = input_size + 1;
+  if (feature >= kFeatureSpaceSize || !Improves(feature, input_size, shrink)) return false;
   uint32_t old = smallest_size_[feature];
-  if (old != 0 && !(shrink && old > stored)) return false;
   if (old != 0) {
     InputInfo& owner = *inputs_[smallest_owner_[feature]];
     if (owner.num_features > 0 && --owner.num_features == 0 && !owner.never_reduce)
@@ -29,7 +40,7 @@ bool Corpus::AddFeature(uint32_t feature, uint32_t input_size, bool shrink) {
     num_features_++;
     if (entropic_.enabled) AddRareFeature(feature);
   }
-  smallest_size_[feature] = stored;
+  smallest_size_[feature] = input_size + 1;
   // The caller adds the input that reached this feature right after the execution.
   smallest_owner_[feature] = uint32_t(inputs_.size());
   return true;

@@ -12,6 +12,7 @@
 
 #include "runtime/common/files.h"
 #include "runtime/common/random.h"
+#include "runtime/common/zeroed_array.h"
 #include "runtime/engine/coverage.h"
 
 namespace fuzzer {
@@ -50,8 +51,12 @@ class Corpus {
   Corpus& operator=(const Corpus&) = delete;
 
   // Feature bookkeeping for one execution of an input of `input_size` bytes. Returns true if
-  // the feature is new (or, with shrink, now reached by a smaller input).
+  // the feature is new (or, with shrink, now reached by a smaller input). Ids out of the
+  // feature space (only a broken worker sends them) are never new.
   bool AddFeature(uint32_t feature, uint32_t input_size, bool shrink);
+  // Whether AddFeature would return true for any of `features` (changes nothing).
+  bool HasNewFeature(const std::vector<uint32_t>& features, uint32_t input_size,
+                     bool shrink) const;
   // Entropic: count `feature` as hit by a mutant of `parent` (may be null).
   void UpdateFeatureFrequency(InputInfo* parent, uint32_t feature);
 
@@ -77,6 +82,7 @@ class Corpus {
 
  private:
   void Evict(size_t index);
+  bool Improves(uint32_t feature, uint32_t input_size, bool shrink) const;
   void AddRareFeature(uint32_t feature);
   void UpdateEnergy(InputInfo& input);
   void RebuildSchedule();
@@ -84,11 +90,11 @@ class Corpus {
 
   EntropicOptions entropic_;
   std::vector<std::unique_ptr<InputInfo>> inputs_;
-  std::unique_ptr<uint32_t[]> smallest_size_;     // per feature, 0 = unseen
-  std::unique_ptr<uint32_t[]> smallest_owner_;    // per feature, index into inputs_
-  std::unique_ptr<uint16_t[]> global_frequency_;  // per feature (entropic)
+  ZeroedArray<uint32_t> smallest_size_;     // per feature, 0 = unseen
+  ZeroedArray<uint32_t> smallest_owner_;    // per feature, index into inputs_
+  ZeroedArray<uint16_t> global_frequency_;  // per feature (entropic)
   std::vector<uint32_t> rare_features_;
-  std::unique_ptr<uint64_t[]> is_rare_;  // one bit per feature: in rare_features_
+  ZeroedArray<uint64_t> is_rare_;  // one bit per feature: in rare_features_
   uint16_t most_abundant_rare_frequency_ = 0;
   size_t num_features_ = 0;
   size_t num_active_ = 0;
