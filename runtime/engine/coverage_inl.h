@@ -80,9 +80,12 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
   uintptr_t lowest = __sancov_lowest_stack;
   if (stack_base_ && lowest && lowest < stack_base_) {
     uint64_t depth = (stack_base_ - lowest) / 8;
-    uint32_t step = depth < 16 ? uint32_t(depth)
-                               : uint32_t((63 - __builtin_clzll(depth)) * 4 +
-                                          ((depth >> (61 - __builtin_clzll(depth))) & 3));
+    // Exact below 16 words, then 8 steps per power of two (libFuzzer 14's resolution).
+    uint32_t step = uint32_t(depth);
+    if (depth >= 16) {
+      uint32_t log2 = uint32_t(63 - __builtin_clzll(depth));
+      step = (log2 - 2) * 8 + uint32_t((depth >> (log2 - 3)) & 7);
+    }
     handle((next_base + step) % kFeatureSpaceSize);
     num_features++;
   }

@@ -119,7 +119,6 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   coverage_options.use_cmp = flags.use_cmp != 0;
   coverage_options.use_memmem = flags.use_memmem != 0;
   Coverage().Configure(coverage_options);
-  Coverage().SetStackBase(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
 }
 
@@ -156,6 +155,9 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
   if (__msan_unpoison) __msan_unpoison(copy.get(), size);
   CoverageState& coverage = Coverage();
   coverage.ResetForExecution();
+  // Depth is measured from here, so the same input reaches the same stack-depth feature
+  // however the engine got to run it (worker request, seed, fuzzing loop, merge).
+  coverage.SetStackBase(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   mallocs_in_run_.store(0, std::memory_order_relaxed);
   frees_in_run_.store(0, std::memory_order_relaxed);
   int64_t start = NowUsec();

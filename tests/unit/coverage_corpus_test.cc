@@ -67,6 +67,32 @@ TEST(CoverageTest, ValueProfileAddsFeaturesForCloserOperands) {
   coverage.ResetForExecution();
 }
 
+// The stack-depth feature for an execution whose deepest stack pointer was `words` 8-byte
+// words below the base (what -fsanitize-coverage=stack-depth records).
+uint32_t StackDepthFeature(uint64_t words) {
+  CoverageState& coverage = Coverage();
+  coverage.ResetForExecution();
+  const uintptr_t base = uintptr_t(1) << 40;
+  coverage.SetStackBase(base);
+  __sancov_lowest_stack = base - words * 8;
+  std::vector<uint32_t> features = Collect();
+  coverage.SetStackBase(0);
+  coverage.ResetForExecution();
+  EXPECT_EQ(features.size(), 1u) << words;
+  return features.empty() ? 0 : features.back();
+}
+
+TEST(CoverageTest, StackDepthIsExactBelowSixteenWordsThenEightStepsPerPowerOfTwo) {
+  Coverage().Configure(CoverageOptions{});
+  const uint32_t zero = StackDepthFeature(1) - 1;
+  for (uint64_t words = 1; words < 16; words++) EXPECT_EQ(StackDepthFeature(words) - zero, words);
+  // {depth in words, step}: libFuzzer 14's resolution.
+  const std::pair<uint64_t, uint32_t> steps[] = {{16, 16}, {17, 16}, {18, 17},  {31, 23},
+                                                 {32, 24}, {35, 24}, {36, 25},  {63, 31},
+                                                 {64, 32}, {1000, 63}, {4096, 80}};
+  for (const auto& [words, step] : steps) EXPECT_EQ(StackDepthFeature(words) - zero, step) << words;
+}
+
 TEST(CoverageTest, CmpOperandsReachTheTables) {
   CoverageState& coverage = Coverage();
   coverage.Configure(CoverageOptions{});
