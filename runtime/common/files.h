@@ -11,6 +11,12 @@ namespace fuzzer {
 
 using Bytes = std::vector<uint8_t>;
 
+// A regular file and its size when it was listed.
+struct SizedFile {
+  std::string path;
+  size_t size = 0;
+};
+
 bool IsDirectory(const std::string& path);
 bool IsRegularFile(const std::string& path);
 // The size of a regular file; false if path is not one.
@@ -21,8 +27,9 @@ bool ReadFile(const std::string& path, Bytes* out, size_t max_size = 0);
 bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size);
 // Async-signal-safe variant used from crash paths: no allocation, no stdio.
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
-// Every regular file under dir, recursively, in sorted order.
-void ListFilesRecursively(const std::string& dir, std::vector<std::string>* files);
+// Every regular file under dir (symlinks followed), recursively, in sorted order, with its
+// size; temp files of WriteFileAtomically ("*.tmp.*") are left out.
+void ListFilesRecursively(const std::string& dir, std::vector<SizedFile>* files);
 // mkdir -p. Returns false if a component cannot be created.
 bool MakeDirectories(const std::string& path);
 void RemoveFile(const std::string& path);

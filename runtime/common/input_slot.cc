@@ -38,6 +38,7 @@ std::unique_ptr<InputSlot> InputSlot::Create(size_t capacity, bool shared) {
   }
   std::unique_ptr<InputSlot> slot(new InputSlot(mapping, mapping_size, fd));
   slot->header_->capacity = capacity;
+  slot->SetRequestPosition(kNoPosition);
   return slot;
 }
 

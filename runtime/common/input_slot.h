@@ -38,6 +38,11 @@ class InputSlot {
   // then writes the file there without printing the line again).
   void SetArtifactAnnounced() { header_->artifact_announced.store(1); }
   bool ArtifactAnnounced() const { return header_->artifact_announced.load() != 0; }
+  // Which input of the worker's current RunInputs request the slot holds (kNoPosition outside
+  // of one), so the coordinator knows which job a dead worker was running.
+  static constexpr uint64_t kNoPosition = ~uint64_t(0);
+  void SetRequestPosition(uint64_t position) { header_->request_position.store(position); }
+  uint64_t RequestPosition() const { return header_->request_position.load(); }
 
  private:
   struct Header {
@@ -46,6 +51,7 @@ class InputSlot {
     uint64_t capacity;
     char failure_kind[16];
     std::atomic<uint32_t> artifact_announced;
+    std::atomic<uint64_t> request_position;
   };
   InputSlot(void* mapping, size_t mapping_size, int fd);
 

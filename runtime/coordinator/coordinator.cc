@@ -346,11 +346,21 @@ void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk
   worker->peak_rss_mb = response.stats().peak_rss_mb();
   for (int i = 0; i < response.results_size() && size_t(i) < chunk.size(); i++) {
     const auto& result = response.results(i);
+    const InputJob& job = chunk[size_t(i)];
+    if (result.unreadable()) Printf("WARNING: could not read '%s'\n", job.path.c_str());
     std::vector<uint32_t> features(result.features().begin(), result.features().end());
     // Seeds are not copied into the output corpus (libFuzzer does not either). Globally new
-    // ones reach the other workers through AddToGlobalCorpus's pending lists.
-    AddToGlobalCorpus(worker, chunk[size_t(i)].data, features, "", "", false);
-    if (on_result_) on_result_(chunk[size_t(i)].id, features);
+    // ones reach the other workers through AddToGlobalCorpus's pending lists; the worker
+    // read the file, so the bytes are read here only for those.
+    if (!job.path.empty()) {
+      Bytes data;
+      if (corpus_.HasNewFeature(features, std::min(job.size, max_len_), flags_.shrink != 0) &&
+          ReadFile(job.path, &data, max_len_))
+        AddToGlobalCorpus(worker, data, features, "", "", false);
+    } else {
+      AddToGlobalCorpus(worker, job.data, features, "", "", false);
+    }
+    if (on_result_) on_result_(job.id, features);
   }
   if (inputs_only_) {
     bool crossed = false;
@@ -422,6 +432,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   const uint8_t* slot_data = client.slot().data();
   Bytes input(slot_data, slot_data + client.slot().size());
   bool ran_anything = client.slot().generation() > 0;
+  uint64_t position = client.slot().RequestPosition();
   std::string output = forwarder_.Tail(worker->index);
 
   std::lock_guard<std::mutex> lock(mutex_);
@@ -492,15 +503,13 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   if (kind == FailureKind::kOom && death.killed_for_rss)
     Printf("SUMMARY: libFuzzer: out-of-memory\n");
   if (unfinished_seeds) {
-    // Its results were lost with the worker: run the rest of the chunk again, minus the
-    // input that failed (or all of it, if we cannot tell which one it was).
-    auto culprit = std::find_if(unfinished_seeds->begin(), unfinished_seeds->end(),
-                                [&](const InputJob& job) { return job.data == input; });
-    if (culprit != unfinished_seeds->end()) {
-      if (on_failure_) on_failure_(culprit->id);
-      unfinished_seeds->erase(culprit);
-      if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
+    // Its results were lost with the worker: run the chunk again without the input it died
+    // on (the slot says which), or all of it if it died before running any.
+    if (position < unfinished_seeds->size()) {
+      if (on_failure_) on_failure_((*unfinished_seeds)[position].id);
+      unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
     }
+    if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
   }
   if (!keep_going) {
     Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
@@ -593,11 +602,13 @@ void Coordinator::WorkerLoop(Worker* worker) {
         seed_queue_.pop_front();
         seed_chunks_in_flight_++;
         is_seed_chunk = true;
-        for (InputJob& job : chunk) {
-          // Read when sent, so a large corpus is never all in memory at once.
-          if (!job.path.empty() && job.data.empty() && !ReadFile(job.path, &job.data, max_len_))
-            Printf("WARNING: could not read '%s'\n", job.path.c_str());
-          request.mutable_run_inputs()->add_inputs(job.data.data(), job.data.size());
+        for (const InputJob& job : chunk) {
+          // Files are read by the worker: in parallel, and never all in memory at once.
+          auto* source = request.mutable_run_inputs()->add_inputs();
+          if (job.path.empty())
+            source->set_data(job.data.data(), job.data.size());
+          else
+            source->set_path(job.path);
         }
       } else {
         auto* fuzz = request.mutable_fuzz();
@@ -729,11 +740,11 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
   PrintSeedCorpusInfo(seeds);
   std::vector<InputJob> jobs;
   if (seeds.empty()) {
-    jobs.push_back(InputJob{0, "", Bytes{'\n'}});
+    jobs.push_back(InputJob{0, "", 1, Bytes{'\n'}});
   } else {
     Random rand(seed_);
     for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand))
-      jobs.push_back(InputJob{jobs.size(), seed.path, {}});
+      jobs.push_back(InputJob{jobs.size(), seed.path, seed.size, {}});
   }
   QueueJobs(std::move(jobs));
   return WaitForJobsAndFinish(/*then_fuzz=*/true);
@@ -744,9 +755,7 @@ void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
   SeedChunk chunk;
   size_t chunk_bytes = 0;
   for (InputJob& job : jobs) {
-    size_t size = job.path.empty() ? job.data.size() : 0;
-    if (!job.path.empty()) RegularFileSize(job.path, &size);
-    size = std::min(size, max_len_);
+    size_t size = std::min(job.path.empty() ? job.data.size() : job.size, max_len_);
     if (!chunk.empty() &&
         (chunk.size() == kMaxSeedChunkInputs || chunk_bytes + size > kMaxSeedChunkBytes)) {
       seed_queue_.push_back(std::move(chunk));

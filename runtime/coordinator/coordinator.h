@@ -58,10 +58,12 @@ class Coordinator {
   // process exit code.
   int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
 
-  // An input to run once: read from `path` when sent to a worker, or given as `data`.
+  // An input to run once: read from `path` (of `size` bytes when listed) when sent to a
+  // worker, or given as `data`.
   struct InputJob {
     size_t id = 0;
     std::string path;
+    size_t size = 0;
     Bytes data;
   };
   using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;

@@ -6,8 +6,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <mutex>
-#include <set>
 
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
@@ -57,15 +58,85 @@ class ControlFileAppender {
   std::string pending_;
 };
 
-std::vector<uint32_t> EdgesOf(const std::vector<uint32_t>& features, uint64_t num_counters,
-                              bool use_counters) {
-  std::set<uint32_t> edges;
-  for (uint32_t feature : features) {
-    uint64_t edge = use_counters ? feature / 8 : feature;
-    if (edge < num_counters) edges.insert(uint32_t(edge));
+// Turns each input's result into its control-file record, in input order whatever order
+// the workers finish in. For -merge (as libFuzzer's inner process) a record lists only the
+// features and edges no earlier input had: the inputs run smallest first, so the greedy
+// selection still takes the smallest input for each feature, and the control file stays a
+// fraction of the size. -set_cover_merge needs every input's full sets.
+class MergeRecorder {
+ public:
+  MergeRecorder(MergeControl* control, std::vector<size_t> order, ControlFileAppender* appender,
+                bool only_new, bool use_counters, uint64_t num_counters)
+      : control_(*control),
+        order_(std::move(order)),
+        appender_(*appender),
+        only_new_(only_new),
+        use_counters_(use_counters),
+        num_counters_(num_counters),
+        seen_features_(kFeatureSpaceSize),
+        seen_edges_(num_counters) {
+    // What the inputs finished earlier recorded counts as seen.
+    for (const MergeInput& input : control_.inputs) {
+      for (uint32_t feature : input.features)
+        if (feature < kFeatureSpaceSize) seen_features_[feature] = true;
+      for (uint32_t edge : input.edges)
+        if (edge < num_counters_) seen_edges_[edge] = true;
+    }
   }
-  return std::vector<uint32_t>(edges.begin(), edges.end());
-}
+  // Called from worker threads: `features` is null for an input that failed.
+  void Done(size_t id, const std::vector<uint32_t>* features) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_[id] = features ? std::make_unique<std::vector<uint32_t>>(*features) : nullptr;
+    std::string text;
+    while (next_ < order_.size()) {
+      auto it = finished_.find(order_[next_]);
+      if (it == finished_.end()) break;
+      Record(it->first, it->second.get(), &text);
+      finished_.erase(it);
+      next_++;
+    }
+    if (!text.empty()) appender_.Append(text);
+  }
+
+ private:
+  void Record(size_t id, const std::vector<uint32_t>* all_features, std::string* text) {
+    MergeInput& input = control_.inputs[id];
+    input.started = true;
+    *text += MergeStartedLine(id, input.size);
+    if (!all_features) return;
+    input.finished = true;
+    std::vector<uint32_t> features, edges;
+    for (uint32_t feature : *all_features) {
+      if (feature >= kFeatureSpaceSize) continue;
+      if (!seen_features_[feature] || !only_new_) features.push_back(feature);
+      seen_features_[feature] = true;
+    }
+    std::sort(features.begin(), features.end());
+    features.erase(std::unique(features.begin(), features.end()), features.end());
+    for (uint32_t feature : *all_features) {
+      // Edges are counter indices; this process has the same instrumentation as its workers.
+      uint64_t edge = use_counters_ ? feature / 8 : feature;
+      if (edge >= num_counters_) continue;
+      if (!seen_edges_[edge] || !only_new_) edges.push_back(uint32_t(edge));
+      seen_edges_[edge] = true;
+    }
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    *text += MergeResultLines(id, features, edges);
+    input.features = std::move(features);
+    input.edges = std::move(edges);
+  }
+
+  MergeControl& control_;
+  const std::vector<size_t> order_;  // the ids, in the order they are recorded
+  ControlFileAppender& appender_;
+  const bool only_new_, use_counters_;
+  const uint64_t num_counters_;
+  std::mutex mutex_;
+  std::vector<bool> seen_features_, seen_edges_;
+  size_t next_ = 0;  // index into order_ of the next id to record
+  std::map<size_t, std::unique_ptr<std::vector<uint32_t>>> finished_;  // not yet recorded
+};
 
 }  // namespace
 
@@ -78,16 +149,21 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   // The inputs: every file of every dir, the first dir's first.
   MergeControl fresh;
   for (size_t d = 0; d < dirs.size(); d++) {
-    std::vector<std::string> files;
+    std::vector<SizedFile> files;
     ListFilesRecursively(dirs[d], &files);
-    for (std::string& file : files) {
+    for (SizedFile& file : files) {
       MergeInput input;
-      input.path = std::move(file);
-      RegularFileSize(input.path, &input.size);
+      input.path = std::move(file.path);
+      input.size = file.size;
       fresh.inputs.push_back(std::move(input));
     }
     if (d == 0) fresh.num_in_first_corpus = fresh.inputs.size();
   }
+  // libFuzzer's order: the first corpus smallest first, then the others smallest first.
+  auto by_size = [](const MergeInput& a, const MergeInput& b) { return a.size < b.size; };
+  auto first_end = fresh.inputs.begin() + ptrdiff_t(fresh.num_in_first_corpus);
+  std::stable_sort(fresh.inputs.begin(), first_end, by_size);
+  std::stable_sort(first_end, fresh.inputs.end(), by_size);
   std::string control_path =
       flags.merge_control_file
           ? flags.merge_control_file
@@ -158,7 +234,8 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
 
   std::vector<Coordinator::InputJob> jobs;
   for (size_t i = 0; i < control.inputs.size(); i++)
-    if (!control.inputs[i].started) jobs.push_back({i, control.inputs[i].path, {}});
+    if (!control.inputs[i].started)
+      jobs.push_back({i, control.inputs[i].path, control.inputs[i].size, {}});
   size_t attempts = 1;
   if (jobs.empty()) {
     Printf("MERGE-OUTER: nothing to do, merge has been completed before\n");
@@ -176,27 +253,18 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
       Printf("ERROR: cannot append to the merge control file '%s'\n", control_path.c_str());
       return 1;
     }
-    // Edges are counter indices; this process has the same instrumentation as its workers.
-    const uint64_t num_counters = Coverage().NumCounters();
-    std::mutex control_mutex;
+    std::vector<size_t> order;
+    for (const Coordinator::InputJob& job : jobs) order.push_back(job.id);
+    MergeRecorder recorder(&control, std::move(order), &appender, !flags.set_cover_merge,
+                           flags.use_counters != 0, Coverage().NumCounters());
+    std::mutex attempts_mutex;
     Coordinator coordinator(flags, argv, num_workers, seed);
     int code = coordinator.RunInputsOnly(
         std::move(jobs), flags.max_len > 0 ? size_t(flags.max_len) : kMergeMaxLen,
-        [&](size_t id, const std::vector<uint32_t>& features) {
-          std::vector<uint32_t> sorted(features);
-          std::sort(sorted.begin(), sorted.end());
-          std::vector<uint32_t> edges = EdgesOf(sorted, num_counters, flags.use_counters != 0);
-          appender.Append(MergeStartedLine(id, control.inputs[id].size) +
-                          MergeResultLines(id, sorted, edges));
-          std::lock_guard<std::mutex> lock(control_mutex);
-          control.inputs[id].started = control.inputs[id].finished = true;
-          control.inputs[id].features = std::move(sorted);
-          control.inputs[id].edges = std::move(edges);
-        },
+        [&](size_t id, const std::vector<uint32_t>& features) { recorder.Done(id, &features); },
         [&](size_t id) {
-          appender.Append(MergeStartedLine(id, control.inputs[id].size));
-          std::lock_guard<std::mutex> lock(control_mutex);
-          control.inputs[id].started = true;
+          recorder.Done(id, nullptr);
+          std::lock_guard<std::mutex> lock(attempts_mutex);
           attempts++;
         });
     appender.Flush();

@@ -89,7 +89,7 @@ WorkerOutcome WorkerSession::Run(const shoal::proto::Request& request) {
 
 WorkerOutcome WorkerSession::RunInput(const Bytes& input) {
   shoal::proto::Request request;
-  request.mutable_run_inputs()->add_inputs(input.data(), input.size());
+  request.mutable_run_inputs()->add_inputs()->set_data(input.data(), input.size());
   return Run(request);
 }
 

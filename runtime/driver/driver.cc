@@ -169,11 +169,9 @@ std::vector<SeedFile> CollectSeeds(const std::vector<std::string>& dirs,
   std::vector<SeedFile> seeds;
   size_t size;
   for (const std::string& dir : dirs) {
-    std::vector<std::string> files;
-    ListFilesRecursively(dir, &files);
-    Printf("INFO: % 8zd files found in %s\n", files.size(), dir.c_str());
-    for (std::string& file : files)
-      if (RegularFileSize(file, &size)) seeds.push_back({std::move(file), size});
+    size_t before = seeds.size();
+    ListFilesRecursively(dir, &seeds);
+    Printf("INFO: % 8zd files found in %s\n", seeds.size() - before, dir.c_str());
   }
   for (const std::string& file : seed_inputs)
     if (RegularFileSize(file, &size)) seeds.push_back({file, size});

@@ -34,10 +34,7 @@ struct TargetHooks {
 };
 
 // A seed file to run before fuzzing (read lazily).
-struct SeedFile {
-  std::string path;
-  size_t size;
-};
+using SeedFile = SizedFile;
 
 // What happens to a failing input: written as an artifact (in-process fuzzing), not written
 // (reproduce mode), or reported to the coordinator through the shared input slot (worker).
@@ -101,6 +98,7 @@ class Fuzzer {
   size_t length_limit() const { return length_limit_; }
   size_t slowest_unit_seconds() const { return slowest_unit_seconds_; }
   void UseInputSlot(std::unique_ptr<InputSlot> slot) { slot_ = std::move(slot); }
+  InputSlot* input_slot() { return slot_.get(); }
 
   size_t max_input_len() const { return max_input_len_; }
   void set_max_input_len(size_t len);

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/common/files.h"
 #include "runtime/common/frame_channel.h"
+#include "runtime/common/input_slot.h"
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
 #include "runtime/engine/coverage.h"
@@ -74,14 +76,29 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
     }
     case shoal::proto::Request::kRunInputs: {
       auto* out = response.mutable_run_inputs();
+      InputSlot* slot = fuzzer_->input_slot();
       std::vector<uint32_t> features;
-      for (const std::string& input : request.run_inputs().inputs()) {
-        bool added = fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(),
-                                      &features);
+      Bytes file_data;
+      const auto& inputs = request.run_inputs().inputs();
+      for (int i = 0; i < inputs.size(); i++) {
         auto* result = out->add_results();
+        const uint8_t* data = reinterpret_cast<const uint8_t*>(inputs[i].data().data());
+        size_t size = inputs[i].data().size();
+        if (inputs[i].has_path()) {
+          if (!ReadFile(inputs[i].path(), &file_data, fuzzer_->max_input_len())) {
+            result->set_unreadable(true);
+            continue;
+          }
+          data = file_data.data();
+          size = file_data.size();
+        }
+        // Set before the input goes into the slot, so a death while it runs is blamed on it.
+        if (slot) slot->SetRequestPosition(uint64_t(i));
+        bool added = fuzzer_->RunSeed(data, size, &features);
         result->set_added_locally(added);
-        for (uint32_t feature : features) result->add_features(feature);
+        result->mutable_features()->Add(features.begin(), features.end());
       }
+      if (slot) slot->SetRequestPosition(InputSlot::kNoPosition);
       FillStats(out->mutable_stats());
       break;
     }

@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <set>
 #include <cstdlib>
 #include <thread>
 
@@ -200,6 +202,50 @@ TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   EXPECT_FALSE(HasLineContaining(run.output, "worker process"));
   Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
   EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
+TEST(Coordinator, MergeWithTwoWorkersAccountsForEveryInputAroundCrashes) {
+  // 600 inputs are three chunks; four crash, two of them with the same bytes. Each death
+  // must be charged to the input that caused it, and every other input must be recorded,
+  // whichever worker ran it.
+  TempDir dir;
+  ASSERT_EQ(mkdir((dir.path() + "/out").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir.path() + "/in").c_str(), 0755), 0);
+  const std::set<int> crashing = {10, 11, 300, 599};
+  for (int i = 0; i < 600; i++) {
+    char name[16];
+    snprintf(name, sizeof(name), "%03d", i);
+    std::string bytes = "xxxxxx";
+    bytes[size_t(i) % 6] = "FUZZER"[i % 6];  // six distinct feature sets, every input 6 bytes
+    if (crashing.count(i)) bytes = "FUZZER";
+    WriteFile(dir.path() + "/in/" + name, bytes);
+  }
+  RunResult run =
+      RunProcess(Harness("full_coverage_set"),
+                 {"-merge=1", "-workers=2", "-merge_control_file=mcf", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_EQ(CountLines(run.output, "BINGO"), 4) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: successful in 5 attempt(s)")) << run.output;
+  std::string mcf = ReadFile(dir.path() + "/mcf");
+  EXPECT_EQ(CountLines(mcf, R"(STARTED \d+ 6)"), 600) << mcf.substr(0, 2000);
+  EXPECT_EQ(CountLines(mcf, R"(FT \d+( \d+)*)"), 596);
+  // The four inputs without FT are exactly the crashing files.
+  std::vector<std::string> lines = Lines(mcf);
+  ASSERT_GE(lines.size(), 602u);
+  std::set<std::string> unfinished;
+  for (size_t i = 0; i < 600; i++) {
+    bool finished = false;
+    for (const std::string& line : lines)
+      if (line == "FT " + std::to_string(i) || line.rfind("FT " + std::to_string(i) + " ", 0) == 0)
+        finished = true;
+    if (!finished) unfinished.insert(lines[2 + i]);
+  }
+  EXPECT_EQ(unfinished, (std::set<std::string>{"in/010", "in/011", "in/300", "in/599"}));
+  // Six distinct feature sets: six inputs kept, none of them a crasher.
+  std::vector<std::string> kept = ListDir(dir.path() + "/out");
+  EXPECT_EQ(kept.size(), 6u) << run.output;
+  for (const std::string& name : kept) EXPECT_NE(ReadFile(dir.path() + "/out/" + name), "FUZZER");
+  EXPECT_EQ(FilesStartingWith(dir, "crash-").size(), 1u);  // one artifact: the same bytes
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <set>
+
 #include "tests/integration/test_support.h"
 
 namespace shoal_test {
@@ -112,6 +114,38 @@ TEST(Merge, WritesAResumableControlFile) {
   std::vector<std::string> kept = ListDir(resume.path() + "/out");
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(ReadFile(resume.path() + "/out/" + kept[0]), "xU");
+}
+
+TEST(Merge, ControlFileListsEachCorpusSmallestFirstAndEachFeatureOnce) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {"FUxxx", "x"});
+  // Name order is not size order; "Fxxxxx" and "FUZ" overlap in "F".
+  MakeCorpus(dir, "in", {"Fxxxxx", "xU", "FUZ", "Z"});
+  RunResult run = RunProcess(Harness("full_coverage_set"),
+                             {"-merge=1", "-merge_control_file=mcf", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::string mcf = ReadFile(dir.path() + "/mcf");
+  std::vector<std::string> lines = Lines(mcf);
+  ASSERT_GE(lines.size(), 8u) << mcf;
+  EXPECT_EQ(std::vector<std::string>(lines.begin(), lines.begin() + 8),
+            (std::vector<std::string>{"6", "2", "out/1", "out/0", "in/3", "in/1", "in/2", "in/0"}))
+      << mcf;
+  // Each FT line lists only the features no earlier input had: no feature twice.
+  std::set<std::string> seen;
+  int ft_lines = 0;
+  for (const std::string& line : lines) {
+    if (line.compare(0, 3, "FT ") != 0) continue;
+    ft_lines++;
+    std::vector<std::string> words;
+    for (size_t start = 0, end; start < line.size(); start = end + 1) {
+      end = line.find(' ', start);
+      if (end == std::string::npos) end = line.size();
+      words.push_back(line.substr(start, end - start));
+    }
+    for (size_t i = 2; i < words.size(); i++)
+      EXPECT_TRUE(seen.insert(words[i]).second) << "feature " << words[i] << " twice:\n" << mcf;
+  }
+  EXPECT_EQ(ft_lines, 6) << mcf;
 }
 
 TEST(Merge, SetCoverMergeKeepsOneInputPerDistinctFeatureSet) {

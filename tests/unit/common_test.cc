@@ -1,5 +1,6 @@
 // Unit tests for the shared helpers: SHA-1, encodings, atomic files, the input slot.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,16 +48,27 @@ TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
   Bytes read;
   ASSERT_TRUE(ReadFile(path, &read));
   EXPECT_EQ(std::string(read.begin(), read.end()), "abc");
-  std::vector<std::string> files;
+  std::vector<SizedFile> files;
   ListFilesRecursively(dir, &files);
-  EXPECT_EQ(files, std::vector<std::string>{path});
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, path);
+  EXPECT_EQ(files[0].size, 3u);
   // A write into a missing directory fails cleanly.
   EXPECT_FALSE(WriteFileAtomically(JoinPath(dir, "missing/x"), U("abc"), 3));
   ASSERT_TRUE(MakeDirectories(JoinPath(dir, "a/b/c")));
   ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/b/c/y"), U("z"), 1));
+  // Neither a leftover temp file nor a fifo is a corpus file; a symlink to a file is.
+  ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/t.tmp.1"), U("zz"), 2));
+  ASSERT_EQ(mkfifo(JoinPath(dir, "a/fifo").c_str(), 0600), 0);
+  ASSERT_EQ(symlink(JoinPath(dir, "x").c_str(), JoinPath(dir, "link").c_str()), 0);
   files.clear();
   ListFilesRecursively(dir, &files);
-  EXPECT_EQ(files.size(), 2u);
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].path, JoinPath(dir, "a/b/c/y"));
+  EXPECT_EQ(files[0].size, 1u);
+  EXPECT_EQ(files[1].path, JoinPath(dir, "link"));
+  EXPECT_EQ(files[1].size, 3u);
+  EXPECT_EQ(files[2].path, path);
   EXPECT_EQ(DirName("a/b"), "a");
   EXPECT_EQ(DirName("b"), ".");
   system(("rm -rf " + dir).c_str());
