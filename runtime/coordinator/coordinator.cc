@@ -439,7 +439,12 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   // The runs of the request it died in never came back in a response; the slot counts
   // every execution the process started.
   worker->runs = std::max<uint64_t>(worker->runs, client.slot().generation());
-  if (stopping_) return false;  // we are killing workers ourselves
+  if (stopping_) {
+    // Another failure stopped the run while this one's output was awaited: it may still
+    // have promised its artifact.
+    KeepAnnouncedArtifact(client);
+    return false;
+  }
   FailureKind kind = ClassifyDeath(death);
   pid_t pid = client.pid();
   // The worker printed libFuzzer's banner itself unless it was killed from outside.

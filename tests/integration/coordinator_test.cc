@@ -38,6 +38,30 @@ TEST(Coordinator, TwoWorkersFindACrashAndTheArtifactIsTheCulprit) {
   EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
 }
 
+TEST(Coordinator, EveryAnnouncedArtifactExistsWhenBothWorkersCrashAtOnce) {
+  // On an easy bug both workers often crash within a millisecond; the second one's
+  // "Test unit written to" line must name a file too, however the deaths interleave.
+  int double_crashes = 0;
+  for (int seed = 1; seed <= 6; seed++) {
+    TempDir dir;
+    RunResult run = RunProcess(Harness("magic32"),
+                               {"-seed=" + std::to_string(seed), "-workers=2"}, dir.path());
+    SHOAL_EXPECT_EXIT(run, 1);
+    int announced = 0;
+    for (const std::string& line : Lines(run.output)) {
+      auto m = FindLine(line, R"(artifact_prefix='\./'; Test unit written to \./(crash-[0-9a-f]{40}))");
+      if (!m) continue;
+      announced++;
+      std::string path = dir.Join((*m)[1]);
+      ASSERT_TRUE(FileExists(path)) << path << " was announced but not written\n" << run.output;
+      EXPECT_EQ((*m)[1], "crash-" + Sha1Hex(ReadFile(path)));
+    }
+    EXPECT_GE(announced, 1) << run.output;
+    double_crashes += announced > 1;
+  }
+  RecordProperty("double_crashes", double_crashes);
+}
+
 TEST(Coordinator, ASigkilledWorkerIsStillReportedWithItsInput) {
   TempDir dir;
   RunResult run = RunProcess(Harness("sigkill_magic"), {kSeed, "-runs=2000000"}, dir.path());
