@@ -688,9 +688,16 @@ void Coordinator::MonitorWorkers() {
       if (interrupted || exit_code_ != 0)
         for (auto& worker : workers_)
           if (worker->client) worker->client->Kill();
-      bool all_done = true;
-      for (auto& worker : workers_) all_done = all_done && !worker->thread.joinable();
       lock.unlock();
+      // Keep forwarding output until every worker thread is done: one may be waiting for
+      // the last lines of its dead worker (HandleDeath), which only this loop delivers.
+      for (;;) {
+        bool all_done = true;
+        for (auto& worker : workers_)
+          all_done = all_done && (!worker->thread.joinable() || worker->thread_done.load());
+        if (all_done) break;
+        forwarder_.PollOnce(10);
+      }
       for (auto& worker : workers_)
         if (worker->thread.joinable()) worker->thread.join();
       if (interrupted) Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
@@ -817,7 +824,11 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
   for (auto& worker : workers_) {
     Worker* raw = worker.get();
-    worker->thread = std::thread([this, raw] { WorkerLoop(raw); });
+    worker->thread_done.store(false);
+    worker->thread = std::thread([this, raw] {
+      WorkerLoop(raw);
+      raw->thread_done.store(true);
+    });
   }
   // Wait for the seeds, then print INITED and start fuzzing.
   std::thread monitor([this] { MonitorWorkers(); });

@@ -83,6 +83,7 @@ class Coordinator {
     std::unique_ptr<WorkerClient> client;
     bool initialized = false;  // InitRequest answered by the current process
     std::thread thread;
+    std::atomic<bool> thread_done{false};  // WorkerLoop returned (thread can be joined)
     uint64_t runs_of_previous_processes = 0;
     uint64_t runs = 0;  // current process
     uint64_t num_counters = 0;

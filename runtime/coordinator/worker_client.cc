@@ -20,6 +20,13 @@ extern char** environ;
 namespace fuzzer {
 namespace {
 
+// Each worker leads its own process group, so killing the group also ends what the worker
+// started (the sanitizer's llvm-symbolizer, the target's own children): nothing outlives a
+// killed worker to print into the run's output ("Broken pipe") or to hold its stderr open.
+void KillWorkerGroup(pid_t pid) {
+  if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
+}
+
 constexpr int kCloseGraceMs = 2000;
 
 void CloseFd(int* fd) {
@@ -102,6 +109,7 @@ std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
   if (pid == 0) {
     // No orphans: the worker dies with the coordinator, however the coordinator dies.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0);  // its own process group: see KillWorkerGroup
     if (getppid() != parent) _exit(1);
     for (int fd : {endpoint.request_fd, endpoint.response_fd, endpoint.slot_fd})
       fcntl(fd, F_SETFD, 0);
@@ -110,6 +118,7 @@ std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
     execve(options.executable.c_str(), argv.data(), envp.data());
     _exit(127);
   }
+  setpgid(pid, pid);  // also from here, so that a KillWorkerGroup right away finds the group
   close(request_pipe[0]);
   close(response_pipe[1]);
   if (stderr_pipe[1] >= 0) close(stderr_pipe[1]);
@@ -192,7 +201,7 @@ void BasicWorkerClient<Mutex>::Close() {
   closed_ = true;
   CloseFd(&request_fd_);  // EOF on its request pipe: the worker exits
   if (response_fd_ >= 0 && !DrainUntilEof(response_fd_, kCloseGraceMs) && pid_ > 0) {
-    kill(pid_, SIGKILL);
+    KillWorkerGroup(pid_);
     DrainUntilEof(response_fd_, kCloseGraceMs);
   }
   CloseFd(&response_fd_);
@@ -203,7 +212,7 @@ void BasicWorkerClient<Mutex>::Close() {
       pid_t done = waitpid(pid_, &status, WNOHANG);
       if (done == pid_ || (done < 0 && errno != EINTR)) break;
       if (std::chrono::steady_clock::now() >= deadline) {
-        kill(pid_, SIGKILL);
+        KillWorkerGroup(pid_);
         while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
         }
         break;
@@ -217,7 +226,7 @@ void BasicWorkerClient<Mutex>::Close() {
 
 template <class Mutex>
 void BasicWorkerClient<Mutex>::Kill() {
-  if (pid_ > 0 && !reaped_.load(std::memory_order_acquire)) kill(pid_, SIGKILL);
+  if (pid_ > 0 && !reaped_.load(std::memory_order_acquire)) KillWorkerGroup(pid_);
 }
 
 template class BasicWorkerClient<std::mutex>;
