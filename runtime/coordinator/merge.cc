@@ -138,6 +138,20 @@ class MergeRecorder {
   std::map<size_t, std::unique_ptr<std::vector<uint32_t>>> finished_;  // not yet recorded
 };
 
+// Whether a control file describes the same merge: the same files, in the same two groups.
+bool SameInputs(const MergeControl& a, const MergeControl& b) {
+  if (a.inputs.size() != b.inputs.size() || a.num_in_first_corpus != b.num_in_first_corpus)
+    return false;
+  auto group = [](const MergeControl& control, bool first) {
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < control.inputs.size(); i++)
+      if ((i < control.num_in_first_corpus) == first) paths.push_back(control.inputs[i].path);
+    std::sort(paths.begin(), paths.end());
+    return paths;
+  };
+  return group(a, true) == group(b, true) && group(a, false) == group(b, false);
+}
+
 }  // namespace
 
 int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
@@ -180,10 +194,14 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     if (!ParseMergeControl(std::string(existing.begin(), existing.end()), &parsed, &error)) {
       Printf("MERGE-OUTER: bad control file, will overwrite it (%s)\n", error.c_str());
       existing.clear();
-    } else if (MergeControlHeader(parsed) == MergeControlHeader(fresh)) {
+    } else if (SameInputs(parsed, fresh)) {
+      // Resume in the file's order: libFuzzer lists equal-sized files in directory order,
+      // which need not be ours.
       control = parsed;
-      for (size_t i = 0; i < control.inputs.size(); i++)
-        if (!control.inputs[i].size) control.inputs[i].size = fresh.inputs[i].size;
+      std::map<std::string, size_t> listed_sizes;
+      for (const MergeInput& input : fresh.inputs) listed_sizes[input.path] = input.size;
+      for (MergeInput& input : control.inputs)
+        if (!input.size) input.size = listed_sizes[input.path];
       Printf("MERGE-OUTER: control file ok, %zd files total, first not processed file %zd\n",
              control.inputs.size(), control.FirstUnstarted());
     } else {

@@ -108,6 +108,12 @@ bool CoverageState::PcTablesMatchCounters() const {
   return with_tables == num_pc_tables_;
 }
 
+__attribute__((noinline)) void CoverageState::MarkStackBaseHere() {
+  volatile char marker = 0;
+  stack_base_ = reinterpret_cast<uintptr_t>(&marker);
+  __sancov_lowest_stack = stack_base_;
+}
+
 void CoverageState::ResetForExecution() {
   for (size_t m = 0; m < num_modules_; m++) memset(modules_[m].begin, 0, modules_[m].size());
   if (options_.use_value_profile) memset(value_profile_, 0, sizeof(value_profile_));

@@ -90,6 +90,9 @@ class CoverageState {
 
   uint8_t* guard_counters() { return guard_counters_; }
   void SetStackBase(uintptr_t sp) { stack_base_ = sp; }
+  // Called right before the target: the base is a local in a frame of its own, level with
+  // the target's, so only frames deeper than the target's entry count (as in libFuzzer).
+  void MarkStackBaseHere();
 
  private:
   static uint8_t Bucket(uint8_t counter);

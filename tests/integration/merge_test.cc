@@ -3,6 +3,7 @@
 // Shoal and, as merge_test_libfuzzer, against real libFuzzer 14 with the same assertions.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -146,6 +147,47 @@ TEST(Merge, ControlFileListsEachCorpusSmallestFirstAndEachFeatureOnce) {
       EXPECT_TRUE(seen.insert(words[i]).second) << "feature " << words[i] << " twice:\n" << mcf;
   }
   EXPECT_EQ(ft_lines, 6) << mcf;
+}
+
+TEST(Merge, ResumesAMergeTheOtherEngineStarted) {
+  // Same format and content: either engine picks up a merge the other one was killed in,
+  // in that file's order (libFuzzer lists equal-sized files in directory order, Shoal by
+  // name). The harness makes no calls deeper than its entry, so both engines number its
+  // features alike.
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  MakeCorpus(dir, "in", {"Fxxxxx", "xUxxxx", "xxZxxx", "Fyyyyy", "xxxZxx"});
+  const std::vector<std::string> args = {"-merge=1", "-merge_control_file=mcf", "out", "in"};
+  RunResult first = RunProcess(OtherEngineHarness("full_coverage_set"), args, dir.path());
+  SHOAL_EXPECT_EXIT(first, 0);
+  // Keep the header and the records of the first two inputs, as if it had been killed then.
+  std::vector<std::string> lines = Lines(ReadFile(dir.path() + "/mcf"));
+  ASSERT_GE(lines.size(), 2u + 5u + 2u * 3u);
+  EXPECT_EQ(lines[7], "STARTED 0 6");
+  EXPECT_EQ(lines[10], "STARTED 1 6");
+  std::string cut;
+  for (size_t i = 0; i < 2 + 5 + 2 * 3; i++) cut += lines[i] + "\n";
+  WriteFile(dir.path() + "/mcf", cut);
+  for (const std::string& name : ListDir(dir.path() + "/out"))
+    ASSERT_EQ(unlink((dir.path() + "/out/" + name).c_str()), 0);
+
+  RunResult resumed = RunProcess(Harness("full_coverage_set"), args, dir.path());
+  SHOAL_EXPECT_EXIT(resumed, 0);
+  EXPECT_TRUE(HasLine(resumed.output,
+                      "MERGE-OUTER: control file ok, 5 files total, first not processed file 2"))
+      << resumed.output;
+  EXPECT_TRUE(HasLine(resumed.output,
+                      "MERGE-INNER: 5 total files; 2 processed earlier; will process 3 files now"))
+      << resumed.output;
+  std::vector<std::string> contents;
+  for (const std::string& name : ListDir(dir.path() + "/out"))
+    contents.push_back(ReadFile(dir.path() + "/out/" + name));
+  std::sort(contents.begin(), contents.end());
+  // One of the twins, whichever the file's order ran first, and the three others.
+  ASSERT_EQ(contents.size(), 4u) << first.output << resumed.output;
+  EXPECT_TRUE(contents[0] == "Fxxxxx" || contents[0] == "Fyyyyy") << contents[0];
+  EXPECT_EQ(std::vector<std::string>(contents.begin() + 1, contents.end()),
+            (std::vector<std::string>{"xUxxxx", "xxZxxx", "xxxZxx"}));
 }
 
 TEST(Merge, SetCoverMergeKeepsOneInputPerDistinctFeatureSet) {

@@ -71,12 +71,8 @@ void ExpectArtifactContentsReported(const RunResult& run, const Artifact& a) {
       << run.output;
 }
 
-}  // namespace
-
-std::string Engine() { return Getenv("SHOAL_TEST_ENGINE") == "libfuzzer" ? "libfuzzer" : "shoal"; }
-
-std::string Harness(const std::string& name) {
-  std::string path = BinaryDir() + "/" + name + (Engine() == "libfuzzer" ? "_libfuzzer" : "");
+std::string AbsoluteHarnessPath(const std::string& file_name) {
+  std::string path = BinaryDir() + "/" + file_name;
   if (path[0] != '/') {
     char* abs = realpath(path.c_str(), nullptr);
     if (abs != nullptr) {
@@ -85,6 +81,18 @@ std::string Harness(const std::string& name) {
     }
   }
   return path;
+}
+
+}  // namespace
+
+std::string Engine() { return Getenv("SHOAL_TEST_ENGINE") == "libfuzzer" ? "libfuzzer" : "shoal"; }
+
+std::string Harness(const std::string& name) {
+  return AbsoluteHarnessPath(name + (Engine() == "libfuzzer" ? "_libfuzzer" : ""));
+}
+
+std::string OtherEngineHarness(const std::string& name) {
+  return AbsoluteHarnessPath(name + (Engine() == "libfuzzer" ? "" : "_libfuzzer"));
 }
 
 std::string HarnessData(const std::string& file_name) {

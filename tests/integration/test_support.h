@@ -23,6 +23,8 @@ namespace shoal_test {
 std::string Engine();
 // Absolute path of the harness binary `name` for the engine under test.
 std::string Harness(const std::string& name);
+// The same harness built for the other engine (for tests that mix the two).
+std::string OtherEngineHarness(const std::string& name);
 // Absolute path of a data file shipped from tests/harnesses/ (e.g. a .dict).
 std::string HarnessData(const std::string& file_name);
 

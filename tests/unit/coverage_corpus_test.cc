@@ -93,6 +93,18 @@ TEST(CoverageTest, StackDepthIsExactBelowSixteenWordsThenEightStepsPerPowerOfTwo
   for (const auto& [words, step] : steps) EXPECT_EQ(StackDepthFeature(words) - zero, step) << words;
 }
 
+TEST(CoverageTest, NoStackDepthFeatureUntilSomethingGoesDeeperThanTheMark) {
+  CoverageState& coverage = Coverage();
+  coverage.Configure(CoverageOptions{});
+  coverage.ResetForExecution();
+  coverage.MarkStackBaseHere();
+  EXPECT_TRUE(Collect().empty());  // the target's own entry is level with the mark
+  __sancov_lowest_stack -= 20 * 8;  // a call chain 20 words deeper
+  EXPECT_EQ(Collect().size(), 1u);
+  coverage.SetStackBase(0);
+  coverage.ResetForExecution();
+}
+
 TEST(CoverageTest, CmpOperandsReachTheTables) {
   CoverageState& coverage = Coverage();
   coverage.Configure(CoverageOptions{});
