@@ -11,6 +11,7 @@
 #include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
+#include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/crash_tools.h"
@@ -177,6 +178,7 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
 }
 
 void Coordinator::PrintFinalStats() {
+  if (coverage_report_) coverage_report_->Print();  // before the stats, as libFuzzer
   if (!flags_.print_final_stats) return;
   double seconds = SecondsSince(start_time_);
   size_t peak_rss = PeakRssMb();
@@ -200,10 +202,11 @@ void Coordinator::Stop(int exit_code) {
   changed_.notify_all();
 }
 
-bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
-                                    const std::vector<uint32_t>& features,
-                                    const std::string& mutation_sequence,
-                                    const std::string& base_sha1, bool print, uint64_t at_run) {
+Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
+                                                        const std::vector<uint32_t>& features,
+                                                        const std::string& mutation_sequence,
+                                                        const std::string& base_sha1, bool print,
+                                                        uint64_t at_run) {
   std::vector<uint32_t> new_features;
   for (uint32_t feature : features)
     if (corpus_.AddFeature(feature, uint32_t(data.size()), flags_.shrink != 0))
@@ -222,6 +225,7 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
       }
     }
     corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
+    if (coverage_report_) coverage_report_->AddCorpusInput(features);
     what = "NEW   ";
   } else if (!base_sha1.empty() && flags_.reduce_inputs) {
     // A worker's REDUCE: replace the global input it came from if this one is smaller and
@@ -240,12 +244,13 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
       break;
     }
   }
-  if (!what) return false;
+  if (!what) return CorpusChange::kNone;
   if (print) new_units_added_++;  // seeds are not "new units", as in libFuzzer
   for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
   if (print) {
     if (!output_dir_.empty()) {
       std::string path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
+      if (reload_watcher_) reload_watcher_->MarkKnown(path);
       if (!WriteFileAtomically(path, data.data(), data.size()))
         Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
     }
@@ -257,7 +262,7 @@ bool Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
   if (what[0] == 'N' && !inputs_only_)
     for (auto& worker : workers_)
       if (worker.get() != from) worker->pending.push_back(data);
-  return true;
+  return what[0] == 'N' ? CorpusChange::kNew : CorpusChange::kReduce;
 }
 
 void Coordinator::DiscardClient(Worker* worker) {
@@ -344,24 +349,29 @@ void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk
   std::lock_guard<std::mutex> lock(mutex_);
   worker->runs = response.stats().total_runs();
   worker->peak_rss_mb = response.stats().peak_rss_mb();
+  bool reloaded_kept = false;
   for (int i = 0; i < response.results_size() && size_t(i) < chunk.size(); i++) {
     const auto& result = response.results(i);
     const InputJob& job = chunk[size_t(i)];
+    CorpusChange change = CorpusChange::kNone;
     if (result.unreadable()) Printf("WARNING: could not read '%s'\n", job.path.c_str());
     std::vector<uint32_t> features(result.features().begin(), result.features().end());
     // Seeds are not copied into the output corpus (libFuzzer does not either). Globally new
     // ones reach the other workers through AddToGlobalCorpus's pending lists; the worker
     // read the file, so the bytes are read here only for those.
+    Bytes file_data;
+    const Bytes* data = &job.data;
     if (!job.path.empty()) {
-      Bytes data;
-      if (corpus_.HasNewFeature(features, std::min(job.size, max_len_), flags_.shrink != 0) &&
-          ReadFile(job.path, &data, max_len_))
-        AddToGlobalCorpus(worker, data, features, "", "", false);
-    } else {
-      AddToGlobalCorpus(worker, job.data, features, "", "", false);
+      bool wanted =
+          corpus_.HasNewFeature(features, std::min(job.size, max_len_), flags_.shrink != 0);
+      data = wanted && ReadFile(job.path, &file_data, max_len_) ? &file_data : nullptr;
     }
+    if (data) change = AddToGlobalCorpus(worker, *data, features, "", "", false);
+    if (change == CorpusChange::kNew) AddToMutationGraph(*data, "", "");
+    reloaded_kept |= change != CorpusChange::kNone && job.reloaded;
     if (on_result_) on_result_(job.id, features);
   }
+  if (reloaded_kept) PrintStatus("RELOAD", "");
   if (inputs_only_) {
     bool crossed = false;
     for (; next_pulse_ <= TotalRuns(); next_pulse_ *= 2) crossed = true;
@@ -381,14 +391,23 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
   for (const auto& unit : response.new_inputs()) {
     Bytes data(unit.data().begin(), unit.data().end());
     std::vector<uint32_t> features(unit.features().begin(), unit.features().end());
-    AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(), true,
-                      others + unit.found_at_run());
+    if (AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(),
+                          true, others + unit.found_at_run()) == CorpusChange::kNew)
+      AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
   // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
   uint64_t runs = TotalRuns();
   bool crossed = false;
   for (; next_pulse_ <= runs; next_pulse_ *= 2) crossed = true;
   if (crossed && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
+}
+
+void Coordinator::AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
+                                     const std::string& mutation_names) {
+  if (flags_.mutation_graph_file && !inputs_only_ &&
+      !AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data.data(), data.size()),
+                             base_sha1, mutation_names))
+    Printf("WARNING: could not append to -mutation_graph_file '%s'\n", flags_.mutation_graph_file);
 }
 
 std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
@@ -740,12 +759,33 @@ void Coordinator::MonitorWorkers() {
         client.Kill();
       }
     }
+    if (reload_watcher_ && fuzzing_phase_ && now >= next_reload_) {
+      // -reload: what other processes put into the output corpus runs like a seed chunk.
+      next_reload_ = now + std::chrono::seconds(flags_.reload);
+      lock.unlock();
+      std::vector<SizedFile> fresh = reload_watcher_->TakeNewFiles();
+      lock.lock();
+      if (!fresh.empty() && !stopping_) {
+        std::vector<InputJob> jobs;
+        for (SizedFile& file : fresh)
+          jobs.push_back(InputJob{jobs.size(), std::move(file.path), file.size, {}, true});
+        QueueJobs(std::move(jobs));
+        changed_.notify_all();
+      }
+    }
   }
 }
 
 int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
+  if (flags_.print_coverage)
+    coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
+  if (flags_.reload > 0 && !output_dir.empty()) {
+    reload_watcher_ = std::make_unique<CorpusDirWatcher>(output_dir);
+    for (const SeedFile& seed : seeds) reload_watcher_->MarkKnown(seed.path);
+    next_reload_ = std::chrono::steady_clock::now() + std::chrono::seconds(flags_.reload);
+  }
   InstallCoordinatorSignalHandlers(flags_);
   max_len_ = ChooseMaxLen(flags_, seeds);
   // Seeds, in libFuzzer's order.

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/flags.h"
 #include "runtime/common/random.h"
 #include "runtime/coordinator/crash_report.h"
@@ -65,6 +66,7 @@ class Coordinator {
     std::string path;
     size_t size = 0;
     Bytes data;
+    bool reloaded = false;  // found in the output corpus by -reload
   };
   using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;
   using InputFailureFn = std::function<void(size_t id)>;
@@ -118,9 +120,15 @@ class Coordinator {
                                const shoal::proto::RunInputsResponse& response);
   void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response);
   // Adds an input to the global corpus if it has new features (prints NEW / REDUCE).
-  bool AddToGlobalCorpus(Worker* from, const Bytes& data, const std::vector<uint32_t>& features,
-                         const std::string& mutation_sequence, const std::string& base_sha1,
-                         bool print, uint64_t at_run = UINT64_MAX);
+  enum class CorpusChange { kNone, kNew, kReduce };
+  CorpusChange AddToGlobalCorpus(Worker* from, const Bytes& data,
+                                 const std::vector<uint32_t>& features,
+                                 const std::string& mutation_sequence,
+                                 const std::string& base_sha1, bool print,
+                                 uint64_t at_run = UINT64_MAX);
+  // -mutation_graph_file: a vertex for a unit the global corpus took, and an edge from its base.
+  void AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
+                          const std::string& mutation_names);
   void MonitorWorkers();
   void Stop(int exit_code);
   uint64_t TotalRuns() const;  // requires mutex_
@@ -139,6 +147,9 @@ class Coordinator {
   unsigned seed_;
   size_t max_len_ = 0;
   std::string output_dir_;
+  std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload; looked at by the monitor
+  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage
+  std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
   std::string artifact_prefix_;
   std::chrono::steady_clock::time_point start_time_;
   StderrForwarder forwarder_;

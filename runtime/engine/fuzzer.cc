@@ -12,6 +12,7 @@
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/log.h"
+#include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
@@ -157,7 +158,7 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
   coverage.ResetForExecution();
   // Depth is measured from here, so the same input reaches the same stack-depth feature
   // however the engine got to run it (worker request, seed, fuzzing loop, merge).
-  coverage.SetStackBase(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
+  coverage.MarkStackBaseHere();
   mallocs_in_run_.store(0, std::memory_order_relaxed);
   frees_in_run_.store(0, std::memory_order_relaxed);
   int64_t start = NowUsec();
@@ -210,6 +211,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   });
   PrintNewFunctions();
   if (!new_features_.empty()) {
+    if (coverage_report_) coverage_report_->AddLastExecution(Coverage());
     corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
     return kNew;
   }
@@ -272,17 +274,20 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
+  if (flags_.print_coverage)
+    coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));
   RunEmptyInput();
   PrintSeedCorpusInfo(seeds);
   if (seeds.empty()) {
     const uint8_t newline = '\n';
-    RunSeed(&newline, 1, nullptr);
+    if (RunSeed(&newline, 1, nullptr)) AddToMutationGraph(&newline, 1, "", "");
   } else {
     Bytes data;
     for (const SeedFile& seed : OrderSeeds(seeds, flags_, rand_)) {
       if (!ReadFile(seed.path, &data, max_input_len_)) continue;
-      RunSeed(data.data(), data.size(), nullptr);
+      if (RunSeed(data.data(), data.size(), nullptr))
+        AddToMutationGraph(data.data(), data.size(), "", "");
       if (graceful_exit_requested_) ExitGracefully();
     }
   }
@@ -297,9 +302,15 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   if (flags_.runs >= 0) budget_end_runs_ = size_t(flags_.runs);
   if (flags_.max_total_time > 0)
     budget_end_usec_ = start_usec_ + int64_t(flags_.max_total_time) * 1000000;
+  if (flags_.reload > 0 && !output_dir.empty()) {
+    reload_watcher_ = std::make_unique<CorpusDirWatcher>(output_dir);
+    for (const SeedFile& seed : seeds) reload_watcher_->MarkKnown(seed.path);
+    next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
+  }
   while (!TimeToStop()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
+    if (reload_watcher_ && NowUsec() >= next_reload_usec_) ReloadOutputCorpus();
   }
   if (graceful_exit_requested_) ExitGracefully();
   PrintStatusLine("DONE  ");
@@ -307,6 +318,19 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   if (!recommended.empty()) RawPrint(recommended.c_str());
   Printf("Done %zd runs in %zd second(s)\n", total_runs_, SecondsSinceStart());
   PrintFinalStats();
+}
+
+void Fuzzer::ReloadOutputCorpus() {
+  bool added = false;
+  Bytes data;
+  for (const SizedFile& file : reload_watcher_->TakeNewFiles()) {
+    if (!ReadFile(file.path, &data, max_input_len_)) continue;
+    if (!RunSeed(data.data(), data.size(), nullptr)) continue;
+    added = true;
+    AddToMutationGraph(data.data(), data.size(), "", "");
+  }
+  if (added) PrintStatusLine("RELOAD");
+  next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
 }
 
 void Fuzzer::RunEmptyInput() {
@@ -416,6 +440,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
     record.data.assign(data, data + size);
     CollectAllFeatures(data, size, &record.features);
     record.mutation_sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
+    record.mutation_names = dispatcher_->MutationNames();
     record.base_sha1 = parent_sha1_;
     record.reduced = result == kReduced;
     record.found_at_run = total_runs_;
@@ -427,6 +452,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
          dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2).c_str());
   for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
   WriteToOutputCorpus(data, size);
+  if (result == kNew) AddToMutationGraph(data, size, parent_sha1_, dispatcher_->MutationNames());
   if (flags_.exit_on_item) {
     std::string sha1 = Sha1Hex(data, size);
     if (sha1 == flags_.exit_on_item) {
@@ -437,9 +463,19 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   }
 }
 
+void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
+                                const std::string& mutation_names) {
+  // A worker's units go into the graph through its coordinator.
+  if (!flags_.mutation_graph_file || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
+  if (!AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data, size), base_sha1,
+                             mutation_names))
+    Printf("WARNING: could not append to -mutation_graph_file '%s'\n", flags_.mutation_graph_file);
+}
+
 void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
   if (output_dir_.empty()) return;
   std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
+  if (reload_watcher_) reload_watcher_->MarkKnown(path);
   if (!WriteFileAtomically(path, data, size))
     Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
 }
@@ -464,7 +500,9 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
 
 void Fuzzer::PrintFinalStats() {
   // A worker's numbers are only part of the run: its coordinator prints the totals.
-  if (!flags_.print_final_stats || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
+  if (coverage_report_) coverage_report_->Print();  // before the stats, as libFuzzer
+  if (!flags_.print_final_stats) return;
   Printf("stat::number_of_executed_units: %zd\n", total_runs_);
   Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());
   Printf("stat::new_units_added:          %zd\n", new_units_added_);

@@ -15,11 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
 #include "runtime/common/input_slot.h"
 #include "runtime/common/random.h"
 #include "runtime/engine/corpus.h"
+#include "runtime/engine/coverage_report.h"
 #include "runtime/engine/mutation_dispatcher.h"
 
 namespace fuzzer {
@@ -45,6 +47,7 @@ struct NewUnitRecord {
   Bytes data;
   std::vector<uint32_t> features;  // every feature the unit reached
   std::string mutation_sequence;
+  std::string mutation_names;
   std::string base_sha1;
   bool reduced = false;
   size_t found_at_run = 0;
@@ -134,6 +137,12 @@ class Fuzzer {
   void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
   void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
   void WriteToOutputCorpus(const uint8_t* data, size_t size);
+  // -mutation_graph_file (in-process engine): a vertex for the unit, and an edge from its base.
+  void AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
+                          const std::string& mutation_names);
+  // -reload: runs the files other processes added to the output corpus since the last
+  // look; prints RELOAD if any of them was kept.
+  void ReloadOutputCorpus();
   void PrintNewFunctions();
   bool TimeToStop();
   void MaybeGrowLengthLimit();
@@ -155,6 +164,9 @@ class Fuzzer {
   Corpus corpus_;
   std::unique_ptr<InputSlot> slot_;
   std::string output_dir_;
+  std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload, in-process fuzzing only
+  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage, in-process only
+  int64_t next_reload_usec_ = 0;
   std::string artifact_prefix_;
 
   size_t max_input_len_ = 0;

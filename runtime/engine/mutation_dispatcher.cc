@@ -654,6 +654,15 @@ std::string MutationDispatcher::DescribeMutationSequence(bool verbose) const {
   return out;
 }
 
+std::string MutationDispatcher::MutationNames() const {
+  std::string out;
+  for (size_t i = 0; i < std::min(sequence_length_, kMaxRecordedMutators); i++) {
+    out += kMutatorNames[static_cast<size_t>(recorded_mutators_[i])];
+    out += '-';
+  }
+  return out;
+}
+
 std::string MutationDispatcher::RecommendedDictionary() const {
   // Words the user already supplied with -dict are not worth recommending.
   std::string lines;

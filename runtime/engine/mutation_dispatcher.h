@@ -58,6 +58,9 @@ class MutationDispatcher {
   // "MS: 3 InsertRepeatedBytes-CopyPart-CMP- DE: \"DEADBEEF\"-" (at most 10 names and words
   // unless verbose); "" when the sequence is empty.
   std::string DescribeMutationSequence(bool verbose) const;
+  // Just the recorded mutator names, "InsertRepeatedBytes-CopyPart-CMP-" (the label of a
+  // -mutation_graph_file edge).
+  std::string MutationNames() const;
   size_t MutationSequenceLength() const { return sequence_length_; }
 
   void AddManualDictionaryWord(const Word& word);

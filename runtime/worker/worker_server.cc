@@ -118,6 +118,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         added->set_data(unit.data.data(), unit.data.size());
         for (uint32_t feature : unit.features) added->add_features(feature);
         added->set_mutation_sequence(unit.mutation_sequence);
+        added->set_mutation_names(unit.mutation_names);
         added->set_base_sha1(unit.base_sha1);
         added->set_reduced(unit.reduced);
         added->set_found_at_run(unit.found_at_run);

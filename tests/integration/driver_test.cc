@@ -5,6 +5,9 @@
 // "--" flags, -ignore_remaining_args, LLVMFuzzerInitialize, reproduce mode,
 // dictionaries, missing directories, uninstrumented and protobuf-linking targets.
 #include <sys/stat.h>
+#include <chrono>
+#include <cstdio>
+#include <thread>
 
 #include <set>
 #include <string>
@@ -149,6 +152,114 @@ TEST(Driver, NewCorpusFilesAreNamedBySha1OfTheirContents) {
       HasLine(again.output, "INFO: " + std::string(8 - std::to_string(files.size()).size(), ' ') +
                                 std::to_string(files.size()) + " files found in out"))
       << again.output;
+}
+
+// Runs reload_key on an empty corpus dir with `flags`. Once fuzzing has begun (the
+// engine wrote its first unit there), another "fuzzer" drops the key into the dir, the way
+// libFuzzer -jobs or an ensemble partner shares its finds.
+RunResult FuzzWhileAnotherProcessDropsTheKey(const TempDir& dir, std::vector<std::string> flags) {
+  MakeDir(dir, "corpus");
+  std::thread other_fuzzer([&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (ListDir(dir.Join("corpus")).empty() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // libFuzzer skips a directory whose modification time, in whole seconds, has not moved
+    // since its last look: drop the key in a later second than the engine's own write.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    WriteFile(dir.Join(".key.partial"), "shoal-reload-key");
+    rename(dir.Join(".key.partial").c_str(), dir.Join("corpus/from-another-fuzzer").c_str());
+  });
+  flags.push_back("corpus");
+  RunResult run = RunProcess(Harness("reload_key"), flags, dir.path());
+  other_fuzzer.join();
+  return run;
+}
+
+TEST(Driver, ReloadRunsWhatAnotherProcessPutIntoTheCorpusDir) {
+  TempDir dir;
+  RunResult run =
+      FuzzWhileAnotherProcessDropsTheKey(dir, {kSeed, "-reload=1", "-max_total_time=60"});
+  SHOAL_EXPECT_EXIT(run, 1);
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes, "shoal-reload-key");
+}
+
+TEST(Driver, ReloadAlsoWorksInProcess) {
+  // -workers=0 is Shoal's in-process engine; libFuzzer only warns about the flag.
+  TempDir dir;
+  RunResult run = FuzzWhileAnotherProcessDropsTheKey(
+      dir, {kSeed, "-workers=0", "-reload=1", "-max_total_time=60"});
+  SHOAL_EXPECT_EXIT(run, 1);
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes, "shoal-reload-key");
+}
+
+TEST(Driver, WithoutReloadTheCorpusDirIsReadOnlyAtStart) {
+  TempDir dir;
+  RunResult run =
+      FuzzWhileAnotherProcessDropsTheKey(dir, {kSeed, "-reload=0", "-max_total_time=4"});
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_FALSE(HasLineContaining(run.output, "Test unit written to")) << run.output;
+}
+
+TEST(Driver, MutationGraphFileHasAVertexPerNewUnitAndEdgesFromTheirBases) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  RunResult run = RunProcess(Harness("branchy"),
+                             {kSeed, "-runs=20000", "-mutation_graph_file=graph.dot", "out"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::string graph = ReadFile(dir.Join("graph.dot"));
+  std::set<std::string> vertices;
+  int edges = 0;
+  for (const std::string& line : Lines(graph)) {
+    if (auto vertex = FindLine(line, R"re("([0-9a-f]{40})")re")) {
+      vertices.insert((*vertex)[1]);
+    } else if (auto edge = FindLine(
+                   line, R"re("([0-9a-f]{40})" -> "([0-9a-f]{40})" \[label="([A-Za-z0-9]+-)*"\];)re")) {
+      edges++;
+      EXPECT_TRUE(vertices.count((*edge)[2])) << "edge before its vertex: " << line;
+    } else {
+      ADD_FAILURE() << "not a vertex or edge line: '" << line << "'\n" << graph;
+    }
+  }
+  // One vertex per NEW unit, and one (without an edge) for the "\n" seed of an empty corpus.
+  EXPECT_TRUE(vertices.count(Sha1Hex("\n"))) << graph;
+  EXPECT_EQ(int(vertices.size()), CountLines(run.output, R"(#\d+\tNEW .*)") + 1)
+      << graph << run.output;
+  EXPECT_GT(edges, 0) << graph;
+}
+
+// The covered and total edge counts of LLVMFuzzerTestOneInput in a -print_coverage report.
+std::pair<int, int> TargetFunctionEdges(const RunResult& run) {
+  auto line = FindLine(
+      run.output,
+      R"(COVERED_FUNC: hits: [1-9]\d* edges: (\d+)/(\d+) LLVMFuzzerTestOneInput .*branchy\.cc:\d+)");
+  if (!line) {
+    ADD_FAILURE() << "no COVERED_FUNC line for LLVMFuzzerTestOneInput\n" << run.output;
+    return {0, 0};
+  }
+  return {std::stoi((*line)[1]), std::stoi((*line)[2])};
+}
+
+TEST(Driver, PrintCoverageReportsCoveredFunctionsAndUncoveredEdges) {
+  TempDir dir;
+  RunResult seed_only =
+      RunProcess(Harness("branchy"), {kSeed, "-runs=0", "-print_coverage=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(seed_only, 0);
+  EXPECT_TRUE(HasLine(seed_only.output, "COVERAGE:")) << seed_only.output;
+  auto [covered_by_seed, total] = TargetFunctionEdges(seed_only);
+  EXPECT_GT(covered_by_seed, 0);
+  EXPECT_LT(covered_by_seed, total);
+  EXPECT_TRUE(FindLine(seed_only.output, R"(  UNCOVERED_PC: .*branchy\.cc:\d+)"))
+      << seed_only.output;
+  // Fuzzing covers more of the same function.
+  RunResult fuzzed =
+      RunProcess(Harness("branchy"), {kSeed, "-runs=20000", "-print_coverage=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(fuzzed, 0);
+  auto [covered_by_fuzzing, total_again] = TargetFunctionEdges(fuzzed);
+  EXPECT_GT(covered_by_fuzzing, covered_by_seed) << fuzzed.output;
+  EXPECT_EQ(total_again, total);
 }
 
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
