@@ -178,7 +178,7 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
 }
 
 void Coordinator::PrintFinalStats() {
-  if (coverage_report_) coverage_report_->Print();  // before the stats, as libFuzzer
+  if (coverage_report_) coverage_report_->PrintAsFlagged(flags_);  // before the stats
   if (!flags_.print_final_stats) return;
   double seconds = SecondsSince(start_time_);
   size_t peak_rss = PeakRssMb();
@@ -779,7 +779,7 @@ void Coordinator::MonitorWorkers() {
 int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
-  if (flags_.print_coverage)
+  if (flags_.print_coverage || flags_.print_full_coverage)
     coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.reload > 0 && !output_dir.empty()) {
     reload_watcher_ = std::make_unique<CorpusDirWatcher>(output_dir);

@@ -148,7 +148,7 @@ class Coordinator {
   size_t max_len_ = 0;
   std::string output_dir_;
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload; looked at by the monitor
-  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage
+  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage, -print_full_coverage
   std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
   std::string artifact_prefix_;
   std::chrono::steady_clock::time_point start_time_;

@@ -72,13 +72,17 @@ void CoverageReport::AddLastExecution(const CoverageState& coverage) {
   marked_list_.clear();
 }
 
-void CoverageReport::Print() const {
+void CoverageReport::PrintAsFlagged(const Flags& flags) const {
+  if (flags.print_full_coverage) Print(/*full=*/true);
+  if (flags.print_coverage) Print(/*full=*/false);
+}
+
+void CoverageReport::Print(bool full) const {
   if (!__sanitizer_symbolize_pc) {
-    Printf("INFO: -print_coverage needs a sanitizer's symbolizer (build with -fsanitize=address "
-           "or -fsanitize=undefined); no coverage report\n");
+    Printf("INFO: __sanitizer_symbolize_pc is not available, not printing coverage\n");
     return;
   }
-  Printf("COVERAGE:\n");
+  Printf(full ? "FULL COVERAGE:\n" : "COVERAGE:\n");
   // A function's edges run from its entry to the next entry (or the end of its module).
   for (size_t entry = 0; entry < pcs_.size(); entry++) {
     if (!is_function_entry_[entry] || !pcs_[entry]) continue;
@@ -88,6 +92,15 @@ void CoverageReport::Print() const {
     if (!IsUserFile(file)) continue;
     std::string function = Describe(pcs_[entry], "%F");
     if (function.compare(0, 3, "in ") == 0) function = function.substr(3);
+    if (full) {
+      for (bool covered_part : {false, true}) {
+        std::string line = covered_part ? "C" : "U";
+        for (size_t edge = entry; edge < end; edge++)
+          if (covered_[edge] == covered_part) line += Describe(pcs_[edge], " %l");
+        Printf("%s\n", line.c_str());
+      }
+      continue;
+    }
     size_t covered = 0;
     for (size_t edge = entry; edge < end; edge++) covered += covered_[edge];
     uint32_t hits = entry_hits_[entry];

@@ -1,6 +1,8 @@
-// CoverageReport: -print_coverage. Which functions and edges the corpus reached, printed at
-// exit as libFuzzer 14's "COVERAGE:" report (COVERED_FUNC / UNCOVERED_FUNC / UNCOVERED_PC
-// lines, symbolized with the sanitizer's symbolizer). Fed with each input the corpus keeps;
+// CoverageReport: -print_coverage and -print_full_coverage. Which functions and edges the
+// corpus reached, printed at exit as libFuzzer 14's "COVERAGE:" report (COVERED_FUNC /
+// UNCOVERED_FUNC / UNCOVERED_PC lines) or "FULL COVERAGE:" report (a "U" line of uncovered
+// and a "C" line of covered source lines per function), symbolized with the sanitizer's
+// symbolizer. Fed with each input the corpus keeps;
 // runs in the coordinator (fed with the global corpus's features) or in the in-process
 // engine (fed from the counters of the execution that added an input). Both number edges by
 // counter index across modules, which is the same in every process of one binary.
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/common/flags.h"
 #include "runtime/engine/coverage.h"
 
 namespace fuzzer {
@@ -22,8 +25,11 @@ class CoverageReport {
   void AddCorpusInput(const std::vector<uint32_t>& features);
   // The same, from the counters the last execution left in `coverage`.
   void AddLastExecution(const CoverageState& coverage);
-  // Prints the report; one line instead if nothing can symbolize PCs.
-  void Print() const;
+  // Prints the report (`full`: -print_full_coverage's); one line instead if nothing can
+  // symbolize PCs.
+  void Print(bool full) const;
+  // Both reports, as the flags ask (libFuzzer's order).
+  void PrintAsFlagged(const Flags& flags) const;
 
  private:
   void MarkCovered(size_t edge);

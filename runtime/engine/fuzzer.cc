@@ -274,7 +274,7 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
-  if (flags_.print_coverage)
+  if (flags_.print_coverage || flags_.print_full_coverage)
     coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));
   RunEmptyInput();
@@ -501,7 +501,7 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
 void Fuzzer::PrintFinalStats() {
   // A worker's numbers are only part of the run: its coordinator prints the totals.
   if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
-  if (coverage_report_) coverage_report_->Print();  // before the stats, as libFuzzer
+  if (coverage_report_) coverage_report_->PrintAsFlagged(flags_);  // before the stats
   if (!flags_.print_final_stats) return;
   Printf("stat::number_of_executed_units: %zd\n", total_runs_);
   Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());

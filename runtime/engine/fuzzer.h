@@ -165,7 +165,7 @@ class Fuzzer {
   std::unique_ptr<InputSlot> slot_;
   std::string output_dir_;
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload, in-process fuzzing only
-  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage, in-process only
+  std::unique_ptr<CoverageReport> coverage_report_;  // -print_(full_)coverage, in-process
   int64_t next_reload_usec_ = 0;
   std::string artifact_prefix_;
 

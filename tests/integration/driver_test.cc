@@ -260,6 +260,13 @@ TEST(Driver, PrintCoverageReportsCoveredFunctionsAndUncoveredEdges) {
   auto [covered_by_fuzzing, total_again] = TargetFunctionEdges(fuzzed);
   EXPECT_GT(covered_by_fuzzing, covered_by_seed) << fuzzed.output;
   EXPECT_EQ(total_again, total);
+  // -print_full_coverage: per function, the source lines of uncovered ("U") and covered ("C")
+  // edges.
+  RunResult full =
+      RunProcess(Harness("branchy"), {kSeed, "-runs=0", "-print_full_coverage=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(full, 0);
+  ExpectLinesInOrder(full.output, {"FULL COVERAGE:", R"(U( \d+)+)", R"(C( \d+)+)"});
+  EXPECT_FALSE(HasLine(full.output, "COVERAGE:")) << full.output;
 }
 
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {

@@ -20,6 +20,19 @@ void MakeCorpus(const TempDir& dir, const std::string& name,
   for (size_t i = 0; i < inputs.size(); i++) WriteFile(path + "/" + std::to_string(i), inputs[i]);
 }
 
+// The lines of a merge that accepted a control file of `total` inputs, the first `done` of
+// them processed by an earlier run.
+void ExpectResumed(const RunResult& run, size_t total, size_t done) {
+  const std::string n = std::to_string(total), k = std::to_string(done);
+  EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: control file ok, " + n +
+                                      " files total, first not processed file " + k))
+      << run.output;
+  EXPECT_TRUE(HasLine(run.output, "MERGE-INNER: " + n + " total files; " + k +
+                                      " processed earlier; will process " +
+                                      std::to_string(total - done) + " files now"))
+      << run.output;
+}
+
 TEST(Merge, KeepsOnlyInputsThatAddFeaturesNamedBySha1) {
   TempDir dir;
   MakeCorpus(dir, "out", {});
@@ -102,12 +115,7 @@ TEST(Merge, WritesAResumableControlFile) {
       RunProcess(Harness("full_coverage_set"), {"-merge=1", "-merge_control_file=mcf", "out", "in"},
                  resume.path());
   SHOAL_EXPECT_EXIT(resumed, 0);
-  EXPECT_TRUE(HasLine(resumed.output,
-                      "MERGE-OUTER: control file ok, 2 files total, first not processed file 1"))
-      << resumed.output;
-  EXPECT_TRUE(HasLine(resumed.output,
-                      "MERGE-INNER: 2 total files; 1 processed earlier; will process 1 files now"))
-      << resumed.output;
+  ExpectResumed(resumed, 2, 1);
   EXPECT_TRUE(
       FindLine(resumed.output,
                R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
@@ -173,12 +181,7 @@ TEST(Merge, ResumesAMergeTheOtherEngineStarted) {
 
   RunResult resumed = RunProcess(Harness("full_coverage_set"), args, dir.path());
   SHOAL_EXPECT_EXIT(resumed, 0);
-  EXPECT_TRUE(HasLine(resumed.output,
-                      "MERGE-OUTER: control file ok, 5 files total, first not processed file 2"))
-      << resumed.output;
-  EXPECT_TRUE(HasLine(resumed.output,
-                      "MERGE-INNER: 5 total files; 2 processed earlier; will process 3 files now"))
-      << resumed.output;
+  ExpectResumed(resumed, 5, 2);
   std::vector<std::string> contents;
   for (const std::string& name : ListDir(dir.path() + "/out"))
     contents.push_back(ReadFile(dir.path() + "/out/" + name));
