@@ -230,18 +230,15 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
   } else if (!base_sha1.empty() && flags_.reduce_inputs) {
     // A worker's REDUCE: replace the global input it came from if this one is smaller and
     // still reaches every feature that input is the only carrier of.
-    for (size_t i = 0; i < corpus_.size(); i++) {
-      InputInfo& input = corpus_[i];
-      if (input.sha1 != base_sha1 || !corpus_.IsActive(i) || input.bytes.size() <= data.size())
-        continue;
+    InputInfo* input = corpus_.FindActive(base_sha1);
+    if (input && input->bytes.size() > data.size()) {
       std::vector<uint32_t> sorted = features;
       std::sort(sorted.begin(), sorted.end());
-      if (std::includes(sorted.begin(), sorted.end(), input.unique_features.begin(),
-                        input.unique_features.end())) {
-        corpus_.Replace(&input, data.data(), data.size());
+      if (std::includes(sorted.begin(), sorted.end(), input->unique_features.begin(),
+                        input->unique_features.end())) {
+        corpus_.Replace(input, data.data(), data.size());
         what = "REDUCE";
       }
-      break;
     }
   }
   if (!what) return CorpusChange::kNone;

@@ -143,6 +143,8 @@ InputInfo* Corpus::AddInput(const uint8_t* data, size_t size, std::vector<uint32
   input->needs_energy_update = true;
   num_active_++;
   total_active_bytes_ += size;
+  active_sizes_.insert(size);
+  active_by_sha1_[input->sha1] = inputs_.size();
   inputs_.push_back(std::move(input));
   schedule_dirty_ = true;
   return inputs_.back().get();
@@ -154,8 +156,16 @@ std::string Corpus::Replace(InputInfo* input, const uint8_t* data, size_t size) 
     evicted_.push_back(JoinPath(output_dir_, old_sha1));
   total_active_bytes_ -= input->bytes.size();
   total_active_bytes_ += size;
+  active_sizes_.erase(active_sizes_.find(input->bytes.size()));
+  active_sizes_.insert(size);
+  auto indexed = active_by_sha1_.find(old_sha1);
   input->bytes.assign(data, data + size);
   input->sha1 = Sha1Hex(data, size);
+  if (indexed != active_by_sha1_.end()) {
+    size_t index = indexed->second;
+    active_by_sha1_.erase(indexed);
+    active_by_sha1_[input->sha1] = index;
+  }
   input->reduced = true;
   input->may_delete_file = true;
   for (uint32_t feature : input->unique_features)
@@ -169,17 +179,18 @@ void Corpus::Evict(size_t index) {
     evicted_.push_back(JoinPath(output_dir_, input.sha1));
   num_active_--;
   total_active_bytes_ -= input.bytes.size();
+  active_sizes_.erase(active_sizes_.find(input.bytes.size()));
+  auto indexed = active_by_sha1_.find(input.sha1);
+  if (indexed != active_by_sha1_.end() && indexed->second == index) active_by_sha1_.erase(indexed);
   input.bytes.clear();
   input.bytes.shrink_to_fit();
   input.energy = 0;
   schedule_dirty_ = true;
 }
 
-size_t Corpus::MaxInputSize() const {
-  size_t max = 0;
-  for (const auto& input : inputs_)
-    if (input->num_features || input->never_reduce) max = std::max(max, input->bytes.size());
-  return max;
+InputInfo* Corpus::FindActive(const std::string& sha1) {
+  auto it = active_by_sha1_.find(sha1);
+  return it == active_by_sha1_.end() ? nullptr : inputs_[it->second].get();
 }
 
 void Corpus::RebuildSchedule() {

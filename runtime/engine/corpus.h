@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -67,7 +69,9 @@ class Corpus {
 
   size_t NumActiveInputs() const { return num_active_; }
   size_t TotalActiveBytes() const { return total_active_bytes_; }
-  size_t MaxInputSize() const;
+  size_t MaxInputSize() const { return active_sizes_.empty() ? 0 : *active_sizes_.rbegin(); }
+  // The active input with these contents, or null.
+  InputInfo* FindActive(const std::string& sha1);
   size_t NumFeatures() const { return num_features_; }
   bool empty() const { return num_active_ == 0; }
   size_t size() const { return inputs_.size(); }
@@ -98,6 +102,9 @@ class Corpus {
   uint16_t most_abundant_rare_frequency_ = 0;
   size_t num_features_ = 0;
   size_t num_active_ = 0;
+  // Kept up to date so that status lines ("L: n/max") and REDUCE lookups cost no scan.
+  std::multiset<size_t> active_sizes_;
+  std::unordered_map<std::string, size_t> active_by_sha1_;  // index into inputs_
   size_t total_active_bytes_ = 0;
   uint64_t total_executed_mutations_ = 0;
   // Cumulative weights for sampling; rebuilt when inputs change or energies are refreshed.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/common/random.h"
+#include "runtime/common/sha1.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage.h"
 
@@ -161,6 +162,10 @@ TEST(CorpusTest, ShrinkEvictsInputsWhoseFeaturesAllMovedToSmallerOnes) {
   std::vector<std::string> evicted = corpus.TakeEvictedFiles();
   ASSERT_EQ(evicted.size(), 1u);
   EXPECT_EQ(evicted[0], "/out/8cb2237d0679ca88db6464eac60da96345513964");  // sha1("12345")
+  // The evicted input is gone from the lookups too.
+  EXPECT_EQ(corpus.MaxInputSize(), 2u);
+  EXPECT_EQ(corpus.FindActive("8cb2237d0679ca88db6464eac60da96345513964"), nullptr);
+  EXPECT_NE(corpus.FindActive(Sha1Hex(reinterpret_cast<const uint8_t*>("12"), 2)), nullptr);
 }
 
 TEST(CorpusTest, ReplaceKeepsUniqueFeaturesAndRenamesTheFile) {
@@ -174,6 +179,9 @@ TEST(CorpusTest, ReplaceKeepsUniqueFeaturesAndRenamesTheFile) {
   EXPECT_EQ(input->unique_features, std::vector<uint32_t>{1});
   EXPECT_EQ(corpus.TotalActiveBytes(), 2u);
   EXPECT_EQ(corpus.TakeEvictedFiles().size(), 1u);  // the old file goes away
+  EXPECT_EQ(corpus.MaxInputSize(), 2u);
+  EXPECT_EQ(corpus.FindActive(Sha1Hex(reinterpret_cast<const uint8_t*>("abcd"), 4)), nullptr);
+  EXPECT_EQ(corpus.FindActive(Sha1Hex(reinterpret_cast<const uint8_t*>("ab"), 2)), input);
 }
 
 TEST(CorpusTest, ScheduleOnlyPicksLiveInputsAndPrefersRareFeatureFinders) {
