@@ -16,8 +16,9 @@
 #   driver under afl-fuzz -V AFL_TIME seconds, default 10; informational only).
 set -euo pipefail
 
-die() { echo "bench/run.sh: error: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "required tool '$1' not found in PATH"; }
+BENCH_SCRIPT=bench/run.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for tool in clang++ nice awk sort date timeout grep sed uname sha256sum; do need "$tool"; done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,14 +33,7 @@ for hdr in /usr/include/nlohmann/json.hpp /usr/include/rapidjson/document.h \
 done
 
 # The command as invoked, with the knobs the caller set, for the summary's provenance line.
-INVOCATION=""
-for knob in QUICK REPS BUG_SEEDS BUG_RUNS BUG_TIME RUNS_SCALE ONLY NICE AFL AFL_TIME SHOAL_LIB; do
-  if [[ -n "${!knob+x}" ]]; then
-    if [[ "${!knob}" =~ ^[A-Za-z0-9_./=-]*$ ]]; then INVOCATION+="$knob=${!knob} "
-    else INVOCATION+="$knob='${!knob}' "; fi
-  fi
-done
-INVOCATION+="bench/run.sh"
+INVOCATION="$(invocation_line QUICK REPS BUG_SEEDS BUG_RUNS BUG_TIME RUNS_SCALE ONLY NICE AFL AFL_TIME SHOAL_LIB)"
 
 QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
@@ -80,32 +74,12 @@ MD="$RESULTS/$STAMP.md"
 WORK="${WORK:-$(mktemp -d /tmp/shoal-bench.XXXXXX)}"
 mkdir -p "$WORK"/{bin,obj,logs,corpus,artifacts,shoal}
 [[ "${KEEP_WORK:-0}" == 1 ]] || trap 'rm -rf "$WORK"' EXIT
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
-# Snapshot the runtime so a concurrent `bazel build` cannot swap it mid-benchmark.
-cp "$SHOAL_A" "$SHOAL_O" "$WORK/shoal/"
-chmod u+w "$WORK/shoal/"*
-SHOAL_SHA="$(sha256sum "$WORK/shoal/libshoal_runtime.o" | cut -c1-12)"
-SHOAL_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ -n "$(git -C "$ROOT" status --porcelain -- runtime 2>/dev/null)" ]]; then
-  SHOAL_REV="$SHOAL_REV+dirty-runtime"
-fi
-[[ -z "${SHOAL_LIB:-}" ]] || SHOAL_REV="$SHOAL_REV (checkout; runtime from SHOAL_LIB=$SHOAL_LIB)"
+snapshot_runtime
 
 # ---------------------------------------------------------------- build
-# Each harness is compiled once with -fsanitize=fuzzer-no-link (clang 14 emits a
-# byte-identical object for -fsanitize=fuzzer) and linked twice: with libshoal.a, and
-# with -fsanitize=fuzzer (clang's libFuzzer). Same code under test for both engines.
-build() {
-  local h="$1" src="$BENCH/harnesses/$1.cc"
-  [[ -f "$src" ]] || die "harness source $src missing"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer-no-link -c "$src" \
-    -o "$WORK/obj/$h.o" || die "compiling $src failed"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer-no-link "$WORK/obj/$h.o" \
-    "$WORK/shoal/libshoal.a" -o "$WORK/bin/$h.shoal" || die "linking $h with Shoal failed"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer "$WORK/obj/$h.o" \
-    -o "$WORK/bin/$h.libfuzzer" || die "linking $h with libFuzzer failed"
-}
+# build_harness (bench/lib.sh) links each harness with both engines; AFL++ gets its own
+# build with afl-clang-fast++.
 build_afl() {
   local h="$1"
   AFL_QUIET=1 nice -n "$NICE" afl-clang-fast++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer \
@@ -113,7 +87,7 @@ build_afl() {
     die "building $h with afl-clang-fast++ failed"
 }
 log "building ${#THROUGHPUT[@]} throughput + ${#BUGS[@]} bug harnesses in $WORK"
-for h in "${THROUGHPUT[@]}" "${BUGS[@]}"; do build "$h"; done
+for h in "${THROUGHPUT[@]}" "${BUGS[@]}"; do build_harness "$h"; done
 if [[ "$AFL" == 1 ]]; then for h in "${THROUGHPUT[@]}"; do build_afl "$h"; done; fi
 
 printf 'phase\tharness\tengine\trep_or_seed\truns_flag\texecuted_units\twall_s\texecs_per_sec\tstat_avg_exec_per_sec\tcov\tft\tstatus\texit_code\n' >"$TSV"

@@ -33,8 +33,9 @@
 #   SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's).
 set -euo pipefail
 
-die() { echo "bench/workers.sh: error: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "required tool '$1' not found in PATH"; }
+BENCH_SCRIPT=bench/workers.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for tool in clang++ nice awk sort date grep sed uname sha256sum setsid python3 cp find; do
   need "$tool"
 done
@@ -50,15 +51,8 @@ for hdr in /usr/include/rapidjson/document.h /usr/include/stb/stb_image.h; do
   [[ -f "$hdr" ]] || die "header $hdr missing (apt-get install rapidjson-dev libstb-dev)"
 done
 
-INVOCATION=""
-for knob in QUICK REPS TP_TIME BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
-            MERGE_REPS PHASES ONLY NICE QUIET_SAMPLE QUIET_PCT QUIET_BUDGET SHOAL_LIB; do
-  if [[ -n "${!knob+x}" ]]; then
-    if [[ "${!knob}" =~ ^[A-Za-z0-9_./=-]*$ ]]; then INVOCATION+="$knob=${!knob} "
-    else INVOCATION+="$knob='${!knob}' "; fi
-  fi
-done
-INVOCATION+="bench/workers.sh"
+INVOCATION="$(invocation_line QUICK REPS TP_TIME BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
+            MERGE_REPS PHASES ONLY NICE QUIET_SAMPLE QUIET_PCT QUIET_BUDGET SHOAL_LIB)"
 
 QUICK="${QUICK:-0}"
 if [[ "$QUICK" == 1 ]]; then
@@ -117,39 +111,20 @@ MD="$RESULTS/workers-$STAMP.md"
 WORK="${WORK:-$(mktemp -d /tmp/shoal-workers.XXXXXX)}"
 mkdir -p "$WORK"/{bin,obj,logs,runs,shoal}
 [[ "${KEEP_WORK:-0}" == 1 ]] || trap 'rm -rf "$WORK"' EXIT
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 T_START=$SECONDS
 
-# Snapshot the runtime so a concurrent `bazel build` cannot swap it mid-benchmark.
-cp "$SHOAL_A" "$SHOAL_O" "$WORK/shoal/"
-chmod u+w "$WORK/shoal/"*
-SHOAL_SHA="$(sha256sum "$WORK/shoal/libshoal_runtime.o" | cut -c1-12)"
-SHOAL_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ -n "$(git -C "$ROOT" status --porcelain -- runtime 2>/dev/null)" ]]; then
-  SHOAL_REV="$SHOAL_REV+dirty-runtime"
-fi
-[[ -z "${SHOAL_LIB:-}" ]] || SHOAL_REV="$SHOAL_REV (checkout; runtime from SHOAL_LIB=$SHOAL_LIB)"
+snapshot_runtime
 
 # ---------------------------------------------------------------- build
-# Same scheme as bench/run.sh: one -fsanitize=fuzzer-no-link object, linked with libshoal.a
-# and with -fsanitize=fuzzer.
-build() {
-  local h="$1" src="$BENCH/harnesses/$1.cc"
-  [[ -f "$src" ]] || die "harness source $src missing"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer-no-link -c "$src" \
-    -o "$WORK/obj/$h.o" || die "compiling $src failed"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer-no-link "$WORK/obj/$h.o" \
-    "$WORK/shoal/libshoal.a" -o "$WORK/bin/$h.shoal" || die "linking $h with Shoal failed"
-  nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer "$WORK/obj/$h.o" \
-    -o "$WORK/bin/$h.libfuzzer" || die "linking $h with libFuzzer failed"
-}
+# build_harness (bench/lib.sh): one -fsanitize=fuzzer-no-link object, linked with
+# libshoal.a and with -fsanitize=fuzzer.
 declare -A BUILT=()
 TO_BUILD=("${THROUGHPUT[@]}" "${BUGS[@]}")
 has_phase merge && TO_BUILD+=("$MERGE_HARNESS")
 log "building ${#TO_BUILD[@]} harness(es) in $WORK"
 for h in "${TO_BUILD[@]}"; do
   [[ -n "$h" && -z "${BUILT[$h]:-}" ]] || continue
-  build "$h"; BUILT[$h]=1
+  build_harness "$h"; BUILT[$h]=1
 done
 
 printf 'phase\tharness\tconfig\trep_or_seed\tbudget\texecuted_units\twall_s\texecs_per_sec\tcov\tft\tkept_files\tstatus\texit_code\tother_cpu_pct\n' >"$TSV"

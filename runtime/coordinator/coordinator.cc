@@ -200,6 +200,7 @@ void Coordinator::Stop(int exit_code) {
   if (!stopping_) exit_code_ = exit_code;
   stopping_ = true;
   changed_.notify_all();
+  forwarder_.Wake();  // the monitor acts on the stop now, not after its poll timeout
 }
 
 Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,9 +17,18 @@ namespace {
 constexpr size_t kTailSize = 32 << 10;
 }  // namespace
 
+StderrForwarder::StderrForwarder() : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
 StderrForwarder::~StderrForwarder() {
   for (auto& entry : streams_)
     if (entry.second.fd >= 0) close(entry.second.fd);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void StderrForwarder::Wake() {
+  uint64_t one = 1;
+  // A failed write (the counter is full: a wake is pending anyway) needs no handling.
+  if (wake_fd_ >= 0 && write(wake_fd_, &one, sizeof(one)) < 0) one = 0;
 }
 
 void StderrForwarder::Add(int worker_index, int fd) {
@@ -52,12 +62,19 @@ void StderrForwarder::PollOnce(int timeout_ms) {
       indices.push_back(entry.first);
     }
   }
+  if (wake_fd_ >= 0) fds.push_back({wake_fd_, POLLIN, 0});
   if (fds.empty()) {
     usleep(useconds_t(timeout_ms) * 1000);
     return;
   }
   int ready = poll(fds.data(), fds.size(), timeout_ms);
   if (ready <= 0) return;
+  if (wake_fd_ >= 0) {
+    uint64_t count;
+    // Drained (reset to zero) so the next poll waits again; EAGAIN just means no Wake().
+    if ((fds.back().revents & POLLIN) && read(wake_fd_, &count, sizeof(count)) < 0) count = 0;
+    fds.pop_back();
+  }
   char buf[1 << 16];
   std::lock_guard<std::mutex> lock(mutex_);
   for (size_t i = 0; i < fds.size(); i++) {

@@ -13,11 +13,17 @@ namespace fuzzer {
 
 class StderrForwarder {
  public:
+  StderrForwarder();
   ~StderrForwarder();
+  StderrForwarder(const StderrForwarder&) = delete;
+  StderrForwarder& operator=(const StderrForwarder&) = delete;
   // Starts forwarding fd (duplicated: the caller keeps ownership of its own descriptor).
   void Add(int worker_index, int fd);
-  // Reads whatever is available on every pipe, waiting at most timeout_ms.
+  // Reads whatever is available on every pipe, waiting at most timeout_ms (less if Wake()).
   void PollOnce(int timeout_ms);
+  // Makes the current or next PollOnce return at once (e.g. the run is stopping, so the
+  // monitor should not sit out its timeout). Any thread.
+  void Wake();
   // Waits until the worker's pipe reached EOF (all its output forwarded), at most timeout_ms.
   bool WaitForEof(int worker_index, int timeout_ms);
   // The last bytes the worker printed (since Add).
@@ -34,6 +40,7 @@ class StderrForwarder {
   };
   void Append(Stream* stream, const char* data, size_t size);
 
+  int wake_fd_;  // eventfd, polled with the pipes
   std::mutex mutex_;
   std::condition_variable eof_;
   std::map<int, Stream> streams_;
