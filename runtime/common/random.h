@@ -3,6 +3,7 @@
 // (xoshiro256**) because it sits in the worker's mutation hot path.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -42,6 +43,13 @@ class Random {
   bool Bool() { return Next() & 1; }
   // Skewed towards small values: uniform in [0, uniform in [1, n]).
   size_t SkewedSmall(size_t n) { return (*this)((*this)(n) + 1); }
+
+  // The whole state, to hand a generator over to another process.
+  using State = std::array<uint64_t, 4>;
+  State state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+  void set_state(const State& state) {
+    for (size_t i = 0; i < 4; i++) state_[i] = state[i];
+  }
 
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

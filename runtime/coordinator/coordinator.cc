@@ -203,6 +203,19 @@ void Coordinator::Stop(int exit_code) {
   forwarder_.Wake();  // the monitor acts on the stop now, not after its poll timeout
 }
 
+void Coordinator::MarkCoveredEdges(const std::vector<uint32_t>& features, uint64_t num_counters) {
+  // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
+  for (uint32_t feature : features) {
+    uint64_t edge = flags_.use_counters ? feature / 8 : feature;
+    if (edge >= num_counters) continue;
+    if (covered_edges_.size() <= edge) covered_edges_.resize(edge + 1);
+    if (!covered_edges_[edge]) {
+      covered_edges_[edge] = 1;
+      num_covered_edges_++;
+    }
+  }
+}
+
 Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
                                                         const std::vector<uint32_t>& features,
                                                         const std::string& mutation_sequence,
@@ -214,17 +227,7 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
       new_features.push_back(feature);
   const char* what = nullptr;
   if (!new_features.empty()) {
-    // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
-    uint64_t num_counters = from ? from->num_counters : 0;
-    for (uint32_t feature : new_features) {
-      uint64_t edge = flags_.use_counters ? feature / 8 : feature;
-      if (edge >= num_counters) continue;
-      if (covered_edges_.size() <= edge) covered_edges_.resize(edge + 1);
-      if (!covered_edges_[edge]) {
-        covered_edges_[edge] = 1;
-        num_covered_edges_++;
-      }
-    }
+    MarkCoveredEdges(new_features, from ? from->num_counters : 0);
     corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
     if (coverage_report_) coverage_report_->AddCorpusInput(features);
     what = "NEW   ";
@@ -581,6 +584,8 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     auto* init = request.mutable_init();
     init->set_max_len(max_len_);
     init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
+    if (worker->index == 0 && worker->restarts == 0 && first_worker_rng_state_)
+      for (uint64_t word : *first_worker_rng_state_) init->add_rng_state(word);
     init->set_worker_index(uint32_t(worker->index));
     init->set_announce_artifacts(!AnyFailureIsSurvived());
     shoal::proto::Response response;
@@ -795,6 +800,7 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     Random rand(seed_);
     for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand))
       jobs.push_back(InputJob{jobs.size(), seed.path, seed.size, {}});
+    first_worker_rng_state_ = rand.state();
   }
   QueueJobs(std::move(jobs));
   return WaitForJobsAndFinish(/*then_fuzz=*/true);

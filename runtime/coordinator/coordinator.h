@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -129,6 +130,8 @@ class Coordinator {
   // -mutation_graph_file: a vertex for a unit the global corpus took, and an edge from its base.
   void AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
                           const std::string& mutation_names);
+  // Counts the edges of `features` as covered ("cov:"); requires mutex_.
+  void MarkCoveredEdges(const std::vector<uint32_t>& features, uint64_t num_counters);
   void MonitorWorkers();
   void Stop(int exit_code);
   uint64_t TotalRuns() const;  // requires mutex_
@@ -150,6 +153,8 @@ class Coordinator {
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload; looked at by the monitor
   std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage, -print_full_coverage
   std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
+  // The in-process engine's RNG state after ordering the seeds: worker 0's start.
+  std::optional<Random::State> first_worker_rng_state_;
   std::string artifact_prefix_;
   std::chrono::steady_clock::time_point start_time_;
   StderrForwarder forwarder_;

@@ -148,7 +148,7 @@ size_t Fuzzer::ExecsPerSecond() const {
 // ---------------------------------------------------------------------------------------
 // Execution
 
-void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
+void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size, bool counted) {
   slot_->Write(data, size);
   // An exact-size heap copy, so that ASan reports reads past the end of the input.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[size ? size : 1]);
@@ -170,7 +170,7 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
   coverage.SetRunningTarget(false);
   int64_t elapsed = NowUsec() - start;
   last_exec_usec_ = elapsed;
-  total_runs_++;
+  if (counted) total_runs_++;
   if (size && memcmp(copy.get(), data, size) != 0) HandleOverwrittenInput();
   size_t seconds = size_t(elapsed / 1000000);
   if (seconds > slowest_unit_seconds_ && flags_.report_slow_units > 0 &&
@@ -184,7 +184,9 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size) {
 }
 
 void Fuzzer::CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out) {
-  ExecuteCallback(data, size);
+  // Not a run of its own: the in-process engine never makes it, and counting it would shift
+  // every run number and -runs budget of -workers=1 against -workers=0.
+  ExecuteCallback(data, size, /*counted=*/false);
   out->clear();
   Coverage().CollectFeatures([out](uint32_t feature) { out->push_back(feature); });
 }
@@ -334,9 +336,10 @@ void Fuzzer::ReloadOutputCorpus() {
 }
 
 void Fuzzer::RunEmptyInput() {
+  // Neither its features nor its edges count ("cov:" counts what corpus inputs reach, as
+  // libFuzzer's): the next execution's reset discards its counters.
   running_initial_corpus_ = true;
   ExecuteCallback(nullptr, 0);
-  Coverage().CollectFeatures([](uint32_t) {});
 }
 
 bool Fuzzer::RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* all_features) {

@@ -130,7 +130,9 @@ class Fuzzer {
  private:
   enum RunResult { kNothing, kNew, kReduced };
 
-  void ExecuteCallback(const uint8_t* data, size_t size);
+  // `counted`: the execution counts as a run (-runs, status lines). Only a worker's second
+  // look at a unit it already counted is not one.
+  void ExecuteCallback(const uint8_t* data, size_t size, bool counted = true);
   RunResult RunOne(const uint8_t* data, size_t size, bool may_delete_file, InputInfo* parent);
   void CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out);
   void MutateAndTestOne();

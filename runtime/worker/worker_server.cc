@@ -64,7 +64,11 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
     case shoal::proto::Request::kInit: {
       const auto& init = request.init();
       if (init.max_len()) fuzzer_->set_max_input_len(init.max_len());
-      rand_->Reseed(init.seed());
+      if (init.rng_state_size() == 4)
+        rand_->set_state({init.rng_state(0), init.rng_state(1), init.rng_state(2),
+                          init.rng_state(3)});
+      else
+        rand_->Reseed(init.seed());
       fuzzer_->set_announce_artifacts(init.announce_artifacts());
       if (!empty_input_done_) {
         fuzzer_->RunEmptyInput();

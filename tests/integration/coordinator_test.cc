@@ -222,6 +222,40 @@ TEST(Coordinator, TracePcGuardBuildsAreSupported) {
   EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
 }
 
+// The INITED/NEW/REDUCE/DONE lines of a run, without the parts that depend on timing.
+std::vector<std::string> SearchPath(const std::string& output) {
+  std::vector<std::string> path;
+  for (const std::string& line : Lines(output)) {
+    if (!FindLine(line, R"(#\d+\t(INITED|NEW   |REDUCE|DONE  ) .*)")) continue;
+    auto timing = line.find(" exec/s: ");
+    auto moves = line.find(" L: ");
+    path.push_back(line.substr(0, timing) +
+                   (moves == std::string::npos ? "" : line.substr(moves)));
+  }
+  return path;
+}
+
+TEST(Coordinator, OneWorkerTakesTheInProcessEnginesPathForTheSameSeed) {
+  // Worker 0 starts from the RNG state the in-process engine has after ordering the seeds,
+  // and a worker's second look at a new unit is not a run: same -seed, same search.
+  TempDir dir;
+  for (const char* name : {"a", "b"}) ASSERT_EQ(mkdir(dir.Join(name).c_str(), 0755), 0);
+  WriteFile(dir.Join("a/seed1"), "\x01\x02\x03");
+  WriteFile(dir.Join("a/seed2"), "hello fuzzer");
+  WriteFile(dir.Join("a/seed3"), "7");
+  for (const char* seed : {"a/seed1", "a/seed2", "a/seed3"})
+    WriteFile(dir.Join(std::string("b/") + (seed + 2)), ReadFile(dir.Join(seed)));
+  RunResult in_process =
+      RunProcess(Harness("branchy"), {"-seed=5", "-runs=20000", "-workers=0", "a"}, dir.path());
+  RunResult one_worker =
+      RunProcess(Harness("branchy"), {"-seed=5", "-runs=20000", "-workers=1", "b"}, dir.path());
+  SHOAL_EXPECT_EXIT(in_process, 0);
+  SHOAL_EXPECT_EXIT(one_worker, 0);
+  std::vector<std::string> expected = SearchPath(in_process.output);
+  ASSERT_GT(expected.size(), 5u) << in_process.output;
+  EXPECT_EQ(SearchPath(one_worker.output), expected) << in_process.output << one_worker.output;
+}
+
 TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   TempDir dir;
   RunResult run =
