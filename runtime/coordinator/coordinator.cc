@@ -165,6 +165,8 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
   if (!corpus_.empty() && !inputs_only_)
     n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
                   FormatSize(corpus_.TotalActiveBytes()).c_str());
+  if (size_t focus = corpus_.NumInputsThatTouchFocusFunction())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " focus: %zd", focus);
   if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
     length_limit = flags_.len_control
@@ -228,7 +230,13 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
   const char* what = nullptr;
   if (!new_features.empty()) {
     MarkCoveredEdges(new_features, from ? from->num_counters : 0);
-    corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
+    InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
+    const size_t focus_edge = Coverage().FocusFunctionEdge();
+    for (uint32_t feature : features)
+      if (focus_edge != SIZE_MAX && (flags_.use_counters ? feature / 8 : feature) == focus_edge) {
+        corpus_.MarkTouchesFocusFunction(added);
+        break;
+      }
     if (coverage_report_) coverage_report_->AddCorpusInput(features);
     what = "NEW   ";
   } else if (!base_sha1.empty() && flags_.reduce_inputs) {
@@ -782,6 +790,7 @@ void Coordinator::MonitorWorkers() {
 int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
+  if (!SetUpFocusFunction(flags_)) return 1;
   if (flags_.print_coverage || flags_.print_full_coverage)
     coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.reload > 0 && !output_dir.empty()) {
@@ -885,6 +894,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
       Stop(0);
     } else if (!stopping_) {
       PrintStatus("INITED", "");
+      PrintFocusFunctionTouches(flags_, corpus_);
       if (corpus_.empty() && flags_.runs != 0) {
         Printf(
             "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "

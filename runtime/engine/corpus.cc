@@ -178,6 +178,7 @@ void Corpus::Evict(size_t index) {
   if (input.may_delete_file && !output_dir_.empty())
     evicted_.push_back(JoinPath(output_dir_, input.sha1));
   num_active_--;
+  if (input.touches_focus_function) num_touching_focus_--;
   total_active_bytes_ -= input.bytes.size();
   active_sizes_.erase(active_sizes_.find(input.bytes.size()));
   auto indexed = active_by_sha1_.find(input.sha1);
@@ -185,6 +186,13 @@ void Corpus::Evict(size_t index) {
   input.bytes.clear();
   input.bytes.shrink_to_fit();
   input.energy = 0;
+  schedule_dirty_ = true;
+}
+
+void Corpus::MarkTouchesFocusFunction(InputInfo* input) {
+  if (input->touches_focus_function) return;
+  input->touches_focus_function = true;
+  num_touching_focus_++;
   schedule_dirty_ = true;
 }
 
@@ -215,10 +223,11 @@ void Corpus::RebuildSchedule() {
     }
   }
   if (total <= 0) {
-    // Vanilla schedule: newer inputs are preferred.
+    // Vanilla schedule: newer inputs are preferred, and those reaching -focus_function much
+    // more.
     total = 0;
     for (size_t i = 0; i < inputs_.size(); i++) {
-      if (IsActive(i)) total += double(i + 1);
+      if (IsActive(i)) total += double(i + 1) * (inputs_[i]->touches_focus_function ? 1000 : 1);
       cumulative_weights_[i] = total;
     }
   }

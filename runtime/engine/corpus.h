@@ -32,6 +32,7 @@ struct InputInfo {
   bool may_delete_file = false;  // written by this session into the output corpus
   bool never_reduce = false;     // -keep_seed
   bool reduced = false;
+  bool touches_focus_function = false;  // -focus_function: it entered that function
   // Entropic schedule: how often this input's mutants hit each currently rare feature.
   std::vector<std::pair<uint32_t, uint16_t>> rare_feature_hits;
   uint64_t rare_hit_total = 0;
@@ -73,6 +74,10 @@ class Corpus {
   // The active input with these contents, or null.
   InputInfo* FindActive(const std::string& sha1);
   size_t NumFeatures() const { return num_features_; }
+  // -focus_function: `input` (just added) entered the focus function; the vanilla schedule
+  // then weighs it 1000 times as much.
+  void MarkTouchesFocusFunction(InputInfo* input);
+  size_t NumInputsThatTouchFocusFunction() const { return num_touching_focus_; }
   bool empty() const { return num_active_ == 0; }
   size_t size() const { return inputs_.size(); }
   InputInfo& operator[](size_t i) { return *inputs_[i]; }
@@ -102,6 +107,7 @@ class Corpus {
   uint16_t most_abundant_rare_frequency_ = 0;
   size_t num_features_ = 0;
   size_t num_active_ = 0;
+  size_t num_touching_focus_ = 0;  // active inputs that entered the focus function
   // Kept up to date so that status lines ("L: n/max") and REDUCE lookups cost no scan.
   std::multiset<size_t> active_sizes_;
   std::unordered_map<std::string, size_t> active_by_sha1_;  // index into inputs_

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/engine/sanitizer_api.h"
+
 extern "C" {
 // Written by -fsanitize-coverage=stack-depth instrumentation: the lowest stack pointer seen.
 __attribute__((visibility("default"),
@@ -106,6 +108,28 @@ bool CoverageState::PcTablesMatchCounters() const {
   for (size_t i = 0; i < num_modules_; i++)
     if (modules_[i].pcs_begin) with_tables++;
   return with_tables == num_pc_tables_;
+}
+
+bool CoverageState::SetFocusFunction(const std::string& name) {
+  if (!__sanitizer_symbolize_pc) return false;
+  size_t first = 0;
+  for (size_t m = 0; m < num_modules_; m++) {
+    const CounterModule& module = modules_[m];
+    for (size_t i = 0; module.pcs_begin && i < module.size(); i++) {
+      if (!(module.pcs_begin[i].flags & 1)) continue;  // not a function entry
+      char symbol[1024] = {};
+      // The PC table holds the address of the instrumented call; +1 is inside the function.
+      __sanitizer_symbolize_pc(reinterpret_cast<void*>(module.pcs_begin[i].pc + 1), "%F", symbol,
+                               sizeof(symbol));
+      const char* function = strncmp(symbol, "in ", 3) == 0 ? symbol + 3 : symbol;
+      if (name != function) continue;
+      focus_counter_ = module.begin + i;
+      focus_edge_ = first + i;
+      return true;
+    }
+    first += module.size();
+  }
+  return false;
 }
 
 __attribute__((noinline)) void CoverageState::MarkStackBaseHere() {

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "runtime/engine/cmp_tables.h"
 
@@ -69,6 +70,14 @@ class CoverageState {
   template <class Handler>
   size_t CollectFeatures(Handler&& handle);
 
+  // -focus_function: finds the function entry whose symbolized name is `name` (needs a
+  // sanitizer's symbolizer). Returns false if there is none.
+  bool SetFocusFunction(const std::string& name);
+  // Its counter index (across modules), or SIZE_MAX when no focus function is set.
+  size_t FocusFunctionEdge() const { return focus_edge_; }
+  // Whether the last execution entered the focus function.
+  bool FocusFunctionReached() const { return focus_counter_ && *focus_counter_; }
+
   // Number of distinct PCs (counters) ever seen non-zero: libFuzzer's "cov:".
   size_t NumCoveredPcs() const { return num_covered_pcs_; }
   // PCs of functions newly entered since the last call (for NEW_FUNC lines); fills up to
@@ -120,6 +129,8 @@ class CoverageState {
   CmpTables cmp_tables_;
   uintptr_t stack_base_ = 0;
   bool running_target_ = false;
+  const uint8_t* focus_counter_ = nullptr;
+  size_t focus_edge_ = SIZE_MAX;
 };
 
 CoverageState& Coverage();

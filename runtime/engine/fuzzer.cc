@@ -61,6 +61,25 @@ std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags
   return ordered;
 }
 
+bool SetUpFocusFunction(const Flags& flags) {
+  if (!flags.focus_function) return true;
+  if (!Coverage().SetFocusFunction(flags.focus_function)) {
+    Printf(
+        "ERROR: Failed to set focus function. Make sure the function name is valid (%s) and "
+        "symbolization is enabled.\n",
+        flags.focus_function);
+    return false;
+  }
+  Printf("INFO: Focus function is set to '%s'\n", flags.focus_function);
+  return true;
+}
+
+void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus) {
+  if (flags.focus_function)
+    Printf("INFO: %zd/%zd inputs touch the focus function\n",
+           corpus.NumInputsThatTouchFocusFunction(), corpus.size());
+}
+
 size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds) {
   if (flags.max_len > 0) return size_t(flags.max_len);
   size_t largest = 0;
@@ -214,7 +233,9 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   PrintNewFunctions();
   if (!new_features_.empty()) {
     if (coverage_report_) coverage_report_->AddLastExecution(Coverage());
-    corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
+    InputInfo* added =
+        corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
+    if (Coverage().FocusFunctionReached()) corpus_.MarkTouchesFocusFunction(added);
     return kNew;
   }
   if (check_reduce && found_unique_of_parent == parent->unique_features.size()) {
@@ -276,6 +297,7 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
+  if (!SetUpFocusFunction(flags_)) exit(1);
   if (flags_.print_coverage || flags_.print_full_coverage)
     coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));
@@ -294,6 +316,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     }
   }
   PrintStatusLine("INITED");
+  PrintFocusFunctionTouches(flags_, corpus_);
   if (corpus_.empty() && flags_.runs != 0) {
     Printf(
         "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
@@ -494,6 +517,8 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
   if (!corpus_.empty())
     n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
                   FormatSize(corpus_.TotalActiveBytes()).c_str());
+  if (size_t focus = corpus_.NumInputsThatTouchFocusFunction())
+    n += snprintf(line + n, sizeof(line) - size_t(n), " focus: %zd", focus);
   if (fuzzing_started_)
     n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit_);
   snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s", ExecsPerSecond(),

@@ -63,6 +63,12 @@ void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds);
 std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
                                  Random* rand);
 
+// -focus_function, at the start of fuzzing (coordinator or in-process engine): resolves the
+// function and prints libFuzzer's INFO line, or its ERROR line and returns false.
+bool SetUpFocusFunction(const Flags& flags);
+// After INITED: "INFO: N/M inputs touch the focus function" (nothing without one).
+void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
+
 // Which dispatcher the exported LLVMFuzzerMutate uses (the running engine's).
 void SetActiveDispatcher(MutationDispatcher* dispatcher);
 

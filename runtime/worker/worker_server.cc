@@ -173,6 +173,8 @@ int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer
   fuzzer->UseInputSlot(std::move(slot));
   fuzzer->set_artifact_mode(ArtifactMode::kReportToCoordinator);
   InstallFailureHandlers(fuzzer, worker_flags);
+  // The coordinator resolved -focus_function already (and stopped if it could not).
+  if (flags.focus_function) Coverage().SetFocusFunction(flags.focus_function);
   WorkerServer server(endpoint, fuzzer, rand);
   int code = server.Serve();
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // leaks at exit are not about one input

@@ -269,6 +269,30 @@ TEST(Driver, PrintCoverageReportsCoveredFunctionsAndUncoveredEdges) {
   EXPECT_FALSE(HasLine(full.output, "COVERAGE:")) << full.output;
 }
 
+TEST(Driver, FocusFunctionIsResolvedAndCountedAndTheEntropicScheduleIsOff) {
+  TempDir dir;
+  MakeDir(dir, "corpus");
+  WriteFile(dir.Join("corpus/focus"), "Fab");
+  WriteFile(dir.Join("corpus/other"), "abc");
+  RunResult run = RunProcess(Harness("focus_target"),
+                             {kSeed, "-runs=3000", "-focus_function=FocusHere", "corpus"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_FALSE(HasLineContaining(run.output, "entropic power schedule")) << run.output;
+  ExpectLinesInOrder(run.output, {"INFO: Focus function is set to 'FocusHere'",
+                                  R"(#\d+\tINITED .* corp: 2/\d+b focus: 1 .*)",
+                                  R"(INFO: 1/2 inputs touch the focus function)"});
+  EXPECT_TRUE(FindLine(run.output, R"(#\d+\tDONE   .* focus: [1-9]\d* .*)")) << run.output;
+
+  RunResult wrong = RunProcess(Harness("focus_target"),
+                               {kSeed, "-runs=10", "-focus_function=NoSuchFunction"}, dir.path());
+  SHOAL_EXPECT_EXIT(wrong, 1);
+  EXPECT_TRUE(HasLine(wrong.output,
+                      "ERROR: Failed to set focus function. Make sure the function name is valid "
+                      "(NoSuchFunction) and symbolization is enabled."))
+      << wrong.output;
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =

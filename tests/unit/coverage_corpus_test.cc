@@ -204,5 +204,23 @@ TEST(CorpusTest, ScheduleOnlyPicksLiveInputsAndPrefersRareFeatureFinders) {
   EXPECT_LT(picks[0], picks[2]);
 }
 
+TEST(CorpusTest, VanillaScheduleWeighsFocusFunctionInputsAThousandTimes) {
+  EntropicOptions vanilla;
+  vanilla.enabled = false;  // -focus_function turns entropic off
+  Corpus corpus(vanilla);
+  for (uint32_t i = 0; i < 2; i++) {
+    corpus.AddFeature(200 + i, 1, false);
+    uint8_t byte = uint8_t('a' + i);
+    corpus.AddInput(&byte, 1, {200 + i}, false, false, 0);
+  }
+  corpus.MarkTouchesFocusFunction(&corpus[0]);
+  EXPECT_EQ(corpus.NumInputsThatTouchFocusFunction(), 1u);
+  // Weights: input 0 = 1 x 1000, input 1 = 2: input 0 about 99.8% of the time.
+  Random rand(2);
+  int focus_picks = 0;
+  for (int i = 0; i < 2000; i++) focus_picks += corpus.ChooseInputToMutate(rand).bytes[0] == 'a';
+  EXPECT_GT(focus_picks, 1900);
+}
+
 }  // namespace
 }  // namespace fuzzer
