@@ -358,11 +358,11 @@ void Fuzzer::ReloadOutputCorpus() {
   next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
 }
 
-void Fuzzer::RunEmptyInput() {
+void Fuzzer::RunEmptyInput(bool counted) {
   // Neither its features nor its edges count ("cov:" counts what corpus inputs reach, as
   // libFuzzer's): the next execution's reset discards its counters.
   running_initial_corpus_ = true;
-  ExecuteCallback(nullptr, 0);
+  ExecuteCallback(nullptr, 0, counted);
 }
 
 bool Fuzzer::RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* all_features) {

@@ -91,7 +91,7 @@ class Fuzzer {
 
   // ---- pieces of Loop, also driven one request at a time by a worker ----
   // Runs the empty input once (libFuzzer does this first, and never again).
-  void RunEmptyInput();
+  void RunEmptyInput(bool counted = true);
   // Runs a seed (or another worker's input); returns whether it was added to the corpus.
   // If all_features is not null it receives every feature the input reached.
   bool RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* all_features);

@@ -71,7 +71,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         rand_->Reseed(init.seed());
       fuzzer_->set_announce_artifacts(init.announce_artifacts());
       if (!empty_input_done_) {
-        fuzzer_->RunEmptyInput();
+        fuzzer_->RunEmptyInput(init.count_empty_input_run());
         empty_input_done_ = true;
       }
       response.mutable_init()->set_pid(uint64_t(getpid()));

@@ -127,11 +127,23 @@ TEST(Coordinator, KeepGoingWritesExactlyOneArtifactPerUniqueBug) {
   auto crashes_line = FindLine(run.output, R"(stat::crashes: +(\d+))");
   ASSERT_TRUE(crashes_line);
   EXPECT_GE(std::stoi((*crashes_line)[1]), 2);
-  // Every restarted worker runs the empty input once more, outside the -runs budget.
+  // A worker that dies mid-request leaves only its slot's execution count, which also
+  // counts the runs a worker does not count (a restarted worker's empty input).
   auto done = FindLine(run.output, R"(Done (\d+) runs in \d+ second\(s\))");
   ASSERT_TRUE(done) << run.output;
   EXPECT_GE(std::stoull((*done)[1]), 100000u);
   EXPECT_LE(std::stoull((*done)[1]), 100000u + std::stoull((*crashes_line)[1]));
+}
+
+TEST(Coordinator, RunsCountsExactlyWithTwoWorkers) {
+  // Each worker runs the empty input once; only worker 0's counts, as in one process.
+  TempDir dir;
+  RunResult run = RunProcess(Harness("empty"),
+                             {kSeed, "-workers=2", "-runs=100000", "-print_final_stats=1"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(FindLine(run.output, R"(Done 100000 runs in \d+ second\(s\))")) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "stat::number_of_executed_units: 100000")) << run.output;
 }
 
 class GarbageWorker : public ::testing::TestWithParam<const char*> {};
