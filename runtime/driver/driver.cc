@@ -75,7 +75,8 @@ void ApplyCloseFdMask(long mask) {
   close(dev_null);
 }
 
-bool LoadDictionary(const char* path, MutationDispatcher* dispatcher, bool quiet) {
+bool LoadDictionary(const char* path, MutationDispatcher* dispatcher, bool quiet,
+                    std::vector<Word>* loaded = nullptr) {
   Bytes content;
   if (!ReadFile(path, &content)) {
     Printf("ParseDictionaryFile: could not read the dictionary file '%s'\n", path);
@@ -91,6 +92,7 @@ bool LoadDictionary(const char* path, MutationDispatcher* dispatcher, bool quiet
   }
   for (const Word& word : words) dispatcher->AddManualDictionaryWord(word);
   if (!quiet) Printf("Dictionary: %zd entries\n", words.size());
+  if (loaded) *loaded = std::move(words);
   return true;
 }
 
@@ -206,13 +208,36 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
   return 0;
 }
 
+// -analyze_dict: in this process, as libFuzzer does it (an analysis of inputs the user
+// trusts, not fuzzing).
+int AnalyzeDictionaryMode(Fuzzer* fuzzer, const Flags& flags, const std::vector<Word>& words,
+                          const std::vector<std::string>& dirs) {
+  std::vector<Bytes> corpus;
+  for (const std::string& dir : dirs) {
+    Printf("Loading corpus dir: %s\n", dir.c_str());
+    std::vector<SizedFile> files;
+    ListFilesRecursively(dir, &files);
+    for (const SizedFile& file : files) {
+      corpus.emplace_back();
+      if (!ReadFile(file.path, &corpus.back())) corpus.pop_back();
+    }
+  }
+  if (words.empty() || dirs.empty()) {
+    Printf("ERROR: can't analyze dict without dict and corpus provided\n");
+    return 1;
+  }
+  InstallFailureHandlers(fuzzer, flags);
+  fuzzer->AnalyzeDictionary(words, corpus);
+  Printf("Dictionary analysis succeeded\n");
+  return 0;
+}
+
 bool RejectUnimplementedMode(const Flags& flags) {
   static const char* const kModes[] = {"merge_inner", "minimize_crash_internal_step",
-                                       "analyze_dict", "collect_data_flow"};
+                                       "collect_data_flow"};
   for (const char* mode : kModes) {
     if (!flags.IsSet(mode)) continue;
-    if ((!strcmp(mode, "analyze_dict") && flags.analyze_dict == 0) ||
-        (!strcmp(mode, "minimize_crash_internal_step") && flags.minimize_crash_internal_step == 0))
+    if (!strcmp(mode, "minimize_crash_internal_step") && flags.minimize_crash_internal_step == 0)
       continue;
     Printf("ERROR: -%s is not implemented in this version of Shoal\n", mode);
     return true;
@@ -294,7 +319,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // workers) prints before anything else, as it does under libFuzzer.
   Coordinator* coordinator = nullptr;
   if (is_coordinator && !flags.merge && !flags.set_cover_merge && !flags.minimize_crash &&
-      !flags.cleanse_crash) {
+      !flags.cleanse_crash && !flags.analyze_dict) {
     // Lives until the process ends (it owns the thread the workers were forked from).
     coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
     int code = 0;
@@ -310,7 +335,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   static Fuzzer* const fuzzer = new Fuzzer(flags, hooks, &rand);
   SetActiveDispatcher(&fuzzer->mutation_dispatcher());
 
-  if (flags.dict && !LoadDictionary(flags.dict, &fuzzer->mutation_dispatcher(), is_worker))
+  std::vector<Word> dictionary_words;
+  if (flags.dict && !LoadDictionary(flags.dict, &fuzzer->mutation_dispatcher(), is_worker,
+                                    &dictionary_words))
     ExitWithError(1);
   if (is_worker) {
     unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes
@@ -352,6 +379,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.merge || flags.set_cover_merge)
     ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
                              seed, positional));
+  if (flags.analyze_dict)
+    return AnalyzeDictionaryMode(fuzzer, flags, dictionary_words, positional);
   std::vector<std::string> seed_inputs;
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
   std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);

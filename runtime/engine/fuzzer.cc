@@ -358,6 +358,37 @@ void Fuzzer::ReloadOutputCorpus() {
   next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
 }
 
+void Fuzzer::AnalyzeDictionary(const std::vector<Word>& words, const std::vector<Bytes>& corpus) {
+  Printf("Started dictionary minimization (up to %zd tests)\n", words.size() * corpus.size() * 2);
+  std::vector<int> scores(words.size()), usages(words.size());
+  std::vector<uint32_t> original, masked;
+  for (const Bytes& input : corpus) {
+    CollectAllFeatures(input.data(), input.size(), &original);
+    for (size_t i = 0; i < words.size(); i++) {
+      const uint8_t* word_begin = words[i].data();
+      const uint8_t* word_end = word_begin + words[i].size();
+      Bytes data = input;
+      auto at = std::search(data.begin(), data.end(), word_begin, word_end);
+      if (words[i].empty() || at == data.end()) continue;
+      usages[i]++;
+      while (at != data.end()) {
+        auto after = at + ptrdiff_t(words[i].size());
+        for (; at != after; ++at) *at ^= 0xFF;
+        at = std::search(after, data.end(), word_begin, word_end);
+      }
+      CollectAllFeatures(data.data(), data.size(), &masked);
+      scores[i] += masked == original ? -1 : 2;
+    }
+  }
+  Printf("###### Useless dictionary elements. ######\n");
+  for (size_t i = 0; i < words.size(); i++) {
+    if (scores[i] > 0) continue;  // masking it changed what the target did: useful
+    Printf("\"%s\" # Score: %d, Used: %d\n",
+           EscapedAscii(words[i].data(), words[i].size()).c_str(), scores[i], usages[i]);
+  }
+  Printf("###### End of useless dictionary elements. ######\n");
+}
+
 void Fuzzer::RunEmptyInput(bool counted) {
   // Neither its features nor its edges count ("cov:" counts what corpus inputs reach, as
   // libFuzzer's): the next execution's reset discards its counters.

@@ -88,6 +88,12 @@ class Fuzzer {
   void Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir);
   // Reproduce mode: runs one file's bytes (no artifacts are written in this mode).
   void RunReproducer(const Bytes& data);
+  // -analyze_dict (in-process, as libFuzzer's): for each corpus input and each dictionary
+  // word it contains, runs the input with every occurrence of the word masked (bytes XOR
+  // 0xFF) and compares its features with the original's. A word scores +2 when masking
+  // changes them and -1 when it does not; words that never score above 0 are printed as
+  // useless.
+  void AnalyzeDictionary(const std::vector<Word>& words, const std::vector<Bytes>& corpus);
 
   // ---- pieces of Loop, also driven one request at a time by a worker ----
   // Runs the empty input once (libFuzzer does this first, and never again).

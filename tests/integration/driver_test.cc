@@ -293,6 +293,32 @@ TEST(Driver, FocusFunctionIsResolvedAndCountedAndTheEntropicScheduleIsOff) {
       << wrong.output;
 }
 
+TEST(Driver, AnalyzeDictReportsWordsWhoseMaskingChangesNothing) {
+  // branchy looks at bytes 0-3 and the size: masking "A" (byte 0) or "\n" (byte 3) changes
+  // its path; masking "zzzz" (bytes 4-7) does not.
+  TempDir dir;
+  MakeDir(dir, "corpus");
+  WriteFile(dir.Join("corpus/input"), "Aab\nzzzzzz");
+  WriteFile(dir.Join("words.dict"), "first=\"A\"\nnewline=\"\\x0a\"\nfiller=\"zzzz\"\n");
+  RunResult run = RunProcess(Harness("branchy"),
+                             {"-analyze_dict=1", "-dict=words.dict", "corpus"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectLinesInOrder(run.output, {"Loading corpus dir: corpus",
+                                  R"(Started dictionary minimization \(up to 6 tests\))",
+                                  "###### Useless dictionary elements. ######",
+                                  R"("zzzz" # Score: -1, Used: 1)",
+                                  "###### End of useless dictionary elements. ######",
+                                  "Dictionary analysis succeeded"});
+  EXPECT_FALSE(HasLineContaining(run.output, "\"A\" # Score")) << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, "# Score: 2")) << run.output;
+
+  RunResult no_corpus =
+      RunProcess(Harness("branchy"), {"-analyze_dict=1", "-dict=words.dict"}, dir.path());
+  SHOAL_EXPECT_EXIT(no_corpus, 1);
+  EXPECT_TRUE(HasLine(no_corpus.output, "ERROR: can't analyze dict without dict and corpus provided"))
+      << no_corpus.output;
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =
