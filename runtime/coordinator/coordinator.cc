@@ -10,6 +10,7 @@
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
+#include "runtime/common/feature_files.h"
 #include "runtime/common/log.h"
 #include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
@@ -231,6 +232,9 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
   if (!new_features.empty()) {
     MarkCoveredEdges(new_features, from ? from->num_counters : 0);
     InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
+    if (flags_.features_dir && !inputs_only_ &&
+        !WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features))
+      Printf("WARNING: could not write to -features_dir '%s'\n", flags_.features_dir);
     const size_t focus_edge = Coverage().FocusFunctionEdge();
     for (uint32_t feature : features)
       if (focus_edge != SIZE_MAX && (flags_.use_counters ? feature / 8 : feature) == focus_edge) {
@@ -248,7 +252,8 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
       std::sort(sorted.begin(), sorted.end());
       if (std::includes(sorted.begin(), sorted.end(), input->unique_features.begin(),
                         input->unique_features.end())) {
-        corpus_.Replace(input, data.data(), data.size());
+        std::string old_sha1 = corpus_.Replace(input, data.data(), data.size());
+        if (flags_.features_dir) RenameFeatureFile(flags_.features_dir, old_sha1, input->sha1);
         what = "REDUCE";
       }
     }

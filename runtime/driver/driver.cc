@@ -362,6 +362,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.exact_artifact_path &&
       !ValidateDirectoryExists(DirName(flags.exact_artifact_path), create))
     ExitWithError(1);
+  if (flags.features_dir && !ValidateDirectoryExists(flags.features_dir, create))
+    ExitWithError(1);
 
   const std::vector<std::string>& positional = command_line.positional;
   bool all_files = !positional.empty();

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "runtime/common/encoding.h"
+#include "runtime/common/feature_files.h"
 #include "runtime/common/log.h"
 #include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
@@ -236,10 +237,13 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
     InputInfo* added =
         corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
     if (Coverage().FocusFunctionReached()) corpus_.MarkTouchesFocusFunction(added);
+    if (features_dir_ && !WriteFeatureFile(features_dir_, added->sha1, added->unique_features))
+      Printf("WARNING: could not write to -features_dir '%s'\n", features_dir_);
     return kNew;
   }
   if (check_reduce && found_unique_of_parent == parent->unique_features.size()) {
-    corpus_.Replace(parent, data, size);
+    std::string old_sha1 = corpus_.Replace(parent, data, size);
+    if (features_dir_) RenameFeatureFile(features_dir_, old_sha1, parent->sha1);
     return kReduced;
   }
   return kNothing;
@@ -298,6 +302,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
   if (!SetUpFocusFunction(flags_)) exit(1);
+  features_dir_ = flags_.features_dir;
   if (flags_.print_coverage || flags_.print_full_coverage)
     coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
   if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));

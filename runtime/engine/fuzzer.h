@@ -180,6 +180,8 @@ class Fuzzer {
   std::string output_dir_;
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload, in-process fuzzing only
   std::unique_ptr<CoverageReport> coverage_report_;  // -print_(full_)coverage, in-process
+  // -features_dir, in-process only (a worker's units get their files from the coordinator).
+  const char* features_dir_ = nullptr;
   int64_t next_reload_usec_ = 0;
   std::string artifact_prefix_;
 

@@ -319,6 +319,32 @@ TEST(Driver, AnalyzeDictReportsWordsWhoseMaskingChangesNothing) {
       << no_corpus.output;
 }
 
+TEST(Driver, FeaturesDirHasAFeatureFileForEveryCorpusFile) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  MakeDir(dir, "features");
+  RunResult run = RunProcess(Harness("branchy"),
+                             {kSeed, "-runs=5000", "-features_dir=features", "out"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> corpus = ListDir(dir.Join("out"));
+  std::vector<std::string> features = ListDir(dir.Join("features"));
+  ASSERT_FALSE(corpus.empty()) << run.output;
+  std::set<std::string> with_features(features.begin(), features.end());
+  for (const std::string& name : corpus)
+    EXPECT_TRUE(with_features.count(name)) << "no feature file for corpus file " << name;
+  for (const std::string& name : features) {
+    EXPECT_TRUE(FindLine(name, "[0-9a-f]{40}")) << name;
+    std::string bytes = ReadFile(dir.Join("features/" + name));
+    EXPECT_FALSE(bytes.empty()) << name;
+    EXPECT_EQ(bytes.size() % 4, 0u) << name << " is not a whole number of uint32 features";
+  }
+  // A missing directory is an error, as for the corpus.
+  RunResult missing = RunProcess(Harness("branchy"), {"-runs=10", "-features_dir=nowhere"},
+                                 dir.path());
+  SHOAL_EXPECT_EXIT(missing, 1);
+  EXPECT_TRUE(HasLineContaining(missing.output, "nowhere")) << missing.output;
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =
