@@ -182,6 +182,15 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
 
 void Coordinator::PrintFinalStats() {
   if (coverage_report_) coverage_report_->PrintAsFlagged(flags_);  // before the stats
+  if (flags_.print_corpus_stats) {
+    for (size_t i = 0; i < corpus_.size(); i++) {
+      const InputInfo& input = corpus_[i];
+      auto counts = mutation_counts_.find(input.sha1);
+      bool known = counts != mutation_counts_.end();
+      PrintCorpusStatsLine(i, input.sha1, input.bytes.size(), known ? counts->second.executed : 0,
+                           known ? counts->second.successful : 0, input.touches_focus_function);
+    }
+  }
   if (!flags_.print_final_stats) return;
   double seconds = SecondsSince(start_time_);
   size_t peak_rss = PeakRssMb();
@@ -399,6 +408,11 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
   worker->peak_rss_mb = response.stats().peak_rss_mb();
   worker->length_limit = response.stats().length_limit();
   slowest_unit_sec_ = std::max<size_t>(slowest_unit_sec_, response.stats().slowest_unit_sec());
+  for (const auto& stats : response.mutation_stats()) {
+    MutationCounts& counts = mutation_counts_[stats.sha1()];
+    counts.executed += stats.executed();
+    counts.successful += stats.successful();
+  }
   // Each unit is shown at the total run count when it was found: the other workers' runs
   // so far plus this worker's count at that moment.
   uint64_t others = TotalRuns() - worker->runs;  // includes this worker's earlier processes

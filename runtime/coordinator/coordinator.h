@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <set>
 #include <string>
 #include <thread>
@@ -176,6 +177,12 @@ class Coordinator {
   size_t crashes_ = 0;
   std::set<std::string> crash_signatures_;  // every signature seen
   size_t slowest_unit_sec_ = 0;
+  // -print_corpus_stats: mutations of each input (by SHA-1), summed over the workers.
+  struct MutationCounts {
+    uint64_t executed = 0;
+    uint64_t successful = 0;
+  };
+  std::unordered_map<std::string, MutationCounts> mutation_counts_;
   uint64_t next_pulse_ = 1;
   // One per unique signature; keep-going runs minimise each crash at the end.
   std::vector<shoal::proto::CrashDescription> unique_crashes_;

@@ -28,6 +28,9 @@ struct InputInfo {
   size_t num_features = 0;
   size_t num_executed_mutations = 0;
   size_t num_successful_mutations = 0;
+  // The counts above when a worker last reported them (-print_corpus_stats).
+  size_t reported_executed_mutations = 0;
+  size_t reported_successful_mutations = 0;
   uint64_t exec_time_usec = 0;
   bool may_delete_file = false;  // written by this session into the output corpus
   bool never_reduce = false;     // -keep_seed

@@ -75,6 +75,12 @@ bool SetUpFocusFunction(const Flags& flags) {
   return true;
 }
 
+void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, size_t runs,
+                          size_t successes, bool touches_focus_function) {
+  Printf("  [% 3zd %s] sz: % 5zd runs: % 5zd succ: % 5zd focus: %d\n", index, sha1.c_str(), size,
+         runs, successes, int(touches_focus_function));
+}
+
 void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus) {
   if (flags.focus_function)
     Printf("INFO: %zd/%zd inputs touch the focus function\n",
@@ -566,6 +572,11 @@ void Fuzzer::PrintFinalStats() {
   // A worker's numbers are only part of the run: its coordinator prints the totals.
   if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
   if (coverage_report_) coverage_report_->PrintAsFlagged(flags_);  // before the stats
+  if (flags_.print_corpus_stats)
+    for (size_t i = 0; i < corpus_.size(); i++)
+      PrintCorpusStatsLine(i, corpus_[i].sha1, corpus_[i].bytes.size(),
+                           corpus_[i].num_executed_mutations, corpus_[i].num_successful_mutations,
+                           corpus_[i].touches_focus_function);
   if (!flags_.print_final_stats) return;
   Printf("stat::number_of_executed_units: %zd\n", total_runs_);
   Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());

@@ -69,6 +69,10 @@ bool SetUpFocusFunction(const Flags& flags);
 // After INITED: "INFO: N/M inputs touch the focus function" (nothing without one).
 void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
 
+// -print_corpus_stats: libFuzzer's line for corpus input `index`.
+void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, size_t runs,
+                          size_t successes, bool touches_focus_function);
+
 // Which dispatcher the exported LLVMFuzzerMutate uses (the running engine's).
 void SetActiveDispatcher(MutationDispatcher* dispatcher);
 

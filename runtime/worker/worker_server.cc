@@ -31,8 +31,12 @@ std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint) {
   return buf;
 }
 
-WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand)
-    : endpoint_(endpoint), fuzzer_(fuzzer), rand_(rand) {}
+WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
+                           bool report_mutation_stats)
+    : endpoint_(endpoint),
+      fuzzer_(fuzzer),
+      rand_(rand),
+      report_mutation_stats_(report_mutation_stats) {}
 
 int WorkerServer::Serve() {
   std::string payload;
@@ -56,6 +60,22 @@ void WorkerServer::FillStats(shoal::proto::WorkerStats* stats) const {
   stats->set_peak_rss_mb(PeakRssMb());
   stats->set_length_limit(fuzzer_->length_limit());
   stats->set_slowest_unit_sec(fuzzer_->slowest_unit_seconds());
+}
+
+void WorkerServer::ReportMutationStats(shoal::proto::FuzzResponse* response) {
+  Corpus& corpus = fuzzer_->corpus();
+  for (size_t i = 0; i < corpus.size(); i++) {
+    InputInfo& input = corpus[i];
+    size_t executed = input.num_executed_mutations - input.reported_executed_mutations;
+    size_t successful = input.num_successful_mutations - input.reported_successful_mutations;
+    if (!executed && !successful) continue;
+    auto* stats = response->add_mutation_stats();
+    stats->set_sha1(input.sha1);
+    stats->set_executed(executed);
+    stats->set_successful(successful);
+    input.reported_executed_mutations = input.num_executed_mutations;
+    input.reported_successful_mutations = input.num_successful_mutations;
+  }
 }
 
 shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request) {
@@ -133,6 +153,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(),
                          send_unit);
       FillStats(response.mutable_fuzz()->mutable_stats());
+      if (report_mutation_stats_) ReportMutationStats(response.mutable_fuzz());
       break;
     }
     case shoal::proto::Request::kMinimize: {
@@ -175,7 +196,7 @@ int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer
   InstallFailureHandlers(fuzzer, worker_flags);
   // The coordinator resolved -focus_function already (and stopped if it could not).
   if (flags.focus_function) Coverage().SetFocusFunction(flags.focus_function);
-  WorkerServer server(endpoint, fuzzer, rand);
+  WorkerServer server(endpoint, fuzzer, rand, flags.print_corpus_stats != 0);
   int code = server.Serve();
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // leaks at exit are not about one input
   return code;

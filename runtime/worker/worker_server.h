@@ -29,7 +29,10 @@ std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint);
 
 class WorkerServer {
  public:
-  WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand);
+  // `report_mutation_stats`: -print_corpus_stats, so each Fuzz response carries how often
+  // each corpus input was mutated since the last one.
+  WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
+               bool report_mutation_stats = false);
   // Serves until the request pipe closes; returns the process exit code (0, or 1 after a
   // protocol error).
   int Serve();
@@ -37,10 +40,12 @@ class WorkerServer {
  private:
   shoal::proto::Response Handle(const shoal::proto::Request& request);
   void FillStats(shoal::proto::WorkerStats* stats) const;
+  void ReportMutationStats(shoal::proto::FuzzResponse* response);
 
   WorkerEndpoint endpoint_;
   Fuzzer* fuzzer_;
   Random* rand_;
+  bool report_mutation_stats_;
   bool empty_input_done_ = false;
 };
 

@@ -345,6 +345,29 @@ TEST(Driver, FeaturesDirHasAFeatureFileForEveryCorpusFile) {
   EXPECT_TRUE(HasLineContaining(missing.output, "nowhere")) << missing.output;
 }
 
+TEST(Driver, PrintCorpusStatsListsEveryCorpusInputWithItsMutations) {
+  TempDir dir;
+  RunResult run =
+      RunProcess(Harness("branchy"), {kSeed, "-runs=5000", "-print_corpus_stats=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  auto done = FindLine(run.output, R"(#\d+\tDONE   .* corp: (\d+)/.*)");
+  ASSERT_TRUE(done) << run.output;
+  size_t lines = 0, runs = 0, successes = 0;
+  for (const std::string& line : Lines(run.output)) {
+    auto m = FindLine(
+        line, R"(  \[ *\d+ [0-9a-f]{40}\] sz: +\d+ runs: +(\d+) succ: +(\d+) focus: 0)");
+    if (!m) continue;
+    lines++;
+    runs += std::stoul((*m)[1]);
+    successes += std::stoul((*m)[2]);
+  }
+  EXPECT_GE(lines, std::stoul((*done)[1])) << run.output;  // evicted inputs are listed too
+  EXPECT_GE(successes, 1u) << run.output;
+  EXPECT_GE(runs, successes) << run.output;
+  // The list comes before the final stats would (none asked for here) and after DONE.
+  ExpectLinesInOrder(run.output, {R"(#\d+\tDONE   .*)", R"(  \[ *0 [0-9a-f]{40}\] .*)"});
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =
