@@ -244,12 +244,13 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
     if (flags_.features_dir && !inputs_only_ &&
         !WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features))
       Printf("WARNING: could not write to -features_dir '%s'\n", flags_.features_dir);
+    // -focus_function: the worker's features say whether the input entered it.
     const size_t focus_edge = Coverage().FocusFunctionEdge();
-    for (uint32_t feature : features)
-      if (focus_edge != SIZE_MAX && (flags_.use_counters ? feature / 8 : feature) == focus_edge) {
-        corpus_.MarkTouchesFocusFunction(added);
-        break;
-      }
+    if (focus_edge != SIZE_MAX &&
+        std::any_of(features.begin(), features.end(), [&](uint32_t feature) {
+          return (flags_.use_counters ? feature / 8 : feature) == focus_edge;
+        }))
+      corpus_.MarkTouchesFocusFunction(added);
     if (coverage_report_) coverage_report_->AddCorpusInput(features);
     what = "NEW   ";
   } else if (!base_sha1.empty() && flags_.reduce_inputs) {
