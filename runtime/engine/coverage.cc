@@ -144,6 +144,22 @@ void CoverageState::ResetForExecution() {
   __sancov_lowest_stack = UINTPTR_MAX;
 }
 
+void CoverageState::RecordNewPc(uintptr_t pc) {
+  if (num_pending_pcs_ == pending_pcs_capacity_) {
+    size_t capacity = pending_pcs_capacity_ ? 2 * pending_pcs_capacity_ : 256;
+    void* grown = realloc(pending_pcs_, capacity * sizeof(uintptr_t));
+    if (!grown) return;  // a NEW_PC line less, never a failed run
+    pending_pcs_ = static_cast<uintptr_t*>(grown);
+    pending_pcs_capacity_ = capacity;
+  }
+  pending_pcs_[num_pending_pcs_++] = pc;
+}
+
+void CoverageState::TakeNewlyCoveredPcs(std::vector<uintptr_t>* pcs) {
+  pcs->assign(pending_pcs_, pending_pcs_ + num_pending_pcs_);
+  num_pending_pcs_ = 0;
+}
+
 size_t CoverageState::TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max) {
   size_t n = num_pending_functions_ < max ? num_pending_functions_ : max;
   memcpy(pcs, pending_functions_, n * sizeof(uintptr_t));

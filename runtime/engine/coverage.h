@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/engine/cmp_tables.h"
 
@@ -38,6 +39,7 @@ struct CoverageOptions {
   bool use_value_profile = false;  // compare-distance features
   bool use_cmp = true;             // record compare operands for the CMP mutator
   bool use_memmem = true;
+  bool record_new_pcs = false;     // -print_pcs: keep every newly covered PC for NEW_PC lines
 };
 
 // The process's coverage tables. Obtain with Coverage(); the callbacks write to it.
@@ -83,6 +85,8 @@ class CoverageState {
   // PCs of functions newly entered since the last call (for NEW_FUNC lines); fills up to
   // max pcs and returns how many were found.
   size_t TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max);
+  // With record_new_pcs: every PC newly covered since the last call (for NEW_PC lines).
+  void TakeNewlyCoveredPcs(std::vector<uintptr_t>* pcs);
 
   // Compare tracing (the callbacks call these).
   CmpTables& cmp_tables() { return cmp_tables_; }
@@ -125,6 +129,12 @@ class CoverageState {
   static constexpr size_t kMaxPendingFunctions = 64;
   uintptr_t pending_functions_[kMaxPendingFunctions] = {};
   size_t num_pending_functions_ = 0;
+  // Only with record_new_pcs; grown with realloc on new coverage only (a std::vector would
+  // stop this object from being constant-initialized before the module constructors run).
+  uintptr_t* pending_pcs_ = nullptr;
+  size_t num_pending_pcs_ = 0;
+  size_t pending_pcs_capacity_ = 0;
+  void RecordNewPc(uintptr_t pc);
   uint64_t value_profile_[kValueProfileBits / 64] = {};
   CmpTables cmp_tables_;
   uintptr_t stack_base_ = 0;

@@ -58,6 +58,7 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
           if (module.pcs_begin && (module.pcs_begin[i + j].flags & 1) &&
               num_pending_functions_ < kMaxPendingFunctions)
             pending_functions_[num_pending_functions_++] = module.pcs_begin[i + j].pc;
+          if (options_.record_new_pcs && module.pcs_begin) RecordNewPc(module.pcs_begin[i + j].pc);
         }
       }
     }

@@ -145,6 +145,7 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   coverage_options.use_value_profile = flags.use_value_profile != 0;
   coverage_options.use_cmp = flags.use_cmp != 0;
   coverage_options.use_memmem = flags.use_memmem != 0;
+  coverage_options.record_new_pcs = flags.print_pcs != 0;
   Coverage().Configure(coverage_options);
   set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
 }
@@ -258,12 +259,23 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
 void Fuzzer::PrintNewFunctions() {
   uintptr_t pcs[16];
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
-  if (!fuzzing_started_ || flags_.print_funcs <= 0 || !__sanitizer_symbolize_pc) return;
+  if (flags_.print_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
+  // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
+  if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
+  // The PC table holds the address of the call; +1 symbolizes inside the function. "%F" is
+  // "in <function>".
+  char description[1024];
+  if (flags_.print_pcs) {
+    for (uintptr_t pc : new_pcs_) {
+      __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), "%p %F %L", description,
+                               sizeof(description));
+      Printf("\tNEW_PC: %s\n", description);
+    }
+  }
+  if (flags_.print_funcs <= 0) return;
   size_t limit = std::min(n, size_t(flags_.print_funcs));
   for (size_t i = 0; i < limit; i++) {
-    char description[1024];
-    // The PC table holds the address of the call; +1 symbolizes inside the function.
-    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pcs[i] + 1), "%p in %F %L", description,
+    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pcs[i] + 1), "%p %F %L", description,
                              sizeof(description));
     Printf("\tNEW_FUNC[%zd/%zd]: %s\n", i + 1, n, description);
   }

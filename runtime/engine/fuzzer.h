@@ -161,7 +161,7 @@ class Fuzzer {
   // -reload: runs the files other processes added to the output corpus since the last
   // look; prints RELOAD if any of them was kept.
   void ReloadOutputCorpus();
-  void PrintNewFunctions();
+  void PrintNewFunctions();  // NEW_PC (-print_pcs) and NEW_FUNC (-print_funcs) lines
   bool TimeToStop();
   void MaybeGrowLengthLimit();
   void HandleOverwrittenInput();
@@ -194,6 +194,7 @@ class Fuzzer {
   size_t malloc_limit_mb_ = 0;
   Bytes mutation_buffer_;
   std::vector<uint32_t> new_features_;
+  std::vector<uintptr_t> new_pcs_;  // -print_pcs: scratch for NEW_PC lines
   std::string parent_sha1_;  // "base unit" of the current mutation sequence
 
   size_t total_runs_ = 0;

@@ -5,6 +5,7 @@
 // "--" flags, -ignore_remaining_args, LLVMFuzzerInitialize, reproduce mode,
 // dictionaries, missing directories, uninstrumented and protobuf-linking targets.
 #include <sys/stat.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -366,6 +367,24 @@ TEST(Driver, PrintCorpusStatsListsEveryCorpusInputWithItsMutations) {
   EXPECT_GE(runs, successes) << run.output;
   // The list comes before the final stats would (none asked for here) and after DONE.
   ExpectLinesInOrder(run.output, {R"(#\d+\tDONE   .*)", R"(  \[ *0 [0-9a-f]{40}\] .*)"});
+}
+
+TEST(Driver, NewPcAndNewFuncLinesNameWhatFuzzingNewlyCovered) {
+  // The "\n" seed goes Elsewhere; fuzzing then enters FocusHere for the first time.
+  TempDir dir;
+  RunResult run =
+      RunProcess(Harness("focus_target"), {kSeed, "-runs=20000", "-print_pcs=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectLinesInOrder(run.output,
+                     {R"(#\d+\tINITED .*)", R"(\tNEW_PC: 0x[0-9a-f]+ in \w+ .*focus_target\.cc:\d+.*)",
+                      R"(\tNEW_FUNC\[1/1\]: 0x[0-9a-f]+ in FocusHere .*focus_target\.cc:\d+.*)"});
+  std::vector<std::string> lines = Lines(run.output);
+  auto inited = std::find_if(lines.begin(), lines.end(),
+                             [](const std::string& line) { return FindLine(line, R"(#\d+\tINITED .*)").has_value(); });
+  EXPECT_TRUE(std::none_of(lines.begin(), inited, [](const std::string& line) {
+    return line.find("NEW_PC") != std::string::npos;
+  })) << "the seeds' coverage is not new\n" << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, " in in ")) << run.output;
 }
 
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
