@@ -215,8 +215,10 @@ void Coordinator::Stop(int exit_code) {
   forwarder_.Wake();  // the monitor acts on the stop now, not after its poll timeout
 }
 
-void Coordinator::MarkCoveredEdges(const std::vector<uint32_t>& features, uint64_t num_counters) {
+std::vector<uintptr_t> Coordinator::MarkCoveredEdges(const std::vector<uint32_t>& features,
+                                                    uint64_t num_counters) {
   // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
+  std::vector<uintptr_t> new_pcs;
   for (uint32_t feature : features) {
     uint64_t edge = flags_.use_counters ? feature / 8 : feature;
     if (edge >= num_counters) continue;
@@ -224,8 +226,11 @@ void Coordinator::MarkCoveredEdges(const std::vector<uint32_t>& features, uint64
     if (!covered_edges_[edge]) {
       covered_edges_[edge] = 1;
       num_covered_edges_++;
+      // Edges are counter indices, the same in this process: its PC table names the PC.
+      if (flags_.exit_on_src_pos) new_pcs.push_back(Coverage().PcOfCounter(edge));
     }
   }
+  return new_pcs;
 }
 
 Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Bytes& data,
@@ -234,12 +239,13 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
                                                         const std::string& base_sha1, bool print,
                                                         uint64_t at_run) {
   std::vector<uint32_t> new_features;
+  std::vector<uintptr_t> new_pcs;
   for (uint32_t feature : features)
     if (corpus_.AddFeature(feature, uint32_t(data.size()), flags_.shrink != 0))
       new_features.push_back(feature);
   const char* what = nullptr;
   if (!new_features.empty()) {
-    MarkCoveredEdges(new_features, from ? from->num_counters : 0);
+    new_pcs = MarkCoveredEdges(new_features, from ? from->num_counters : 0);
     InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
     if (flags_.features_dir && !inputs_only_ &&
         !WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features))
@@ -286,6 +292,11 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
   if (what[0] == 'N' && !inputs_only_)
     for (auto& worker : workers_)
       if (worker.get() != from) worker->pending.push_back(data);
+  if (!inputs_only_) {
+    // Once the unit is written, as libFuzzer checks after reporting new coverage.
+    ExitIfSourcePositionReached(flags_, new_pcs);
+    ExitIfItemInCorpus(flags_, corpus_);
+  }
   return what[0] == 'N' ? CorpusChange::kNew : CorpusChange::kReduce;
 }
 

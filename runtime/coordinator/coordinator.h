@@ -131,8 +131,10 @@ class Coordinator {
   // -mutation_graph_file: a vertex for a unit the global corpus took, and an edge from its base.
   void AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
                           const std::string& mutation_names);
-  // Counts the edges of `features` as covered ("cov:"); requires mutex_.
-  void MarkCoveredEdges(const std::vector<uint32_t>& features, uint64_t num_counters);
+  // Counts the edges of `features` as covered ("cov:"); requires mutex_. Returns the PCs of
+  // the edges covered for the first time when -exit_on_src_pos needs them.
+  std::vector<uintptr_t> MarkCoveredEdges(const std::vector<uint32_t>& features,
+                                          uint64_t num_counters);
   void MonitorWorkers();
   void Stop(int exit_code);
   uint64_t TotalRuns() const;  // requires mutex_

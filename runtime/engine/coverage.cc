@@ -144,6 +144,15 @@ void CoverageState::ResetForExecution() {
   __sancov_lowest_stack = UINTPTR_MAX;
 }
 
+uintptr_t CoverageState::PcOfCounter(size_t index) const {
+  for (size_t m = 0; m < num_modules_; m++) {
+    const CounterModule& module = modules_[m];
+    if (index < module.size()) return module.pcs_begin ? module.pcs_begin[index].pc : 0;
+    index -= module.size();
+  }
+  return 0;
+}
+
 void CoverageState::RecordNewPc(uintptr_t pc) {
   if (num_pending_pcs_ == pending_pcs_capacity_) {
     size_t capacity = pending_pcs_capacity_ ? 2 * pending_pcs_capacity_ : 256;

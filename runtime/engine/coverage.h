@@ -77,6 +77,8 @@ class CoverageState {
   bool SetFocusFunction(const std::string& name);
   // Its counter index (across modules), or SIZE_MAX when no focus function is set.
   size_t FocusFunctionEdge() const { return focus_edge_; }
+  // The PC-table address of counter `index` (across modules); 0 if its module has no table.
+  uintptr_t PcOfCounter(size_t index) const;
   // Whether the last execution entered the focus function.
   bool FocusFunctionReached() const { return focus_counter_ && *focus_counter_; }
 

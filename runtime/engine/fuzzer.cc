@@ -75,6 +75,25 @@ bool SetUpFocusFunction(const Flags& flags) {
   return true;
 }
 
+void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs) {
+  if (!flags.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
+  for (uintptr_t pc : new_pcs) {
+    char description[1024] = {};
+    // +1: the PC table holds the address of the instrumented call.
+    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), "%F %L", description,
+                             sizeof(description));
+    if (!strstr(description, flags.exit_on_src_pos)) continue;
+    Printf("INFO: found line matching '%s', exiting.\n", flags.exit_on_src_pos);
+    _Exit(0);
+  }
+}
+
+void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus) {
+  if (!flags.exit_on_item || !corpus.FindActive(flags.exit_on_item)) return;
+  Printf("INFO: found item with checksum '%s', exiting.\n", flags.exit_on_item);
+  _Exit(0);
+}
+
 void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, size_t runs,
                           size_t successes, bool touches_focus_function) {
   Printf("  [% 3zd %s] sz: % 5zd runs: % 5zd succ: % 5zd focus: %d\n", index, sha1.c_str(), size,
@@ -145,7 +164,7 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   coverage_options.use_value_profile = flags.use_value_profile != 0;
   coverage_options.use_cmp = flags.use_cmp != 0;
   coverage_options.use_memmem = flags.use_memmem != 0;
-  coverage_options.record_new_pcs = flags.print_pcs != 0;
+  coverage_options.record_new_pcs = flags.print_pcs != 0 || flags.exit_on_src_pos;
   Coverage().Configure(coverage_options);
   set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
 }
@@ -259,7 +278,10 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
 void Fuzzer::PrintNewFunctions() {
   uintptr_t pcs[16];
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
-  if (flags_.print_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
+  if (flags_.print_pcs || flags_.exit_on_src_pos) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
+  // A worker's new coverage is checked by its coordinator, which decides how the run ends.
+  if (artifact_mode_ != ArtifactMode::kReportToCoordinator)
+    ExitIfSourcePositionReached(flags_, new_pcs_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
   // The PC table holds the address of the call; +1 symbolizes inside the function. "%F" is
@@ -533,14 +555,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
   WriteToOutputCorpus(data, size);
   if (result == kNew) AddToMutationGraph(data, size, parent_sha1_, dispatcher_->MutationNames());
-  if (flags_.exit_on_item) {
-    std::string sha1 = Sha1Hex(data, size);
-    if (sha1 == flags_.exit_on_item) {
-      Printf("INFO: found item with checksum '%s', exiting.\n", sha1.c_str());
-      PrintFinalStats();
-      _Exit(0);
-    }
-  }
+  ExitIfItemInCorpus(flags_, corpus_);
 }
 
 void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,

@@ -69,6 +69,12 @@ bool SetUpFocusFunction(const Flags& flags);
 // After INITED: "INFO: N/M inputs touch the focus function" (nothing without one).
 void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
 
+// -exit_on_src_pos / -exit_on_item (coordinator or in-process engine): if `new_pcs` (PC-table
+// addresses just covered) include the source position, or the corpus now holds the item,
+// prints libFuzzer's INFO line and ends the process with exit code 0, as libFuzzer does.
+void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs);
+void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus);
+
 // -print_corpus_stats: libFuzzer's line for corpus input `index`.
 void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, size_t runs,
                           size_t successes, bool touches_focus_function);

@@ -387,6 +387,32 @@ TEST(Driver, NewPcAndNewFuncLinesNameWhatFuzzingNewlyCovered) {
   EXPECT_FALSE(HasLineContaining(run.output, " in in ")) << run.output;
 }
 
+TEST(Driver, ExitOnSrcPosEndsTheRunWhenFuzzingReachesTheLine) {
+  // Line 10 of focus_target.cc is inside FocusHere, which the "\n" seed does not enter.
+  TempDir dir;
+  RunResult run = RunProcess(
+      Harness("focus_target"), {kSeed, "-runs=10000000", "-exit_on_src_pos=focus_target.cc:10"},
+      dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectLinesInOrder(run.output, {R"(#\d+\tINITED .*)",
+                                  "INFO: found line matching 'focus_target.cc:10', exiting."});
+  EXPECT_FALSE(FindLine(run.output, R"(Done \d+ runs.*)")) << run.output;
+}
+
+TEST(Driver, ExitOnItemEndsTheRunOnceTheCorpusHoldsIt) {
+  TempDir dir;
+  MakeDir(dir, "corpus");
+  WriteFile(dir.Join("corpus/seed"), "Aab\n");
+  const std::string item = Sha1Hex("Aab\n");
+  RunResult run = RunProcess(Harness("branchy"),
+                             {kSeed, "-runs=10000000", "-exit_on_item=" + item, "corpus"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(HasLine(run.output, "INFO: found item with checksum '" + item + "', exiting."))
+      << run.output;
+  EXPECT_FALSE(FindLine(run.output, R"(Done \d+ runs.*)")) << run.output;
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =
