@@ -246,11 +246,11 @@ size_t Corpus::SampleBySchedule(Random& rand) {
   return index;
 }
 
-InputInfo& Corpus::ChooseInputToMutate(Random& rand) {
-  InputInfo& chosen = *inputs_[SampleBySchedule(rand)];
-  chosen.num_executed_mutations++;
+InputInfo& Corpus::ChooseInputToMutate(Random& rand) { return *inputs_[SampleBySchedule(rand)]; }
+
+void Corpus::CountMutationRun(InputInfo& input) {
+  input.num_executed_mutations++;
   total_executed_mutations_++;
-  return chosen;
 }
 
 InputInfo& Corpus::ChooseCrossOverPartner(Random& rand, bool uniform) {

@@ -87,6 +87,9 @@ class Corpus {
   bool IsActive(size_t i) const { return inputs_[i]->num_features > 0 || inputs_[i]->never_reduce; }
 
   InputInfo& ChooseInputToMutate(Random& rand);
+  // One execution of a mutant of `input` (libFuzzer counts runs, not sequences, both for
+  // the entropic schedule and for -print_corpus_stats).
+  void CountMutationRun(InputInfo& input);
   InputInfo& ChooseCrossOverPartner(Random& rand, bool uniform);
   // Paths of files evicted from the output corpus since the last call (to delete).
   std::vector<std::string> TakeEvictedFiles() { return std::move(evicted_); }

@@ -75,6 +75,12 @@ bool SetUpFocusFunction(const Flags& flags) {
   return true;
 }
 
+bool ShouldPurgeAllocator(long interval_sec, long rss_limit_mb, size_t peak_rss_mb,
+                          int64_t usec_since_last_look) {
+  if (interval_sec < 0 || usec_since_last_look < int64_t(interval_sec) * 1000000) return false;
+  return rss_limit_mb <= 0 || peak_rss_mb > size_t(rss_limit_mb) / 2;
+}
+
 void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs) {
   if (!flags.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
   for (uintptr_t pc : new_pcs) {
@@ -248,15 +254,19 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   const bool entropic = flags_.entropic != 0 && !flags_.focus_function;
   const bool check_reduce = flags_.reduce_inputs && parent && !parent->never_reduce &&
                             !parent->unique_features.empty() && parent->bytes.size() > size;
+  // -reduce_depth: whether the mutant still reaches any of its parent's unique features.
+  const bool count_parent_features =
+      check_reduce || (flags_.reduce_depth && parent && !parent->unique_features.empty());
   std::vector<uint32_t>* all_features = all_features_;
   Coverage().CollectFeatures([&](uint32_t feature) {
     if (all_features) all_features->push_back(feature);
     if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
-    if (check_reduce &&
+    if (count_parent_features &&
         std::binary_search(parent->unique_features.begin(), parent->unique_features.end(), feature))
       found_unique_of_parent++;
   });
+  mutant_kept_parent_features_ = found_unique_of_parent > 0;
   PrintNewFunctions();
   if (!new_features_.empty()) {
     if (coverage_report_) coverage_report_->AddLastExecution(Coverage());
@@ -506,7 +516,18 @@ void Fuzzer::MaybeGrowLengthLimit() {
   }
 }
 
+void Fuzzer::MaybePurgeAllocator() {
+  if (!__sanitizer_purge_allocator || flags_.purge_allocator_interval < 0) return;
+  int64_t now = NowUsec();
+  if (now - last_purge_look_usec_ < int64_t(flags_.purge_allocator_interval) * 1000000) return;
+  if (ShouldPurgeAllocator(flags_.purge_allocator_interval, flags_.rss_limit_mb, PeakRssMb(),
+                           now - last_purge_look_usec_))
+    __sanitizer_purge_allocator();
+  last_purge_look_usec_ = now;
+}
+
 void Fuzzer::MutateAndTestOne() {
+  MaybePurgeAllocator();
   InputInfo& input = corpus_.ChooseInputToMutate(*rand_);
   size_t size = std::min(input.bytes.size(), max_input_len_);
   if (size) memcpy(mutation_buffer_.data(), input.bytes.data(), size);
@@ -520,6 +541,7 @@ void Fuzzer::MutateAndTestOne() {
     // request) ends must not change which mutations run, so that -seed reproduces a run.
     if (total_runs_ >= budget_end_runs_ || graceful_exit_requested_.load()) break;
     size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
+    corpus_.CountMutationRun(input);
     RunResult result = RunOne(mutation_buffer_.data(), size, true, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
     if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
@@ -530,6 +552,8 @@ void Fuzzer::MutateAndTestOne() {
       ReportNewUnit(result, mutation_buffer_.data(), size);
       break;
     }
+    // -reduce_depth: a mutant that lost all its parent's unique features ends the sequence.
+    if (flags_.reduce_depth && !mutant_kept_parent_features_) break;
   }
 }
 

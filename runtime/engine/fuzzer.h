@@ -75,6 +75,12 @@ void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
 void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs);
 void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus);
 
+// -purge_allocator_interval: once `interval_sec` has passed since the last look, purge the
+// sanitizer allocator's caches and quarantine, unless an RSS limit is set and the peak RSS is
+// still below half of it (libFuzzer's rule). A negative interval turns it off.
+bool ShouldPurgeAllocator(long interval_sec, long rss_limit_mb, size_t peak_rss_mb,
+                          int64_t usec_since_last_look);
+
 // -print_corpus_stats: libFuzzer's line for corpus input `index`.
 void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, size_t runs,
                           size_t successes, bool touches_focus_function);
@@ -168,6 +174,7 @@ class Fuzzer {
   // look; prints RELOAD if any of them was kept.
   void ReloadOutputCorpus();
   void PrintNewFunctions();  // NEW_PC (-print_pcs) and NEW_FUNC (-print_funcs) lines
+  void MaybePurgeAllocator();
   bool TimeToStop();
   void MaybeGrowLengthLimit();
   void HandleOverwrittenInput();
@@ -201,6 +208,8 @@ class Fuzzer {
   Bytes mutation_buffer_;
   std::vector<uint32_t> new_features_;
   std::vector<uintptr_t> new_pcs_;  // -print_pcs: scratch for NEW_PC lines
+  bool mutant_kept_parent_features_ = true;  // last RunOne, for -reduce_depth
+  int64_t last_purge_look_usec_ = 0;          // -purge_allocator_interval
   std::string parent_sha1_;  // "base unit" of the current mutation sequence
 
   size_t total_runs_ = 0;

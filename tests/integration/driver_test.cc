@@ -413,6 +413,28 @@ TEST(Driver, ExitOnItemEndsTheRunOnceTheCorpusHoldsIt) {
   EXPECT_FALSE(FindLine(run.output, R"(Done \d+ runs.*)")) << run.output;
 }
 
+// The share of NEW lines whose mutation sequence had a single mutation.
+double ShareOfSingleMutationFinds(const std::string& output) {
+  int finds = CountLines(output, R"(#\d+\tNEW .* MS: \d+ .*)");
+  int single = CountLines(output, R"(#\d+\tNEW .* MS: 1 .*)");
+  return finds ? double(single) / finds : 0;
+}
+
+TEST(Driver, ReduceDepthEndsSequencesWhoseMutantLostTheParentsUniqueFeatures) {
+  // In hash_buckets nearly every mutation loses the parent's unique feature (its bucket), so
+  // with -reduce_depth=1 most finds come from the first mutation of a sequence.
+  TempDir dir;
+  RunResult plain = RunProcess(Harness("hash_buckets"), {kSeed, "-runs=20000"}, dir.path());
+  RunResult reduced =
+      RunProcess(Harness("hash_buckets"), {kSeed, "-runs=20000", "-reduce_depth=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(plain, 0);
+  SHOAL_EXPECT_EXIT(reduced, 0);
+  ASSERT_GE(CountLines(reduced.output, R"(#\d+\tNEW .*)"), 30) << reduced.output;
+  EXPECT_GE(ShareOfSingleMutationFinds(reduced.output),
+            ShareOfSingleMutationFinds(plain.output) + 0.15)
+      << plain.output << reduced.output;
+}
+
 TEST(Driver, PrintFinalStatsPrintsFiveStatLines) {
   TempDir dir;
   RunResult run =
