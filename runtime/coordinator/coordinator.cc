@@ -635,6 +635,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     if (result == CallResult::kOk) {
       std::lock_guard<std::mutex> lock(mutex_);
       worker->num_counters = response.init().num_counters();
+      worker->runs = response.init().stats().total_runs();
       worker->consecutive_start_failures = 0;
       worker->initialized = true;
       return true;

@@ -96,6 +96,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       }
       response.mutable_init()->set_pid(uint64_t(getpid()));
       response.mutable_init()->set_num_counters(Coverage().NumCounters());
+      FillStats(response.mutable_init()->mutable_stats());
       break;
     }
     case shoal::proto::Request::kRunInputs: {
