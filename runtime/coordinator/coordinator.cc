@@ -638,6 +638,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
       worker->runs = response.init().stats().total_runs();
       worker->consecutive_start_failures = 0;
       worker->initialized = true;
+      changed_.notify_all();  // INITED waits for every worker's start
       return true;
     }
     if (result == CallResult::kClosed) return false;
@@ -922,7 +923,14 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(
-        lock, [&] { return stopping_ || (seed_queue_.empty() && seed_chunks_in_flight_ == 0); });
+        lock, [&] {
+          // Every worker has started, too: its counted empty-input run belongs before INITED
+          // and inside the -runs budget, as in a single libFuzzer process.
+          return stopping_ ||
+                 (seed_queue_.empty() && seed_chunks_in_flight_ == 0 &&
+                  std::all_of(workers_.begin(), workers_.end(),
+                              [](const std::unique_ptr<Worker>& worker) { return worker->initialized; }));
+        });
     if (!stopping_ && !then_fuzz) {
       PrintStatus("DONE  ", "");
       Stop(0);
