@@ -9,8 +9,9 @@
 
 namespace fuzzer {
 
-// Nothing is written for an empty set (as libFuzzer). Returns false if the write failed.
-bool WriteFeatureFile(const std::string& dir, const std::string& sha1,
+// Nothing is written for an empty set (as libFuzzer). Warns (a WARNING line) if the write
+// failed; the run goes on.
+void WriteFeatureFile(const std::string& dir, const std::string& sha1,
                       const std::vector<uint32_t>& features);
 void RenameFeatureFile(const std::string& dir, const std::string& old_sha1,
                        const std::string& new_sha1);

@@ -7,8 +7,8 @@
 
 namespace fuzzer {
 
-// Returns false (the caller warns) if the file cannot be appended to.
-bool AppendToMutationGraph(const std::string& path, const std::string& sha1,
+// Warns (a WARNING line) if the file cannot be appended to; the run goes on.
+void AppendToMutationGraph(const std::string& path, const std::string& sha1,
                            const std::string& base_sha1, const std::string& mutation_names);
 
 }  // namespace fuzzer

@@ -247,9 +247,8 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
   if (!new_features.empty()) {
     new_pcs = MarkCoveredEdges(new_features, from ? from->num_counters : 0);
     InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
-    if (flags_.features_dir && !inputs_only_ &&
-        !WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features))
-      Printf("WARNING: could not write to -features_dir '%s'\n", flags_.features_dir);
+    if (flags_.features_dir && !inputs_only_)
+      WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features);
     // -focus_function: the worker's features say whether the input entered it.
     const size_t focus_edge = Coverage().FocusFunctionEdge();
     if (focus_edge != SIZE_MAX &&
@@ -444,10 +443,9 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
 
 void Coordinator::AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
                                      const std::string& mutation_names) {
-  if (flags_.mutation_graph_file && !inputs_only_ &&
-      !AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data.data(), data.size()),
-                             base_sha1, mutation_names))
-    Printf("WARNING: could not append to -mutation_graph_file '%s'\n", flags_.mutation_graph_file);
+  if (flags_.mutation_graph_file && !inputs_only_)
+    AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data.data(), data.size()),
+                          base_sha1, mutation_names);
 }
 
 std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {

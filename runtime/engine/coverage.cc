@@ -110,6 +110,19 @@ bool CoverageState::PcTablesMatchCounters() const {
   return with_tables == num_pc_tables_;
 }
 
+std::string DescribeTablePc(uintptr_t pc, const char* format) {
+  if (!__sanitizer_symbolize_pc) return "";
+  char description[1024] = {};
+  __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), format, description,
+                           sizeof(description));
+  return description;
+}
+
+std::string FunctionOfTablePc(uintptr_t pc) {
+  std::string function = DescribeTablePc(pc, "%F");
+  return function.compare(0, 3, "in ") == 0 ? function.substr(3) : function;
+}
+
 bool CoverageState::SetFocusFunction(const std::string& name) {
   if (!__sanitizer_symbolize_pc) return false;
   size_t first = 0;
@@ -117,12 +130,7 @@ bool CoverageState::SetFocusFunction(const std::string& name) {
     const CounterModule& module = modules_[m];
     for (size_t i = 0; module.pcs_begin && i < module.size(); i++) {
       if (!(module.pcs_begin[i].flags & 1)) continue;  // not a function entry
-      char symbol[1024] = {};
-      // The PC table holds the address of the instrumented call; +1 is inside the function.
-      __sanitizer_symbolize_pc(reinterpret_cast<void*>(module.pcs_begin[i].pc + 1), "%F", symbol,
-                               sizeof(symbol));
-      const char* function = strncmp(symbol, "in ", 3) == 0 ? symbol + 3 : symbol;
-      if (name != function) continue;
+      if (FunctionOfTablePc(module.pcs_begin[i].pc) != name) continue;
       focus_counter_ = module.begin + i;
       focus_edge_ = first + i;
       return true;

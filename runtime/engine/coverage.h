@@ -147,6 +147,14 @@ class CoverageState {
 
 CoverageState& Coverage();
 
+// Symbolizes an address from a PC table with the sanitizer's symbolizer (`format` as for
+// __sanitizer_symbolize_pc; "%F" is "in <function>"). The table holds the address of the
+// instrumented call, so the next byte is symbolized: it lies on the right line. "" when no
+// sanitizer provides a symbolizer.
+std::string DescribeTablePc(uintptr_t pc, const char* format);
+// The function's plain name: "%F" without its "in ".
+std::string FunctionOfTablePc(uintptr_t pc);
+
 }  // namespace fuzzer
 
 #include "runtime/engine/coverage_inl.h"

@@ -9,14 +9,6 @@
 namespace fuzzer {
 namespace {
 
-// The PC table holds the address of the instrumented call; the next byte symbolizes to the
-// right line inside the function.
-std::string Describe(uintptr_t pc, const char* format) {
-  char buffer[1024] = {};
-  __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), format, buffer, sizeof(buffer));
-  return buffer;
-}
-
 // Runtime and system headers are not the user's code (as libFuzzer leaves them out).
 bool IsUserFile(const std::string& file) {
   return file != "<null>" && file.find("compiler-rt/lib/") == std::string::npos &&
@@ -88,15 +80,14 @@ void CoverageReport::Print(bool full) const {
     if (!is_function_entry_[entry] || !pcs_[entry]) continue;
     size_t end = entry + 1;
     while (end < pcs_.size() && pcs_[end] && !is_function_entry_[end]) end++;
-    std::string file = Describe(pcs_[entry], "%s");
+    std::string file = DescribeTablePc(pcs_[entry], "%s");
     if (!IsUserFile(file)) continue;
-    std::string function = Describe(pcs_[entry], "%F");
-    if (function.compare(0, 3, "in ") == 0) function = function.substr(3);
+    std::string function = FunctionOfTablePc(pcs_[entry]);
     if (full) {
       for (bool covered_part : {false, true}) {
         std::string line = covered_part ? "C" : "U";
         for (size_t edge = entry; edge < end; edge++)
-          if (covered_[edge] == covered_part) line += Describe(pcs_[edge], " %l");
+          if (covered_[edge] == covered_part) line += DescribeTablePc(pcs_[edge], " %l");
         Printf("%s\n", line.c_str());
       }
       continue;
@@ -105,10 +96,10 @@ void CoverageReport::Print(bool full) const {
     for (size_t edge = entry; edge < end; edge++) covered += covered_[edge];
     uint32_t hits = entry_hits_[entry];
     Printf("%sCOVERED_FUNC: hits: %u edges: %zd/%zd %s %s:%s\n", hits ? "" : "UN", hits, covered,
-           end - entry, function.c_str(), file.c_str(), Describe(pcs_[entry], "%l").c_str());
+           end - entry, function.c_str(), file.c_str(), DescribeTablePc(pcs_[entry], "%l").c_str());
     if (!hits) continue;
     for (size_t edge = entry; edge < end; edge++)
-      if (!covered_[edge]) Printf("  UNCOVERED_PC: %s\n", Describe(pcs_[edge], "%s:%l").c_str());
+      if (!covered_[edge]) Printf("  UNCOVERED_PC: %s\n", DescribeTablePc(pcs_[edge], "%s:%l").c_str());
   }
 }
 

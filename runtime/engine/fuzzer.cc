@@ -84,11 +84,7 @@ bool ShouldPurgeAllocator(long interval_sec, long rss_limit_mb, size_t peak_rss_
 void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs) {
   if (!flags.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
   for (uintptr_t pc : new_pcs) {
-    char description[1024] = {};
-    // +1: the PC table holds the address of the instrumented call.
-    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), "%F %L", description,
-                             sizeof(description));
-    if (!strstr(description, flags.exit_on_src_pos)) continue;
+    if (DescribeTablePc(pc, "%F %L").find(flags.exit_on_src_pos) == std::string::npos) continue;
     Printf("INFO: found line matching '%s', exiting.\n", flags.exit_on_src_pos);
     _Exit(0);
   }
@@ -273,8 +269,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
     InputInfo* added =
         corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
     if (Coverage().FocusFunctionReached()) corpus_.MarkTouchesFocusFunction(added);
-    if (features_dir_ && !WriteFeatureFile(features_dir_, added->sha1, added->unique_features))
-      Printf("WARNING: could not write to -features_dir '%s'\n", features_dir_);
+    if (features_dir_) WriteFeatureFile(features_dir_, added->sha1, added->unique_features);
     return kNew;
   }
   if (check_reduce && found_unique_of_parent == parent->unique_features.size()) {
@@ -294,23 +289,12 @@ void Fuzzer::PrintNewFunctions() {
     ExitIfSourcePositionReached(flags_, new_pcs_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
-  // The PC table holds the address of the call; +1 symbolizes inside the function. "%F" is
-  // "in <function>".
-  char description[1024];
-  if (flags_.print_pcs) {
-    for (uintptr_t pc : new_pcs_) {
-      __sanitizer_symbolize_pc(reinterpret_cast<void*>(pc + 1), "%p %F %L", description,
-                               sizeof(description));
-      Printf("\tNEW_PC: %s\n", description);
-    }
-  }
+  if (flags_.print_pcs)
+    for (uintptr_t pc : new_pcs_) Printf("\tNEW_PC: %s\n", DescribeTablePc(pc, "%p %F %L").c_str());
   if (flags_.print_funcs <= 0) return;
   size_t limit = std::min(n, size_t(flags_.print_funcs));
-  for (size_t i = 0; i < limit; i++) {
-    __sanitizer_symbolize_pc(reinterpret_cast<void*>(pcs[i] + 1), "%p %F %L", description,
-                             sizeof(description));
-    Printf("\tNEW_FUNC[%zd/%zd]: %s\n", i + 1, n, description);
-  }
+  for (size_t i = 0; i < limit; i++)
+    Printf("\tNEW_FUNC[%zd/%zd]: %s\n", i + 1, n, DescribeTablePc(pcs[i], "%p %F %L").c_str());
 }
 
 void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
@@ -586,9 +570,8 @@ void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::str
                                 const std::string& mutation_names) {
   // A worker's units go into the graph through its coordinator.
   if (!flags_.mutation_graph_file || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
-  if (!AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data, size), base_sha1,
-                             mutation_names))
-    Printf("WARNING: could not append to -mutation_graph_file '%s'\n", flags_.mutation_graph_file);
+  AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data, size), base_sha1,
+                        mutation_names);
 }
 
 void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {

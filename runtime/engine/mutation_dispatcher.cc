@@ -634,13 +634,9 @@ std::string MutationDispatcher::DescribeMutationSequence(bool verbose) const {
   static_assert(sizeof(kMutatorNames) / sizeof(kMutatorNames[0]) == kMaxMutators,
                 "one name per MutatorId");
   if (sequence_length_ == 0) return "";
-  std::string out = "MS: " + std::to_string(sequence_length_) + " ";
   const size_t recorded = std::min(sequence_length_, kMaxRecordedMutators);
-  const size_t names = verbose ? recorded : std::min(recorded, kMaxItemsToPrint);
-  for (size_t i = 0; i < names; i++) {
-    out += kMutatorNames[static_cast<size_t>(recorded_mutators_[i])];
-    out += '-';
-  }
+  std::string out = "MS: " + std::to_string(sequence_length_) + " " +
+                    JoinMutatorNames(verbose ? recorded : std::min(recorded, kMaxItemsToPrint));
   if (recorded_word_count_ > 0) {
     out += " DE: ";
     const size_t words =
@@ -654,13 +650,17 @@ std::string MutationDispatcher::DescribeMutationSequence(bool verbose) const {
   return out;
 }
 
-std::string MutationDispatcher::MutationNames() const {
+std::string MutationDispatcher::JoinMutatorNames(size_t count) const {
   std::string out;
-  for (size_t i = 0; i < std::min(sequence_length_, kMaxRecordedMutators); i++) {
+  for (size_t i = 0; i < count; i++) {
     out += kMutatorNames[static_cast<size_t>(recorded_mutators_[i])];
     out += '-';
   }
   return out;
+}
+
+std::string MutationDispatcher::MutationNames() const {
+  return JoinMutatorNames(std::min(sequence_length_, kMaxRecordedMutators));
 }
 
 std::string MutationDispatcher::RecommendedDictionary() const {

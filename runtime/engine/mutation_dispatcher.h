@@ -72,6 +72,8 @@ class MutationDispatcher {
 
   // ... private members as the implementation needs.
  private:
+  // "Name1-Name2-" for the first `count` recorded mutators.
+  std::string JoinMutatorNames(size_t count) const;
   enum class MutatorId : uint8_t {
     kEraseBytes,
     kInsertByte,
