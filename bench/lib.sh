@@ -1,8 +1,8 @@
 # Helpers shared by bench/run.sh and bench/workers.sh (sourced, not run): errors, the
-# provenance line, the runtime snapshot and the harness build. The sourcing script sets
-# BENCH_SCRIPT (its name in messages) before sourcing, and ROOT/BENCH/SHOAL_A/SHOAL_O,
-# WORK, NICE and CXXFLAGS_COMMON before calling the functions that use them.
-
+# provenance line, the runtime snapshot, the harness build and the closing report lines.
+# The sourcing script sets BENCH_SCRIPT (its name in messages) before sourcing, and
+# ROOT/BENCH/SHOAL_A/SHOAL_O, WORK, NICE and CXXFLAGS_COMMON before calling the functions
+# that use them.
 die() { echo "$BENCH_SCRIPT: error: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "required tool '$1' not found in PATH"; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -45,4 +45,15 @@ build_harness() {
     "$WORK/shoal/libshoal.a" -o "$WORK/bin/$h.shoal" || die "linking $h with Shoal failed"
   nice -n "$NICE" clang++ "${CXXFLAGS_COMMON[@]}" -fsanitize=fuzzer "$WORK/obj/$h.o" \
     -o "$WORK/bin/$h.libfuzzer" || die "linking $h with libFuzzer failed"
+}
+
+# Prints the summary and where the results went; warns if any run ended with an engine error.
+report_written() {
+  local tsv="$1" md="$2"
+  cat "$md"
+  log "raw results: $tsv"
+  log "summary:     $md"
+  if grep -q $'\tengine_error\t' "$tsv"; then
+    log "WARNING: some runs ended with an engine error (status engine_error in $tsv)"
+  fi
 }

@@ -306,9 +306,4 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
   echo "Throughput ratio > 1 and bug ratio < 1 favour Shoal."
 } >"$MD"
 
-cat "$MD"
-log "raw results: $TSV"
-log "summary:     $MD"
-if grep -q $'\tengine_error\t' "$TSV"; then
-  log "WARNING: some runs ended with an engine error (status engine_error in $TSV)"
-fi
+report_written "$TSV" "$MD"

@@ -562,9 +562,4 @@ AWK_MEDIAN='
   echo "Throughput ratios > 1, time ratios < 1 favour the first-named configuration."
 } >"$MD"
 
-cat "$MD"
-log "raw results: $TSV"
-log "summary:     $MD"
-if grep -q $'\tengine_error\t' "$TSV"; then
-  log "WARNING: some runs ended with an engine error (status engine_error in $TSV)"
-fi
+report_written "$TSV" "$MD"
