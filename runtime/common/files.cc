@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <utility>
 
 namespace fuzzer {
 
@@ -85,12 +87,47 @@ bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t si
   return WriteFileAtomicallyRaw(path.c_str(), data, size);
 }
 
+namespace {
+
+// What one listing carries down the recursion.
+struct Listing {
+  std::vector<SizedFile>* files;
+  // (st_dev, st_ino) of every directory listed so far: a symlink back to "." or to an
+  // ancestor would otherwise recurse until memory runs out, and two links to one directory
+  // would list its files twice.
+  std::set<std::pair<dev_t, ino_t>> directories;
+  std::string first_error;
+  bool failed = false;
+
+  void Fail(const std::string& dir) {
+    if (!failed) first_error = std::string(strerror(errno)) + ": " + dir;
+    failed = true;
+  }
+};
+
 // One fstatat per entry, relative to the open directory (a one-component lookup), and none
-// at all for sub-directories that readdir already says are directories: a merge of a large
-// corpus lists every file, and the listing was once most of its system time.
-static void ListInto(const std::string& dir, std::vector<SizedFile>* files) {
-  DIR* d = opendir(dir.c_str());
-  if (!d) return;
+// at all for sub-directories that readdir already says are directories (their one fstat
+// comes when they are opened): a merge of a large corpus lists every file, and the listing
+// was once most of its system time.
+void ListInto(const std::string& dir, Listing* listing) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return listing->Fail(dir);
+  struct stat dir_stat;
+  if (fstat(fd, &dir_stat) != 0) {
+    listing->Fail(dir);
+    close(fd);
+    return;
+  }
+  if (!listing->directories.insert({dir_stat.st_dev, dir_stat.st_ino}).second) {
+    close(fd);  // listed already, under another name
+    return;
+  }
+  DIR* d = fdopendir(fd);
+  if (!d) {
+    listing->Fail(dir);
+    close(fd);
+    return;
+  }
   struct Entry {
     std::string name;
     bool is_dir;
@@ -113,20 +150,27 @@ static void ListInto(const std::string& dir, std::vector<SizedFile>* files) {
     else if (S_ISREG(st.st_mode) && strstr(name, ".tmp.") == nullptr)
       entries.push_back({name, false, size_t(st.st_size)});
   }
-  closedir(d);
+  closedir(d);  // closes fd too
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.name < b.name; });
   for (Entry& entry : entries) {
     std::string path = JoinPath(dir, entry.name);
     if (entry.is_dir)
-      ListInto(path, files);
+      ListInto(path, listing);
     else
-      files->push_back({std::move(path), entry.size});
+      listing->files->push_back({std::move(path), entry.size});
   }
 }
 
-void ListFilesRecursively(const std::string& dir, std::vector<SizedFile>* files) {
-  ListInto(dir, files);
+}  // namespace
+
+bool ListFilesRecursively(const std::string& dir, std::vector<SizedFile>* files,
+                          std::string* error) {
+  Listing listing;
+  listing.files = files;
+  ListInto(dir, &listing);
+  if (error) *error = listing.first_error;
+  return !listing.failed;
 }
 
 bool MakeDirectories(const std::string& path) {

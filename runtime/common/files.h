@@ -28,8 +28,13 @@ bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t si
 // Async-signal-safe variant used from crash paths: no allocation, no stdio.
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
 // Every regular file under dir (symlinks followed), recursively, in sorted order, with its
-// size; temp files of WriteFileAtomically ("*.tmp.*") are left out.
-void ListFilesRecursively(const std::string& dir, std::vector<SizedFile>* files);
+// size; temp files of WriteFileAtomically ("*.tmp.*") are left out. A directory reached twice (a
+// symlink to "." or to an ancestor, or two links to one directory) is listed once, so each
+// file appears once. Returns false if dir or a directory under it cannot be opened, with
+// *error set (when given) to "<strerror>: <path>" for the first one, as libFuzzer words it;
+// the rest is still listed.
+bool ListFilesRecursively(const std::string& dir, std::vector<SizedFile>* files,
+                          std::string* error = nullptr);
 // mkdir -p. Returns false if a component cannot be created.
 bool MakeDirectories(const std::string& path);
 void RemoveFile(const std::string& path);

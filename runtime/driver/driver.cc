@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -166,18 +167,39 @@ bool ParseSeedInputs(const char* flag, std::vector<std::string>* files) {
   return true;
 }
 
-std::vector<SeedFile> CollectSeeds(const std::vector<std::string>& dirs,
-                                   const std::vector<std::string>& seed_inputs) {
-  std::vector<SeedFile> seeds;
+// Lists the seed files. A corpus directory (or one under it) that cannot be opened ends the
+// run with libFuzzer's "<strerror>: <dir>; exiting" line and exit code 1: fuzzing on without
+// the seeds the user named would silently waste the run.
+bool CollectSeeds(const std::vector<std::string>& dirs, const std::vector<std::string>& seed_inputs,
+                  std::vector<SeedFile>* seeds) {
   size_t size;
   for (const std::string& dir : dirs) {
-    size_t before = seeds.size();
-    ListFilesRecursively(dir, &seeds);
-    Printf("INFO: % 8zd files found in %s\n", seeds.size() - before, dir.c_str());
+    size_t before = seeds->size();
+    std::string error;
+    if (!ListFilesRecursively(dir, seeds, &error)) {
+      Printf("%s; exiting\n", error.c_str());
+      return false;
+    }
+    Printf("INFO: % 8zd files found in %s\n", seeds->size() - before, dir.c_str());
   }
   for (const std::string& file : seed_inputs)
-    if (RegularFileSize(file, &size)) seeds.push_back({file, size});
-  return seeds;
+    if (RegularFileSize(file, &size)) seeds->push_back({file, size});
+  return true;
+}
+
+// A merge lists its directories itself (runtime/coordinator/merge.cc); one that cannot be
+// opened at all is refused here first, with the line libFuzzer prints for it.
+bool CheckDirectoriesCanBeOpened(const std::vector<std::string>& dirs) {
+  for (const std::string& dir : dirs) {
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      close(fd);
+      continue;
+    }
+    Printf("%s: %s; exiting\n", strerror(errno), dir.c_str());
+    return false;
+  }
+  return true;
 }
 
 int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
@@ -216,7 +238,11 @@ int AnalyzeDictionaryMode(Fuzzer* fuzzer, const Flags& flags, const std::vector<
   for (const std::string& dir : dirs) {
     Printf("Loading corpus dir: %s\n", dir.c_str());
     std::vector<SizedFile> files;
-    ListFilesRecursively(dir, &files);
+    std::string error;
+    if (!ListFilesRecursively(dir, &files, &error)) {
+      Printf("%s; exiting\n", error.c_str());
+      return 1;
+    }
     for (const SizedFile& file : files) {
       corpus.emplace_back();
       if (!ReadFile(file.path, &corpus.back())) corpus.pop_back();
@@ -378,6 +404,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
 
   for (const std::string& dir : positional)
     if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
+  if ((flags.merge || flags.set_cover_merge) && !CheckDirectoriesCanBeOpened(positional))
+    ExitWithError(1);
   if (flags.merge || flags.set_cover_merge)
     ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
                              seed, positional));
@@ -385,7 +413,11 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     return AnalyzeDictionaryMode(fuzzer, flags, dictionary_words, positional);
   std::vector<std::string> seed_inputs;
   if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
-  std::vector<SeedFile> seeds = CollectSeeds(positional, seed_inputs);
+  std::vector<SeedFile> seeds;
+  if (!CollectSeeds(positional, seed_inputs, &seeds)) {
+    if (coordinator) ExitCoordinator(1);  // its workers die with it (PR_SET_PDEATHSIG)
+    ExitWithError(1);
+  }
   std::string output_dir = positional.empty() ? std::string() : positional[0];
   if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
   InstallFailureHandlers(fuzzer, flags);

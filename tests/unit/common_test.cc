@@ -1,11 +1,16 @@
-// Unit tests for the shared helpers: SHA-1, encodings, atomic files, the input slot.
+// Unit tests for the shared helpers: SHA-1, encodings, atomic files and corpus listings, the
+// input slot. Run by Bazel as a plain test process (no fuzz target involved).
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
@@ -16,6 +21,10 @@ namespace fuzzer {
 namespace {
 
 const uint8_t* U(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  ASSERT_TRUE(WriteFileAtomically(path, U(contents.c_str()), contents.size())) << path;
+}
 
 TEST(Sha1Test, KnownVectors) {
   EXPECT_EQ(Sha1Hex(U(""), 0), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
@@ -40,16 +49,54 @@ TEST(EncodingTest, MatchesLibFuzzerArtifactBlock) {
   EXPECT_EQ(FormatSize(20 << 20), "20Mb");
 }
 
+// A fresh directory under /tmp, removed with everything in it at the end of the test.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char dir_template[] = "/tmp/shoal_files_test_XXXXXX";
+    path_ = mkdtemp(dir_template);
+  }
+  ~ScratchDir() { system(("rm -rf " + path_).c_str()); }
+  std::string Join(const std::string& name) const { return JoinPath(path_, name); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Every entry of dir as readdir sees it, hidden ones included (not via the listing under
+// test, which skips temp files).
+std::vector<std::string> RawEntries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return names;
+  while (struct dirent* entry = readdir(d))
+    if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, "..")) names.push_back(entry->d_name);
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> ListedPaths(const std::string& dir) {
+  std::vector<SizedFile> files;
+  EXPECT_TRUE(ListFilesRecursively(dir, &files));
+  std::vector<std::string> paths;
+  for (const SizedFile& file : files) paths.push_back(file.path);
+  return paths;
+}
+
 TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
-  char dir_template[] = "/tmp/shoal_files_test_XXXXXX";
-  std::string dir = mkdtemp(dir_template);
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   std::string path = JoinPath(dir, "x");
   ASSERT_TRUE(WriteFileAtomically(path, U("abc"), 3));
+  ASSERT_TRUE(WriteFileAtomically(path, U("abc"), 3));  // over an existing file too
+  EXPECT_EQ(RawEntries(dir), std::vector<std::string>{"x"});
   Bytes read;
   ASSERT_TRUE(ReadFile(path, &read));
   EXPECT_EQ(std::string(read.begin(), read.end()), "abc");
   std::vector<SizedFile> files;
-  ListFilesRecursively(dir, &files);
+  ASSERT_TRUE(ListFilesRecursively(dir, &files));
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].path, path);
   EXPECT_EQ(files[0].size, 3u);
@@ -57,12 +104,13 @@ TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
   EXPECT_FALSE(WriteFileAtomically(JoinPath(dir, "missing/x"), U("abc"), 3));
   ASSERT_TRUE(MakeDirectories(JoinPath(dir, "a/b/c")));
   ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/b/c/y"), U("z"), 1));
+  EXPECT_EQ(RawEntries(JoinPath(dir, "a/b/c")), std::vector<std::string>{"y"});
   // Neither a leftover temp file nor a fifo is a corpus file; a symlink to a file is.
   ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/t.tmp.1"), U("zz"), 2));
   ASSERT_EQ(mkfifo(JoinPath(dir, "a/fifo").c_str(), 0600), 0);
   ASSERT_EQ(symlink(JoinPath(dir, "x").c_str(), JoinPath(dir, "link").c_str()), 0);
   files.clear();
-  ListFilesRecursively(dir, &files);
+  ASSERT_TRUE(ListFilesRecursively(dir, &files));
   ASSERT_EQ(files.size(), 3u);
   EXPECT_EQ(files[0].path, JoinPath(dir, "a/b/c/y"));
   EXPECT_EQ(files[0].size, 1u);
@@ -71,7 +119,42 @@ TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
   EXPECT_EQ(files[2].path, path);
   EXPECT_EQ(DirName("a/b"), "a");
   EXPECT_EQ(DirName("b"), ".");
-  system(("rm -rf " + dir).c_str());
+}
+
+TEST(FilesTest, DirectoryCyclesAndRepeatedDirectoriesAreListedOnce) {
+  ScratchDir scratch;
+  WriteFile(scratch.Join("f1"), "a");
+  WriteFile(scratch.Join("f2"), "bb");
+  ASSERT_EQ(symlink(".", scratch.Join("self_a").c_str()), 0);
+  ASSERT_EQ(symlink(".", scratch.Join("self_b").c_str()), 0);
+  ASSERT_TRUE(MakeDirectories(scratch.Join("sub")));
+  WriteFile(scratch.Join("sub/f3"), "ccc");
+  ASSERT_EQ(symlink("..", scratch.Join("sub/up").c_str()), 0);
+  ASSERT_EQ(symlink("../sub", scratch.Join("sub/again").c_str()), 0);
+  EXPECT_EQ(
+      ListedPaths(scratch.path()),
+      (std::vector<std::string>{scratch.Join("f1"), scratch.Join("f2"), scratch.Join("sub/f3")}));
+
+  // Two links to one directory outside: its file once, under the first name in sorted order.
+  ScratchDir outside;
+  WriteFile(outside.Join("g"), "g");
+  ScratchDir corpus;
+  ASSERT_EQ(symlink(outside.path().c_str(), corpus.Join("l1").c_str()), 0);
+  ASSERT_EQ(symlink(outside.path().c_str(), corpus.Join("l2").c_str()), 0);
+  EXPECT_EQ(ListedPaths(corpus.path()), std::vector<std::string>{corpus.Join("l1/g")});
+}
+
+TEST(FilesTest, ADirectoryThatCannotBeOpenedIsReportedLikeLibFuzzer) {
+  ScratchDir scratch;
+  std::vector<SizedFile> files;
+  std::string error;
+  EXPECT_FALSE(ListFilesRecursively(scratch.Join("missing"), &files, &error));
+  EXPECT_EQ(error, "No such file or directory: " + scratch.Join("missing"));
+  EXPECT_TRUE(files.empty());
+  // A file where a directory is expected is not listed as one either.
+  WriteFile(scratch.Join("file"), "x");
+  EXPECT_FALSE(ListFilesRecursively(scratch.Join("file"), &files, &error));
+  EXPECT_EQ(error, "Not a directory: " + scratch.Join("file"));
 }
 
 TEST(InputSlotTest, SharedSlotSurvivesTheWritersDeath) {

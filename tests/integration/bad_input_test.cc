@@ -1,0 +1,187 @@
+// Integration tests for bad input given to the driver (issue 8): corpus directories with
+// symlink cycles or that cannot be opened. Each case expects one clear line and a defined
+// exit code.
+// The suite runs against Shoal (bad_input_test) and against real libFuzzer 14
+// (bad_input_test_libfuzzer), which proves the lines and codes taken from it; where libFuzzer
+// misbehaves, the test says what it does and what Shoal does instead. Runs in the test
+// process, starting the harnesses as child processes.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/integration/runner.h"
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+void MakeDir(const TempDir& dir, const std::string& name) {
+  ASSERT_EQ(mkdir(dir.Join(name).c_str(), 0755), 0) << name;
+}
+
+void Symlink(const std::string& target, const std::string& link) {
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0) << link;
+}
+
+std::string FilesFoundLine(size_t count, const std::string& dir) {
+  std::string number = std::to_string(count);
+  return "INFO: " + std::string(8 - number.size(), ' ') + number + " files found in " + dir;
+}
+
+// ---- 1. Directory cycles -------------------------------------------------------------------
+
+// Two self-symlinks (`ln -s . a; ln -s . b`). Shoal follows symlinks to directories, and
+// recursed through these until it had 1.9 GB of paths. libFuzzer does not follow them: it
+// takes each link for a file and loads the directory as a 4096-byte seed of zeros (4 files
+// here). Shoal lists each directory once, so the two real files, once each.
+TEST(BadInput, SelfSymlinksInACorpusDirListEachFileOnce) {
+  TempDir dir;
+  MakeDir(dir, "corp");
+  WriteFile(dir.Join("corp/f1"), "a");
+  WriteFile(dir.Join("corp/f2"), "bb");
+  Symlink(".", dir.Join("corp/a"));
+  Symlink(".", dir.Join("corp/b"));
+  // The old listing ran until the deadline; one minute is ample for two files.
+  RunResult run =
+      RunProcess(Harness("branchy"), {"-runs=0", "corp"}, dir.path(), std::chrono::seconds(60));
+  SHOAL_EXPECT_EXIT(run, 0);
+  const bool shoal = Engine() == "shoal";
+  EXPECT_TRUE(HasLine(run.output, FilesFoundLine(shoal ? 2 : 4, "corp"))) << run.output;
+  if (shoal) {
+    EXPECT_TRUE(
+        FindLine(run.output, R"(INFO: seed corpus: files: 2 min: 1b max: 2b total: 3b rss: \d+Mb)"))
+        << run.output;
+    // One empty-input run plus one run per seed: no seed was loaded twice.
+    EXPECT_TRUE(FindLine(run.output, R"(Done 3 runs in \d+ second\(s\))")) << run.output;
+  }
+}
+
+// One self-link used to load every seed 41 times (once per path until ELOOP). A link to a
+// subdirectory that is also listed directly does not repeat its files either.
+TEST(BadInput, OneSelfSymlinkAndALinkToASubdirectoryLoadEachSeedOnce) {
+  if (Engine() != "shoal") GTEST_SKIP() << "libFuzzer loads symlinks to directories as files";
+  TempDir dir;
+  MakeDir(dir, "corp");
+  MakeDir(dir, "corp/sub");
+  WriteFile(dir.Join("corp/f1"), "a");
+  WriteFile(dir.Join("corp/sub/f2"), "bb");
+  Symlink(".", dir.Join("corp/self"));
+  Symlink("sub", dir.Join("corp/sub_again"));
+  for (const char* workers : {"-workers=0", "-workers=1"}) {
+    RunResult run = RunProcess(Harness("branchy"), {"-runs=0", workers, "corp"}, dir.path(),
+                               std::chrono::seconds(60));
+    SHOAL_EXPECT_EXIT(run, 0);
+    EXPECT_TRUE(HasLine(run.output, FilesFoundLine(2, "corp"))) << workers << "\n" << run.output;
+    EXPECT_TRUE(FindLine(run.output, R"(Done 3 runs in \d+ second\(s\))")) << run.output;
+  }
+}
+
+// ---- 5. Directories that cannot be opened ----------------------------------------------------
+
+// The tests run as root, whom chmod 000 does not stop. Dropping the two capabilities that
+// bypass file permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) makes root an ordinary
+// owner again; the harness keeps access to everything else (its runfiles, the temp dir).
+std::vector<std::string> WithoutPermissionOverride(const std::string& binary,
+                                                   std::vector<std::string> args) {
+  if (geteuid() != 0) {
+    args.insert(args.begin(), binary);
+    return args;
+  }
+  std::vector<std::string> wrapped = {"--inh-caps=-dac_override,-dac_read_search",
+                                      "--bounding-set=-dac_override,-dac_read_search", binary};
+  wrapped.insert(wrapped.end(), args.begin(), args.end());
+  return wrapped;
+}
+
+RunResult RunWithoutPermissionOverride(const std::string& binary,
+                                       const std::vector<std::string>& args, const TempDir& dir) {
+  std::vector<std::string> argv = WithoutPermissionOverride(binary, args);
+  if (geteuid() != 0) {
+    std::string program = argv[0];
+    argv.erase(argv.begin());
+    return RunProcess(program, argv, dir.path());
+  }
+  return RunProcess("/usr/bin/setpriv", argv, dir.path());
+}
+
+// Makes `name` (under dir) unreadable for the test's lifetime and puts it back afterwards, so
+// the temp dir can be removed.
+class Unreadable {
+ public:
+  Unreadable(const TempDir& dir, const std::string& name) : path_(dir.Join(name)) {
+    chmod(path_.c_str(), 0);
+  }
+  ~Unreadable() { chmod(path_.c_str(), 0755); }
+
+ private:
+  std::string path_;
+};
+
+// Whether `ls` on the directory fails the way the harness will; false where it cannot be
+// arranged (e.g. a sandbox that forbids setpriv).
+bool CannotBeListed(const TempDir& dir, const std::string& name) {
+  RunResult ls = RunWithoutPermissionOverride("/bin/ls", {name}, dir);
+  return ls.Exited() && ls.exit_code != 0 &&
+         ls.output.find("Permission denied") != std::string::npos;
+}
+
+#define SKIP_UNLESS_UNREADABLE(dir, name)                                            \
+  if (!CannotBeListed(dir, name))                                                    \
+  GTEST_SKIP() << "cannot make a directory unreadable here (no setpriv, or running " \
+                  "with permissions that bypass chmod)"
+
+// libFuzzer 14: "Permission denied: <dir>; exiting", exit code 1, for the corpus directory or
+// any directory under it. Shoal used to print "0 files found" and fuzz on (exit 0).
+TEST(BadInput, AnUnreadableCorpusDirectoryEndsTheRunLikeLibFuzzer) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  MakeDir(dir, "corp");
+  WriteFile(dir.Join("corp/seed"), "a");
+  Unreadable unreadable(dir, "corp");
+  SKIP_UNLESS_UNREADABLE(dir, "corp");
+  std::vector<std::vector<std::string>> variants = {{}};
+  if (Engine() == "shoal") variants = {{"-workers=0"}, {"-workers=1"}};
+  for (std::vector<std::string> args : variants) {
+    args.insert(args.end(), {"-runs=10", "out", "corp"});
+    RunResult run = RunWithoutPermissionOverride(Harness("branchy"), args, dir);
+    SHOAL_EXPECT_EXIT(run, 1);
+    ExpectLinesInOrder(run.output,
+                       {"INFO:        0 files found in out", "Permission denied: corp; exiting"});
+    EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED.*)")) << run.output;
+  }
+}
+
+TEST(BadInput, AnUnreadableDirectoryInsideTheCorpusEndsTheRunLikeLibFuzzer) {
+  TempDir dir;
+  MakeDir(dir, "corp");
+  MakeDir(dir, "corp/sub");
+  WriteFile(dir.Join("corp/seed"), "a");
+  WriteFile(dir.Join("corp/sub/seed"), "b");
+  Unreadable unreadable(dir, "corp/sub");
+  SKIP_UNLESS_UNREADABLE(dir, "corp/sub");
+  RunResult run = RunWithoutPermissionOverride(Harness("branchy"), {"-runs=10", "corp"}, dir);
+  SHOAL_EXPECT_EXIT(run, 1);
+  EXPECT_TRUE(HasLine(run.output, "Permission denied: corp/sub; exiting")) << run.output;
+  EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED.*)")) << run.output;
+}
+
+TEST(BadInput, AnUnreadableMergeInputEndsTheMergeLikeLibFuzzer) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  MakeDir(dir, "in");
+  WriteFile(dir.Join("in/seed"), "a");
+  Unreadable unreadable(dir, "in");
+  SKIP_UNLESS_UNREADABLE(dir, "in");
+  RunResult run = RunWithoutPermissionOverride(Harness("branchy"), {"-merge=1", "out", "in"}, dir);
+  SHOAL_EXPECT_EXIT(run, 1);
+  EXPECT_TRUE(HasLine(run.output, "Permission denied: in; exiting")) << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, "MERGE-OUTER: ")) << run.output;
+  EXPECT_TRUE(ListDir(dir.Join("out")).empty());
+}
+
+}  // namespace
+}  // namespace shoal_test
