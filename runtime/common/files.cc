@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -60,19 +61,45 @@ static bool WriteAll(int fd, const uint8_t* data, size_t size) {
   return true;
 }
 
-bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) {
-  // "<path>.tmp.<pid>" built by hand: snprintf is not async-signal-safe.
-  char tmp[4096];
-  size_t len = strlen(path);
-  if (len + 32 >= sizeof(tmp)) return false;
-  memcpy(tmp, path, len);
-  memcpy(tmp + len, ".tmp.", 5);
-  len += 5;
+namespace {
+
+constexpr char kTempPrefix[] = ".shoal-tmp.";
+constexpr size_t kTempPrefixLength = sizeof(kTempPrefix) - 1;
+
+// Appends the decimal digits of value at out; returns how many were written.
+size_t AppendDecimal(unsigned long value, char* out) {
   char digits[24];
-  int n = 0;
-  for (unsigned long pid = unsigned(getpid()); pid || n == 0; pid /= 10)
-    digits[n++] = char('0' + pid % 10);
-  while (n) tmp[len++] = digits[--n];
+  size_t n = 0;
+  do {
+    digits[n++] = char('0' + value % 10);
+    value /= 10;
+  } while (value);
+  for (size_t i = 0; i < n; i++) out[i] = digits[n - 1 - i];
+  return n;
+}
+
+// Numbers the temp files of one process, so two threads writing into one directory at once
+// (the coordinator's corpus writes and its crash handler) never share a temp file. Lock-free,
+// so incrementing it from a signal handler is safe.
+std::atomic<unsigned long> temp_file_counter{0};
+static_assert(std::atomic<unsigned long>::is_always_lock_free,
+              "WriteFileAtomicallyRaw runs in signal handlers");
+
+}  // namespace
+
+bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) {
+  // "<dir>/.shoal-tmp.<pid>.<n>" built by hand: snprintf is not async-signal-safe. The temp
+  // file sits in the target's directory so that rename() is atomic.
+  char tmp[4096];
+  const char* slash = strrchr(path, '/');
+  size_t len = slash ? size_t(slash - path) + 1 : 0;
+  if (len + kTempPrefixLength + 2 * 24 + 2 > sizeof(tmp)) return false;
+  memcpy(tmp, path, len);
+  memcpy(tmp + len, kTempPrefix, kTempPrefixLength);
+  len += kTempPrefixLength;
+  len += AppendDecimal(unsigned(getpid()), tmp + len);
+  tmp[len++] = '.';
+  len += AppendDecimal(temp_file_counter.fetch_add(1, std::memory_order_relaxed), tmp + len);
   tmp[len] = 0;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
@@ -85,6 +112,17 @@ bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) 
 
 bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size) {
   return WriteFileAtomicallyRaw(path.c_str(), data, size);
+}
+
+bool IsAtomicWriteTempName(const char* name) {
+  if (strncmp(name, kTempPrefix, kTempPrefixLength) != 0) return false;
+  const char* p = name + kTempPrefixLength;
+  for (int part = 0; part < 2; part++) {
+    if (*p < '0' || *p > '9') return false;
+    while (*p >= '0' && *p <= '9') p++;
+    if (part == 0 && *p++ != '.') return false;
+  }
+  return *p == 0;
 }
 
 namespace {
@@ -147,7 +185,7 @@ void ListInto(const std::string& dir, Listing* listing) {
     if (fstatat(dirfd(d), name, &st, 0) != 0) continue;  // follows symlinks, as stat() does
     if (S_ISDIR(st.st_mode))
       entries.push_back({name, true, 0});
-    else if (S_ISREG(st.st_mode) && strstr(name, ".tmp.") == nullptr)
+    else if (S_ISREG(st.st_mode) && !IsAtomicWriteTempName(name))
       entries.push_back({name, false, size_t(st.st_size)});
   }
   closedir(d);  // closes fd too

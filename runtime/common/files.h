@@ -23,12 +23,17 @@ bool IsRegularFile(const std::string& path);
 bool RegularFileSize(const std::string& path, size_t* size);
 // Reads at most max_size bytes (0 = no limit). Returns false if the file cannot be read.
 bool ReadFile(const std::string& path, Bytes* out, size_t max_size = 0);
-// Writes via "<path>.tmp.<pid>" + rename. Returns false (and removes the temp file) on error.
+// Writes to a temp file beside path, then renames it over path. Returns false (and removes
+// the temp file) on error. The temp file is named ".shoal-tmp.<pid>.<n>", a name no user
+// file plausibly has, so listings can skip exactly these (IsAtomicWriteTempName).
 bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size);
 // Async-signal-safe variant used from crash paths: no allocation, no stdio.
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
+// Whether a directory entry's name is a temp file of WriteFileAtomically (in progress, or
+// left behind by a killed process): ".shoal-tmp.<digits>.<digits>", exactly.
+bool IsAtomicWriteTempName(const char* name);
 // Every regular file under dir (symlinks followed), recursively, in sorted order, with its
-// size; temp files of WriteFileAtomically ("*.tmp.*") are left out. A directory reached twice (a
+// size; temp files of WriteFileAtomically are left out. A directory reached twice (a
 // symlink to "." or to an ancestor, or two links to one directory) is listed once, so each
 // file appears once. Returns false if dir or a directory under it cannot be opened, with
 // *error set (when given) to "<strerror>: <path>" for the first one, as libFuzzer words it;

@@ -1,6 +1,6 @@
 // Integration tests for bad input given to the driver (issue 8): corpus directories with
-// symlink cycles or that cannot be opened. Each case expects one clear line and a defined
-// exit code.
+// symlink cycles or that cannot be opened, and seeds whose names look like temp files. Each
+// case expects one clear line and a defined exit code.
 // The suite runs against Shoal (bad_input_test) and against real libFuzzer 14
 // (bad_input_test_libfuzzer), which proves the lines and codes taken from it; where libFuzzer
 // misbehaves, the test says what it does and what Shoal does instead. Runs in the test
@@ -78,6 +78,35 @@ TEST(BadInput, OneSelfSymlinkAndALinkToASubdirectoryLoadEachSeedOnce) {
     EXPECT_TRUE(HasLine(run.output, FilesFoundLine(2, "corp"))) << workers << "\n" << run.output;
     EXPECT_TRUE(FindLine(run.output, R"(Done 3 runs in \d+ second\(s\))")) << run.output;
   }
+}
+
+// ---- 2. Seeds named like temp files ---------------------------------------------------------
+
+// Shoal's listing used to skip every name containing ".tmp." (meant for its own atomic-write
+// temp files), so this seed was silently never run.
+TEST(BadInput, ASeedNamedLikeATempFileIsRun) {
+  TempDir dir;
+  MakeDir(dir, "corp");
+  WriteFile(dir.Join("corp/x.tmp.1"), "CRASH");
+  RunResult run = RunProcess(Harness("repro"), {"-runs=0", "corp"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 1);  // the repro harness's ASan SEGV on "CRASH"
+  EXPECT_TRUE(HasLine(run.output, FilesFoundLine(1, "corp"))) << run.output;
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes, "CRASH");
+}
+
+TEST(BadInput, ASeedNamedLikeATempFileIsMerged) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  MakeDir(dir, "in");
+  WriteFile(dir.Join("in/x.tmp.1"), "abc");
+  RunResult run = RunProcess(Harness("branchy"), {"-merge=1", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(
+      FindLine(run.output,
+               R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
+      << run.output;
+  EXPECT_EQ(ListDir(dir.Join("out")), std::vector<std::string>{Sha1Hex("abc")});
 }
 
 // ---- 5. Directories that cannot be opened ----------------------------------------------------

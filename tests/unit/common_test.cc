@@ -105,8 +105,7 @@ TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
   ASSERT_TRUE(MakeDirectories(JoinPath(dir, "a/b/c")));
   ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/b/c/y"), U("z"), 1));
   EXPECT_EQ(RawEntries(JoinPath(dir, "a/b/c")), std::vector<std::string>{"y"});
-  // Neither a leftover temp file nor a fifo is a corpus file; a symlink to a file is.
-  ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "a/t.tmp.1"), U("zz"), 2));
+  // A fifo is not a corpus file; a symlink to a file is.
   ASSERT_EQ(mkfifo(JoinPath(dir, "a/fifo").c_str(), 0600), 0);
   ASSERT_EQ(symlink(JoinPath(dir, "x").c_str(), JoinPath(dir, "link").c_str()), 0);
   files.clear();
@@ -119,6 +118,25 @@ TEST(FilesTest, AtomicWriteLeavesNoTempFile) {
   EXPECT_EQ(files[2].path, path);
   EXPECT_EQ(DirName("a/b"), "a");
   EXPECT_EQ(DirName("b"), ".");
+}
+
+TEST(FilesTest, OnlyExactlyTheTempFilesOfAtomicWritesAreLeftOut) {
+  EXPECT_TRUE(IsAtomicWriteTempName(".shoal-tmp.4242.0"));
+  EXPECT_TRUE(IsAtomicWriteTempName(".shoal-tmp.1.18446744073709551615"));
+  EXPECT_FALSE(IsAtomicWriteTempName("x.tmp.1"));  // the old pattern: a plausible seed name
+  EXPECT_FALSE(IsAtomicWriteTempName("seed.tmp.4242"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.4242"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.4242."));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp..1"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.42.1.x"));
+  EXPECT_FALSE(IsAtomicWriteTempName("a.shoal-tmp.42.1"));
+
+  ScratchDir scratch;
+  for (const char* name : {"x.tmp.1", "a.tmp.b", ".tmp.7", ".shoal-tmp.9", ".shoal-tmp.12.3"})
+    ASSERT_TRUE(WriteFileAtomically(scratch.Join(name), U("s"), 1)) << name;
+  EXPECT_EQ(ListedPaths(scratch.path()),
+            (std::vector<std::string>{scratch.Join(".shoal-tmp.9"), scratch.Join(".tmp.7"),
+                                      scratch.Join("a.tmp.b"), scratch.Join("x.tmp.1")}));
 }
 
 TEST(FilesTest, DirectoryCyclesAndRepeatedDirectoriesAreListedOnce) {
