@@ -1,6 +1,7 @@
 // Implements flags.h: the table-driven parser and -help=1 output, all from flags.def.
 #include "runtime/common/flags.h"
 
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -34,12 +35,18 @@ const FlagDescription kFlagTable[] = {
 #undef SHOAL_FLAG_STRING
 };
 
-// libFuzzer parses integers by hand: optional '-', then leading digits ("1.5" is 1).
+// libFuzzer parses integers by hand: optional '-', then leading digits ("1.5" is 1). Values
+// beyond a long saturate (libFuzzer's overflow is undefined), so a huge count stays huge and
+// is refused where it is checked instead of wrapping into a plausible one.
 long ParseLeadingInt(const char* text) {
   bool negative = *text == '-';
   if (negative) text++;
   long value = 0;
-  for (; *text >= '0' && *text <= '9'; text++) value = value * 10 + (*text - '0');
+  for (; *text >= '0' && *text <= '9'; text++) {
+    int digit = *text - '0';
+    if (value > (LONG_MAX - digit) / 10) return negative ? LONG_MIN : LONG_MAX;
+    value = value * 10 + digit;
+  }
   return negative ? -value : value;
 }
 

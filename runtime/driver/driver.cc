@@ -13,6 +13,8 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "runtime/common/files.h"
@@ -271,11 +273,38 @@ bool RejectUnimplementedMode(const Flags& flags) {
   return false;
 }
 
+// The most worker processes Shoal starts: 256, or 4 per CPU core on a machine with more than
+// 64 cores. That is more than CPU-bound fuzzing can use (ClusterFuzz passes -fork=<cores>),
+// and far below where a machine runs out of processes, memory or descriptors (each worker is
+// a sanitized process with three pipes and a thread in the coordinator): -workers=100000 once
+// started ~500 processes and then died of an uncaught std::system_error. The fixed floor keeps
+// every count up to 256 valid on every machine, so a command line does not start failing when
+// it moves to a smaller one.
+size_t MaxWorkers() {
+  return std::max<size_t>(256, size_t(std::thread::hardware_concurrency()) * 4);
+}
+
+// -workers, -fork and -jobs each give a number of worker processes. A negative or absurd one
+// is a typo (or a script's bug): one clear line and exit code 1, rather than clamping it to a
+// run the user did not ask for.
+bool CheckWorkerCounts(const Flags& flags) {
+  const std::pair<const char*, long> counts[] = {
+      {"workers", flags.workers}, {"fork", flags.fork}, {"jobs", flags.jobs}};
+  for (const auto& [name, count] : counts) {
+    if (count >= 0 && size_t(count) <= MaxWorkers()) continue;
+    Printf("ERROR: -%s=%ld: the number of worker processes must be between 0 and %zd\n", name,
+           count, MaxWorkers());
+    return false;
+  }
+  return true;
+}
+
 // -workers=N (0 = in-process), or libFuzzer's -fork=N / -jobs=N; one worker by default.
+// Counts out of range are refused by CheckWorkerCounts before anything is started.
 size_t NumberOfWorkers(const Flags& flags) {
-  if (flags.IsSet("workers")) return flags.workers;
+  if (flags.IsSet("workers")) return size_t(std::max(0L, flags.workers));
   if (flags.fork > 0) return size_t(flags.fork);
-  if (flags.jobs > 0) return flags.jobs;
+  if (flags.jobs > 0) return size_t(flags.jobs);
   return 1;
 }
 
@@ -335,6 +364,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   }
   if (flags.close_fd_mask) ApplyCloseFdMask(flags.close_fd_mask);
   if (RejectUnimplementedMode(flags)) ExitWithError(1);
+  if (!is_worker && !CheckWorkerCounts(flags)) ExitWithError(1);
 
   unsigned seed = flags.seed;
   if (!seed)

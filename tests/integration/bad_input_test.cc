@@ -1,6 +1,6 @@
 // Integration tests for bad input given to the driver (issue 8): corpus directories with
-// symlink cycles or that cannot be opened, and seeds whose names look like temp files. Each
-// case expects one clear line and a defined exit code.
+// symlink cycles or that cannot be opened, seeds whose names look like temp files and absurd
+// worker counts. Each case expects one clear line and a defined exit code.
 // The suite runs against Shoal (bad_input_test) and against real libFuzzer 14
 // (bad_input_test_libfuzzer), which proves the lines and codes taken from it; where libFuzzer
 // misbehaves, the test says what it does and what Shoal does instead. Runs in the test
@@ -107,6 +107,49 @@ TEST(BadInput, ASeedNamedLikeATempFileIsMerged) {
                R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"))
       << run.output;
   EXPECT_EQ(ListDir(dir.Join("out")), std::vector<std::string>{Sha1Hex("abc")});
+}
+
+// ---- 3. Worker counts ----------------------------------------------------------------------
+
+// -workers=-1 once took 8 GB in 20 s; -workers/-jobs/-fork=100000 started ~500 processes and
+// died of an uncaught std::system_error (exit 77). Shoal refuses them with one line and exit
+// code 1 before starting anything. libFuzzer is no model: it ignores -workers without -jobs
+// and would really run -jobs=100000 / -fork=100000 jobs, so these cases are Shoal's only.
+// The build without sanitizers runs under a 1 GB address-space limit, so a regression fails
+// quickly (bad_alloc) instead of eating the machine's memory.
+RunResult RunWithWorkerFlag(const TempDir& dir, const std::string& flag) {
+  return RunProcess("/usr/bin/prlimit",
+                    {"--as=1073741824", "--", Harness("branchy_nosan"), "-runs=10", flag},
+                    dir.path(), std::chrono::seconds(60));
+}
+
+TEST(BadInput, NegativeOrAbsurdWorkerCountsAreOneClearError) {
+  if (Engine() != "shoal") GTEST_SKIP() << "libFuzzer would start the jobs it is asked for";
+  TempDir dir;
+  std::string limit;
+  for (const char* flag : {"-workers=-1", "-workers=100000", "-jobs=100000", "-fork=100000",
+                           "-fork=-3", "-jobs=-1", "-workers=99999999999999999999999"}) {
+    RunResult run = RunWithWorkerFlag(dir, flag);
+    SHOAL_EXPECT_EXIT(run, 1);
+    std::vector<std::string> lines = Lines(run.output);
+    ASSERT_EQ(lines.size(), 1u) << flag << ": expected one line\n" << run.output;
+    std::string value = std::string(flag).substr(1);
+    if (value == "workers=99999999999999999999999") value = "workers=9223372036854775807";
+    auto error = FindLine(lines[0], "ERROR: -" + value +
+                                        ": the number of worker processes must be between 0 "
+                                        "and (\\d+)");
+    ASSERT_TRUE(error) << flag << "\n" << run.output;
+    if (limit.empty()) limit = (*error)[1];
+    EXPECT_EQ((*error)[1], limit) << "one limit for every flag";
+  }
+  // The limit itself is the first refused count plus one, and is at least 256.
+  ASSERT_GE(std::stol(limit), 256);
+  RunResult over = RunWithWorkerFlag(dir, "-workers=" + std::to_string(std::stol(limit) + 1));
+  SHOAL_EXPECT_EXIT(over, 1);
+  // A sane count still fuzzes.
+  RunResult two = RunWithWorkerFlag(dir, "-workers=2");
+  SHOAL_EXPECT_EXIT(two, 0);
+  EXPECT_TRUE(FindLine(two.output, R"(Done 10 runs in \d+ second\(s\))")) << two.output;
 }
 
 // ---- 5. Directories that cannot be opened ----------------------------------------------------

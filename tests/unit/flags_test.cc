@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,17 @@ TEST(FlagsTest, ParsesIntegersLikeLibFuzzer) {
   EXPECT_EQ(parsed.flags.seed, 4294967295u);  // unsigned, as libFuzzer's stoul
   EXPECT_TRUE(parsed.flags.IsSet("runs"));
   EXPECT_FALSE(parsed.flags.IsSet("dict"));
+}
+
+TEST(FlagsTest, WorkerCountsKeepTheirSignAndHugeValuesSaturate) {
+  // Shoal refuses negative and absurd worker counts, so the parser must not turn -1 into
+  // 4294967295 (libFuzzer's unsigned reading) nor wrap a huge number into a small one.
+  ParsedCommandLine parsed = Parse({"-workers=-1", "-jobs=100000", "-fork=99999999999999999999999",
+                                    "-runs=-99999999999999999999"});
+  EXPECT_EQ(parsed.flags.workers, -1);
+  EXPECT_EQ(parsed.flags.jobs, 100000);
+  EXPECT_EQ(parsed.flags.fork, LONG_MAX);
+  EXPECT_EQ(parsed.flags.runs, LONG_MIN);
 }
 
 TEST(FlagsTest, SeparatesPositionalArgumentsAndStrings) {
