@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
@@ -152,6 +154,170 @@ bool SameInputs(const MergeControl& a, const MergeControl& b) {
   return group(a, true) == group(b, true) && group(a, false) == group(b, false);
 }
 
+// Every file of every dir, the first dir's first; each group smallest first (libFuzzer's
+// order).
+MergeControl ListInputs(const std::vector<std::string>& dirs) {
+  MergeControl listed;
+  for (size_t d = 0; d < dirs.size(); d++) {
+    std::vector<SizedFile> files;
+    ListFilesRecursively(dirs[d], &files);
+    for (SizedFile& file : files) {
+      MergeInput input;
+      input.path = std::move(file.path);
+      input.size = file.size;
+      listed.inputs.push_back(std::move(input));
+    }
+    if (d == 0) listed.num_in_first_corpus = listed.inputs.size();
+  }
+  auto by_size = [](const MergeInput& a, const MergeInput& b) { return a.size < b.size; };
+  auto first_end = listed.inputs.begin() + ptrdiff_t(listed.num_in_first_corpus);
+  std::stable_sort(listed.inputs.begin(), first_end, by_size);
+  std::stable_sort(first_end, listed.inputs.end(), by_size);
+  return listed;
+}
+
+// What an existing control file means for this merge.
+struct EarlierMerge {
+  enum Kind { kNone, kResume, kCompleted } kind = kNone;
+  MergeControl control;           // kResume, kCompleted: the file's inputs and records
+  std::vector<MergeInput> known;  // kNone: inputs an earlier merge ran; not run again
+};
+
+// Decides as libFuzzer 14's CrashResistantMerge does, with its lines: a file it cannot parse
+// is overwritten; a finished file for another number of inputs (the second step of
+// ClusterFuzz's two-step merge) starts a fresh control file for the inputs it does not list,
+// and its inputs' records join the selection. libFuzzer resumes an unfinished file, and calls
+// a finished one done, by the file count alone; Shoal also requires the same paths, so a
+// stale control file never makes it run, or copy, files that are not this merge's inputs.
+EarlierMerge ReadEarlierControlFile(const std::string& path, const MergeControl& listed) {
+  EarlierMerge earlier;
+  Bytes bytes;
+  if (!ReadFile(path, &bytes) || bytes.empty()) return earlier;
+  Printf("MERGE-OUTER: non-empty control file provided: '%s'\n", path.c_str());
+  MergeControl parsed;
+  std::string error;
+  if (!ParseMergeControl(std::string(bytes.begin(), bytes.end()),
+                         std::max(kLibFuzzerMaxMergeFiles, listed.inputs.size()), &parsed,
+                         &error)) {
+    Printf("MERGE-OUTER: bad control file, will overwrite it (%s)\n", error.c_str());
+    return earlier;
+  }
+  size_t first_unstarted = parsed.FirstUnstarted();
+  Printf("MERGE-OUTER: control file ok, %zd files total, first not processed file %zd\n",
+         parsed.inputs.size(), first_unstarted);
+  size_t failure = parsed.LastFailure();
+  if (failure != SIZE_MAX)
+    Printf(
+        "MERGE-OUTER: '%s' will be skipped as unlucky (merge has stumbled on it the last "
+        "time)\n",
+        parsed.inputs[failure].path.c_str());
+  if (SameInputs(parsed, listed)) {
+    bool completed = first_unstarted >= parsed.inputs.size();
+    if (completed) Printf("MERGE-OUTER: nothing to do, merge has been completed before\n");
+    // Keep the file's order: libFuzzer lists equal-sized files in directory order, which
+    // need not be ours. Sizes come from STARTED lines, or from the listing.
+    std::unordered_map<std::string, size_t> listed_sizes;
+    for (const MergeInput& input : listed.inputs) listed_sizes[input.path] = input.size;
+    for (MergeInput& input : parsed.inputs)
+      if (!input.size) input.size = listed_sizes[input.path];
+    earlier.kind = completed ? EarlierMerge::kCompleted : EarlierMerge::kResume;
+    earlier.control = std::move(parsed);
+    return earlier;
+  }
+  Printf(
+      "MERGE-OUTER: starting merge from scratch, but reusing coverage information from the "
+      "given control file\n");
+  // An input that crashed stays skipped, as in libFuzzer; one never started is run again.
+  for (MergeInput& input : parsed.inputs)
+    if (input.started) earlier.known.push_back(std::move(input));
+  return earlier;
+}
+
+// The inputs of a fresh control file: the listed ones that no earlier merge ran.
+MergeControl WithoutKnown(const MergeControl& listed, const std::vector<MergeInput>& known) {
+  std::unordered_set<std::string> skip;
+  for (const MergeInput& input : known) skip.insert(input.path);
+  MergeControl control;
+  for (size_t i = 0; i < listed.inputs.size(); i++) {
+    if (skip.count(listed.inputs[i].path)) continue;
+    control.inputs.push_back(listed.inputs[i]);
+    control.num_in_first_corpus += i < listed.num_in_first_corpus;
+  }
+  return control;
+}
+
+// What the selection chooses from: this run's control file plus the earlier merge's records
+// of the inputs it ran, each in the group its dir belongs to now (so a known input of the
+// output dir counts as already there and is never copied). Known inputs that are not
+// among this merge's inputs are left out: copying them would add files from elsewhere.
+MergeControl WithKnown(MergeControl ran, std::vector<MergeInput> known,
+                       const MergeControl& listed) {
+  if (known.empty()) return ran;
+  std::unordered_map<std::string, size_t> position;
+  for (size_t i = 0; i < listed.inputs.size(); i++) position[listed.inputs[i].path] = i;
+  std::vector<MergeInput> first, others;
+  for (MergeInput& input : known) {
+    auto it = position.find(input.path);
+    if (it == position.end()) continue;
+    if (!input.size) input.size = listed.inputs[it->second].size;
+    (it->second < listed.num_in_first_corpus ? first : others).push_back(std::move(input));
+  }
+  MergeControl all;
+  auto ran_first_end = ran.inputs.begin() + ptrdiff_t(ran.num_in_first_corpus);
+  all.inputs.assign(std::make_move_iterator(ran.inputs.begin()),
+                    std::make_move_iterator(ran_first_end));
+  all.inputs.insert(all.inputs.end(), first.begin(), first.end());
+  all.num_in_first_corpus = all.inputs.size();
+  all.inputs.insert(all.inputs.end(), std::make_move_iterator(ran_first_end),
+                    std::make_move_iterator(ran.inputs.end()));
+  all.inputs.insert(all.inputs.end(), others.begin(), others.end());
+  return all;
+}
+
+// Runs the control file's unstarted inputs in workers, appending their records. Returns the
+// coordinator's exit code (non-zero if interrupted); *attempts counts libFuzzer's attempts
+// (one, plus one per input that killed its worker).
+int RunUnstarted(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
+                 unsigned seed, const std::string& control_path, MergeControl* control,
+                 size_t* attempts) {
+  std::vector<Coordinator::InputJob> jobs;
+  for (size_t i = 0; i < control->inputs.size(); i++)
+    if (!control->inputs[i].started)
+      jobs.push_back({i, control->inputs[i].path, control->inputs[i].size, {}});
+  *attempts = 0;
+  if (jobs.empty()) return 0;
+  *attempts = 1;
+  Printf("MERGE-OUTER: attempt 1\n");
+  Printf("MERGE-INNER: using the control file '%s'\n", control_path.c_str());
+  size_t failure = control->LastFailure();
+  if (failure != SIZE_MAX)
+    Printf("MERGE-INNER: '%s' caused a failure at the previous merge step\n",
+           control->inputs[failure].path.c_str());
+  Printf("MERGE-INNER: %zd total files; %zd processed earlier; will process %zd files now\n",
+         control->inputs.size(), control->NumStarted(), jobs.size());
+  ControlFileAppender appender(control_path);
+  if (!appender.ok()) {
+    Printf("ERROR: cannot append to the merge control file '%s'\n", control_path.c_str());
+    return 1;
+  }
+  std::vector<size_t> order;
+  for (const Coordinator::InputJob& job : jobs) order.push_back(job.id);
+  MergeRecorder recorder(control, std::move(order), &appender, !flags.set_cover_merge,
+                         flags.use_counters != 0, Coverage().NumCounters());
+  std::mutex attempts_mutex;
+  Coordinator coordinator(flags, argv, num_workers, seed);
+  int code = coordinator.RunInputsOnly(
+      std::move(jobs), flags.max_len > 0 ? size_t(flags.max_len) : kMergeMaxLen,
+      [&](size_t id, const std::vector<uint32_t>& features) { recorder.Done(id, &features); },
+      [&](size_t id) {
+        recorder.Done(id, nullptr);
+        std::lock_guard<std::mutex> lock(attempts_mutex);
+        (*attempts)++;
+      });
+  appender.Flush();
+  return code;
+}
+
 }  // namespace
 
 int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
@@ -160,144 +326,46 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     Printf("INFO: Merge requires two or more corpus dirs\n");
     return 0;
   }
-  // The inputs: every file of every dir, the first dir's first.
-  MergeControl fresh;
-  for (size_t d = 0; d < dirs.size(); d++) {
-    std::vector<SizedFile> files;
-    ListFilesRecursively(dirs[d], &files);
-    for (SizedFile& file : files) {
-      MergeInput input;
-      input.path = std::move(file.path);
-      input.size = file.size;
-      fresh.inputs.push_back(std::move(input));
-    }
-    if (d == 0) fresh.num_in_first_corpus = fresh.inputs.size();
-  }
-  // libFuzzer's order: the first corpus smallest first, then the others smallest first.
-  auto by_size = [](const MergeInput& a, const MergeInput& b) { return a.size < b.size; };
-  auto first_end = fresh.inputs.begin() + ptrdiff_t(fresh.num_in_first_corpus);
-  std::stable_sort(fresh.inputs.begin(), first_end, by_size);
-  std::stable_sort(first_end, fresh.inputs.end(), by_size);
+  MergeControl listed = ListInputs(dirs);
+  if (listed.inputs.empty()) return 0;  // libFuzzer: nothing to merge, nothing printed
   std::string control_path =
       flags.merge_control_file
           ? flags.merge_control_file
           : JoinPath(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
                      "libFuzzerTemp.Merge" + std::to_string(getpid()) + ".txt");
 
-  // Resume from an existing control file when it describes the same inputs.
-  MergeControl control = fresh;
-  Bytes existing;
-  if (ReadFile(control_path, &existing) && !existing.empty()) {
-    Printf("MERGE-OUTER: non-empty control file provided: '%s'\n", control_path.c_str());
-    MergeControl parsed;
-    std::string error;
-    if (!ParseMergeControl(std::string(existing.begin(), existing.end()), &parsed, &error)) {
-      Printf("MERGE-OUTER: bad control file, will overwrite it (%s)\n", error.c_str());
-      existing.clear();
-    } else if (SameInputs(parsed, fresh)) {
-      // Resume in the file's order: libFuzzer lists equal-sized files in directory order,
-      // which need not be ours.
-      control = parsed;
-      std::map<std::string, size_t> listed_sizes;
-      for (const MergeInput& input : fresh.inputs) listed_sizes[input.path] = input.size;
-      for (MergeInput& input : control.inputs)
-        if (!input.size) input.size = listed_sizes[input.path];
-      Printf("MERGE-OUTER: control file ok, %zd files total, first not processed file %zd\n",
-             control.inputs.size(), control.FirstUnstarted());
-    } else {
-      // Another set of inputs (e.g. the second step of ClusterFuzz's two-step merge): start
-      // again, reusing what is known about the inputs both runs share.
-      Printf(
-          "MERGE-OUTER: starting merge from scratch, but reusing coverage information from "
-          "the given control file\n");
-      for (MergeInput& input : control.inputs)
-        for (const MergeInput& old : parsed.inputs)
-          if (old.path == input.path && old.finished) {
-            input.started = input.finished = true;
-            input.features = old.features;
-            input.edges = old.edges;
-          }
-      existing.clear();
-    }
-  }
-  size_t processed_earlier = control.NumStarted();
-  if (existing.empty()) {
+  EarlierMerge earlier = ReadEarlierControlFile(control_path, listed);
+  MergeControl control;
+  if (earlier.kind == EarlierMerge::kNone) {
     Printf("MERGE-OUTER: %zd files, %zd in the initial corpus, %zd processed earlier\n",
-           control.inputs.size(), control.num_in_first_corpus, processed_earlier);
-  } else {
-    // Resuming: the input the last run stumbled on is skipped.
-    for (size_t i = control.inputs.size(); i-- > 0;) {
-      if (!control.inputs[i].started) continue;
-      if (!control.inputs[i].finished)
-        Printf(
-            "MERGE-OUTER: '%s' will be skipped as unlucky (merge has stumbled on it the last "
-            "time)\n",
-            control.inputs[i].path.c_str());
-      break;
-    }
-  }
-  if (existing.empty()) {
-    // A fresh file: the header, then the records already known.
-    std::string text = MergeControlHeader(control);
-    for (size_t i = 0; i < control.inputs.size(); i++)
-      if (control.inputs[i].finished)
-        text += MergeStartedLine(i, control.inputs[i].size) +
-                MergeResultLines(i, control.inputs[i].features, control.inputs[i].edges);
-    if (!WriteFileAtomically(control_path, reinterpret_cast<const uint8_t*>(text.data()),
-                             text.size())) {
+           listed.inputs.size(), listed.num_in_first_corpus, earlier.known.size());
+    control = WithoutKnown(listed, earlier.known);
+    std::string header = MergeControlHeader(control);
+    if (!WriteFileAtomically(control_path, reinterpret_cast<const uint8_t*>(header.data()),
+                             header.size())) {
       Printf("ERROR: cannot write the merge control file '%s'\n", control_path.c_str());
       return 1;
     }
+  } else {
+    control = std::move(earlier.control);
   }
 
-  std::vector<Coordinator::InputJob> jobs;
-  for (size_t i = 0; i < control.inputs.size(); i++)
-    if (!control.inputs[i].started)
-      jobs.push_back({i, control.inputs[i].path, control.inputs[i].size, {}});
-  size_t attempts = 1;
-  if (jobs.empty()) {
-    Printf("MERGE-OUTER: nothing to do, merge has been completed before\n");
-  } else {
-    Printf("MERGE-OUTER: attempt 1\n");
-    Printf("MERGE-INNER: using the control file '%s'\n", control_path.c_str());
-    for (const MergeInput& input : control.inputs)
-      if (input.started && !input.finished)
-        Printf("MERGE-INNER: '%s' caused a failure at the previous merge step\n",
-               input.path.c_str());
-    Printf("MERGE-INNER: %zd total files; %zd processed earlier; will process %zd files now\n",
-           control.inputs.size(), processed_earlier, jobs.size());
-    ControlFileAppender appender(control_path);
-    if (!appender.ok()) {
-      Printf("ERROR: cannot append to the merge control file '%s'\n", control_path.c_str());
-      return 1;
-    }
-    std::vector<size_t> order;
-    for (const Coordinator::InputJob& job : jobs) order.push_back(job.id);
-    MergeRecorder recorder(&control, std::move(order), &appender, !flags.set_cover_merge,
-                           flags.use_counters != 0, Coverage().NumCounters());
-    std::mutex attempts_mutex;
-    Coordinator coordinator(flags, argv, num_workers, seed);
-    int code = coordinator.RunInputsOnly(
-        std::move(jobs), flags.max_len > 0 ? size_t(flags.max_len) : kMergeMaxLen,
-        [&](size_t id, const std::vector<uint32_t>& features) { recorder.Done(id, &features); },
-        [&](size_t id) {
-          recorder.Done(id, nullptr);
-          std::lock_guard<std::mutex> lock(attempts_mutex);
-          attempts++;
-        });
-    appender.Flush();
-    if (code != 0) return code;  // interrupted: the control file lets a later run resume
-  }
-  Printf("MERGE-OUTER: successful in %zd attempt(s)\n", attempts);
+  size_t attempts = 0;
+  int code = RunUnstarted(flags, argv, num_workers, seed, control_path, &control, &attempts);
+  if (code != 0) return code;  // interrupted: the control file lets a later run resume
+  if (attempts) Printf("MERGE-OUTER: successful in %zd attempt(s)\n", attempts);
   size_t control_size = 0;
   RegularFileSize(control_path, &control_size);
   Printf("MERGE-OUTER: the control file has %zd bytes\n", control_size);
-  // The selection reads the control file back: it is the record of every step so far.
+  // The selection reads the control file back: it is the record of every step so far. A
+  // fresh file for no inputs (all known from the earlier merge) has nothing to read back.
   Bytes text;
   MergeControl final_control;
   std::string error;
-  if (!ReadFile(control_path, &text) ||
-      !ParseMergeControl(std::string(text.begin(), text.end()), &final_control, &error)) {
+  if (!control.inputs.empty() &&
+      (!ReadFile(control_path, &text) ||
+       !ParseMergeControl(std::string(text.begin(), text.end()), control.inputs.size(),
+                          &final_control, &error))) {
     Printf("ERROR: the merge control file '%s' is unreadable: %s\n", control_path.c_str(),
            error.c_str());
     return 1;
@@ -306,14 +374,15 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     final_control.inputs[i].size = control.inputs[i].size;
   Printf("MERGE-OUTER: consumed %zdMb (%zdMb rss) to parse the control file\n", text.size() >> 20,
          PeakRssMb());
+  MergeControl candidates = WithKnown(std::move(final_control), std::move(earlier.known), listed);
   size_t new_features = 0, new_edges = 0;
   std::vector<size_t> taken = flags.set_cover_merge
-                                  ? SelectForSetCoverMerge(final_control, &new_features, &new_edges)
-                                  : SelectForMerge(final_control, &new_features, &new_edges);
+                                  ? SelectForSetCoverMerge(candidates, &new_features, &new_edges)
+                                  : SelectForMerge(candidates, &new_features, &new_edges);
   size_t written = 0;
   for (size_t index : taken) {
     Bytes data;
-    if (!ReadFile(final_control.inputs[index].path, &data)) continue;
+    if (!ReadFile(candidates.inputs[index].path, &data)) continue;
     std::string path = JoinPath(dirs[0], Sha1Hex(data.data(), data.size()));
     if (WriteFileAtomically(path, data.data(), data.size())) written++;
   }

@@ -2,9 +2,10 @@
 #include "runtime/coordinator/merge_control_file.h"
 
 #include <algorithm>
-#include <numeric>
-#include <sstream>
+#include <string_view>
 #include <unordered_set>
+
+#include "runtime/engine/coverage.h"
 
 namespace fuzzer {
 
@@ -20,53 +21,152 @@ size_t MergeControl::NumStarted() const {
   return n;
 }
 
-bool ParseMergeControl(const std::string& text, MergeControl* control, std::string* error) {
-  std::istringstream in(text);
-  std::string line;
-  size_t num_files = 0, num_first = 0;
-  auto parse_count = [&](size_t* out) {
-    if (!std::getline(in, line)) return false;
-    if (line.empty() || line.find_first_not_of("0123456789") != std::string::npos) return false;
-    *out = std::stoull(line);
+size_t MergeControl::LastFailure() const {
+  for (size_t i = inputs.size(); i-- > 0;)
+    if (inputs[i].started) return inputs[i].finished ? SIZE_MAX : i;
+  return SIZE_MAX;
+}
+
+namespace {
+
+// Reads the text one '\n'-terminated line at a time, without copying it.
+class LineReader {
+ public:
+  explicit LineReader(const std::string& text) : text_(text) {}
+  bool Next(std::string_view* line) {
+    if (pos_ >= text_.size()) return false;
+    size_t end = text_.find('\n', pos_);
+    if (end == std::string::npos) end = text_.size();
+    *line = std::string_view(text_).substr(pos_, end - pos_);
+    pos_ = end + 1;
+    number_++;
     return true;
-  };
-  if (!parse_count(&num_files) || !parse_count(&num_first) || num_first > num_files ||
-      num_files > (1u << 28)) {
-    *error = "the header is not two counts";
+  }
+  // How many lines are left, counted without allocating anything.
+  size_t Remaining() const {
+    if (pos_ >= text_.size()) return 0;
+    size_t newlines = size_t(std::count(text_.begin() + ptrdiff_t(pos_), text_.end(), '\n'));
+    return newlines + (text_.back() != '\n');
+  }
+  size_t number() const { return number_; }
+
+ private:
+  const std::string& text_;
+  size_t pos_ = 0;
+  size_t number_ = 0;
+};
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::vector<std::string_view> Words(std::string_view line) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && IsSpace(line[i])) i++;
+    size_t start = i;
+    while (i < line.size() && !IsSpace(line[i])) i++;
+    if (i > start) words.push_back(line.substr(start, i - start));
+  }
+  return words;
+}
+
+// A plain decimal no larger than `max`; no sign, exponent or trailing junk, and no overflow
+// (a 20-digit count must be refused, not wrapped or thrown).
+bool ParseDecimal(std::string_view word, uint64_t max, uint64_t* out) {
+  if (word.empty()) return false;
+  uint64_t value = 0;
+  for (char c : word) {
+    if (c < '0' || c > '9') return false;
+    uint64_t digit = uint64_t(c - '0');
+    if (digit > max || value > (max - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return true;
+}
+
+// Sorted, without duplicates: folding can map two raw ids to one.
+void SortUnique(std::vector<uint32_t>* values) {
+  std::sort(values->begin(), values->end());
+  values->erase(std::unique(values->begin(), values->end()), values->end());
+}
+
+}  // namespace
+
+bool ParseMergeControl(const std::string& text, size_t max_files, MergeControl* control,
+                       std::string* error) {
+  LineReader lines(text);
+  std::string_view line;
+  auto fail = [&](const std::string& why) {
+    *error = "line " + std::to_string(lines.number()) + ": " + why;
     return false;
+  };
+  // The two counts. Nothing is allocated before the file count has been checked against
+  // max_files and against the number of path lines the text really has.
+  uint64_t num_files = 0, num_first = 0;
+  std::vector<std::string_view> words;
+  if (!lines.Next(&line)) return fail("no file count");
+  words = Words(line);
+  if (words.size() != 1 || !ParseDecimal(words[0], UINT64_MAX, &num_files) || num_files == 0)
+    return fail("the file count is not a positive number");
+  if (num_files > max_files)
+    return fail("it announces " + std::to_string(num_files) + " files, more than " +
+                std::to_string(max_files));
+  if (!lines.Next(&line)) return fail("no first-corpus count");
+  words = Words(line);
+  if (words.size() != 1 || !ParseDecimal(words[0], num_files, &num_first))
+    return fail("the first-corpus count is not a number up to the file count");
+  if (lines.Remaining() < num_files)
+    return fail("it announces " + std::to_string(num_files) + " files but has only " +
+                std::to_string(lines.Remaining()) + " more lines");
+  control->num_in_first_corpus = size_t(num_first);
+  control->inputs.assign(size_t(num_files), MergeInput());
+  for (MergeInput& input : control->inputs) {
+    lines.Next(&line);
+    if (line.empty()) return fail("an empty path");
+    input.path.assign(line.data(), line.size());
   }
-  control->num_in_first_corpus = num_first;
-  control->inputs.assign(num_files, MergeInput());
-  for (size_t i = 0; i < num_files; i++) {
-    if (!std::getline(in, control->inputs[i].path)) {
-      *error = "it lists fewer paths than it announces";
-      return false;
-    }
-  }
-  size_t line_number = num_files + 2;
-  while (std::getline(in, line)) {
-    line_number++;
-    if (line.empty()) continue;
-    std::istringstream words(line);
-    std::string kind;
-    size_t index;
-    if (!(words >> kind >> index) || index >= num_files) {
-      *error = "line " + std::to_string(line_number) + " is not STARTED/FT/COV <index> ...";
-      return false;
-    }
-    MergeInput& input = control->inputs[index];
-    if (kind == "STARTED") {
+  // The records, in the order libFuzzer writes them: STARTED for input 0, 1, 2, ... and,
+  // when the input finished, its FT and COV lines right after its STARTED line.
+  size_t next_started = 0;
+  size_t last_started = SIZE_MAX;
+  while (lines.Next(&line)) {
+    words = Words(line);
+    uint64_t index = 0;
+    if (words.size() < 2 || !ParseDecimal(words[1], UINT32_MAX, &index))
+      return fail("not '<record> <index> ...'");
+    if (index >= num_files)
+      return fail("index " + std::to_string(index) + " is past the " + std::to_string(num_files) +
+                  " files");
+    MergeInput& input = control->inputs[size_t(index)];
+    if (words[0] == "STARTED") {
+      uint64_t size = 0;
+      if (index != next_started)
+        return fail("STARTED " + std::to_string(index) + " where input " +
+                    std::to_string(next_started) + " was expected");
+      if (words.size() > 3 || (words.size() == 3 && !ParseDecimal(words[2], SIZE_MAX, &size)))
+        return fail("STARTED with a bad size");
       input.started = true;
-      words >> input.size;
-    } else if (kind == "FT" || kind == "COV") {
-      std::vector<uint32_t>& values = kind == "FT" ? input.features : input.edges;
+      input.size = size_t(size);
+      last_started = next_started++;
+    } else if (words[0] == "FT" || words[0] == "COV") {
+      if (index != last_started)
+        return fail(std::string(words[0]) + " for an input not started last");
+      bool is_ft = words[0] == "FT";
+      std::vector<uint32_t>& values = is_ft ? input.features : input.edges;
       values.clear();
-      uint64_t value;
-      while (words >> value) values.push_back(uint32_t(value));
-      if (kind == "FT") input.finished = true;
+      values.reserve(words.size() - 2);
+      for (size_t i = 2; i < words.size(); i++) {
+        uint64_t value = 0;
+        if (!ParseDecimal(words[i], UINT32_MAX, &value))
+          return fail(std::string(words[0]) + " value '" + std::string(words[i]) +
+                      "' is not a 32-bit number");
+        values.push_back(is_ft ? uint32_t(value % kFeatureSpaceSize) : uint32_t(value));
+      }
+      SortUnique(&values);
+      if (is_ft) input.finished = true;
     } else {
-      *error = "line " + std::to_string(line_number) + " has an unknown record '" + kind + "'";
-      return false;
+      return fail("unknown record '" + std::string(words[0]) + "'");
     }
   }
   return true;

@@ -32,10 +32,23 @@ struct MergeControl {
   // Index of the first input with no STARTED line (== inputs.size() if all were started).
   size_t FirstUnstarted() const;
   size_t NumStarted() const;
+  // libFuzzer's "last failure": the last started input, if it has no FT (the one the
+  // previous attempt died on); SIZE_MAX if there is none.
+  size_t LastFailure() const;
 };
 
-// Parses a control file's text. Returns false (with a one-line reason) if it is malformed.
-bool ParseMergeControl(const std::string& text, MergeControl* control, std::string* error);
+// libFuzzer 14 refuses a control file announcing more files than this (Merger::Parse).
+constexpr size_t kLibFuzzerMaxMergeFiles = 10000000;
+
+// Parses a control file's text. Returns false, with a one-line reason, for anything
+// libFuzzer 14's parser refuses (no files, first-corpus count above the file count, fewer
+// path lines than announced, STARTED out of sequence, FT/COV not for the last STARTED input,
+// unknown records) and for what it would misread: numbers that are not plain decimals or do
+// not fit, an index past the file count, more than `max_files` files. Every number is checked
+// before anything is allocated from it. Feature ids are folded into Shoal's feature space the
+// way its collector folds them (libFuzzer writes raw ids, which may be larger).
+bool ParseMergeControl(const std::string& text, size_t max_files, MergeControl* control,
+                       std::string* error);
 // The header: counts and paths.
 std::string MergeControlHeader(const MergeControl& control);
 std::string MergeStartedLine(size_t index, size_t size);

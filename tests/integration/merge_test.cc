@@ -202,7 +202,9 @@ TEST(Merge, SetCoverMergeKeepsOneInputPerDistinctFeatureSet) {
   RunResult cover =
       RunProcess(Harness("full_coverage_set"), {"-set_cover_merge=1", "cover", "in"}, dir.path());
   SHOAL_EXPECT_EXIT(cover, 0);
-  EXPECT_TRUE(FindLine(cover.output, R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
+  EXPECT_TRUE(
+      FindLine(cover.output,
+               R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"))
       << cover.output;
   std::vector<std::string> contents;
   for (const std::string& name : ListDir(dir.path() + "/cover"))
@@ -211,6 +213,90 @@ TEST(Merge, SetCoverMergeKeepsOneInputPerDistinctFeatureSet) {
   ASSERT_EQ(contents.size(), 2u) << cover.output;
   EXPECT_TRUE(contents[0] == "Fxxxxx" || contents[0] == "Fyyyyy") << contents[0];
   EXPECT_EQ(contents[1], "xUxxxx");
+}
+
+TEST(Merge, AControlFileWithAnAbsurdCountIsOverwritten) {
+  // 2^28 and 1e8 files, and a count that does not fit 64 bits: libFuzzer calls each a bad
+  // control file and starts afresh; it must never be allocated for, or thrown on.
+  for (const char* count : {"268435456", "100000000", "99999999999999999999"}) {
+    TempDir dir;
+    MakeCorpus(dir, "out", {});
+    MakeCorpus(dir, "in", {"Fxxxxx", "xUxxxx"});
+    WriteFile(dir.path() + "/mcf", std::string(count) + "\n0\nin/0\nSTARTED 0 6\n");
+    RunResult run = RunProcess(Harness("full_coverage_set"),
+                               {"-merge=1", "-merge_control_file=mcf", "out", "in"}, dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+    ExpectLinesInOrder(
+        run.output,
+        {R"(MERGE-OUTER: non-empty control file provided: 'mcf')",
+         R"(MERGE-OUTER: bad control file, will overwrite it.*)",
+         R"(MERGE-OUTER: 2 files, 0 in the initial corpus, 0 processed earlier)",
+         R"(MERGE-INNER: 2 total files; 0 processed earlier; will process 2 files now)",
+         R"(MERGE-OUTER: 2 new files with \d+ new features added; \d+ new coverage edges)"});
+    std::vector<std::string> lines = Lines(ReadFile(dir.path() + "/mcf"));
+    ASSERT_GE(lines.size(), 2u) << count;
+    EXPECT_EQ(lines[0], "2") << count;
+    EXPECT_EQ(ListDir(dir.path() + "/out").size(), 2u) << count << "\n" << run.output;
+  }
+}
+
+TEST(Merge, AFinishedControlFileForOtherInputsStartsAFreshOneAndReusesItsRecords) {
+  // ClusterFuzz's two-step merge in small: step 1 merges a 7-byte input, step 2 adds a
+  // 6-byte one with the same features ("F" then five/six non-matching bytes). The finished
+  // control file lists another number of inputs, so a fresh one lists only the input step 1
+  // did not run; step 1's record still takes part, and the smaller input wins.
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  MakeCorpus(dir, "old", {"Fxxxxxx"});
+  MakeCorpus(dir, "new", {"Fyyyyy"});
+  RunResult first = RunProcess(Harness("full_coverage_set"),
+                               {"-merge=1", "-merge_control_file=mcf", "out", "old"}, dir.path());
+  SHOAL_EXPECT_EXIT(first, 0);
+  for (const std::string& name : ListDir(dir.path() + "/out"))
+    ASSERT_EQ(unlink((dir.path() + "/out/" + name).c_str()), 0);
+
+  RunResult second =
+      RunProcess(Harness("full_coverage_set"),
+                 {"-merge=1", "-merge_control_file=mcf", "out", "old", "new"}, dir.path());
+  SHOAL_EXPECT_EXIT(second, 0);
+  ExpectLinesInOrder(
+      second.output,
+      {R"(MERGE-OUTER: non-empty control file provided: 'mcf')",
+       R"(MERGE-OUTER: control file ok, 1 files total, first not processed file 1)",
+       R"(MERGE-OUTER: starting merge from scratch, but reusing coverage information from the given control file)",
+       R"(MERGE-OUTER: 2 files, 0 in the initial corpus, 1 processed earlier)",
+       R"(MERGE-OUTER: attempt 1)",
+       R"(MERGE-INNER: 1 total files; 0 processed earlier; will process 1 files now)",
+       R"(MERGE-OUTER: 1 new files with \d+ new features added; \d+ new coverage edges)"});
+  EXPECT_FALSE(HasLineContaining(second.output, "nothing to do")) << second.output;
+  // The fresh control file: only the new input, with all its features.
+  std::vector<std::string> lines = Lines(ReadFile(dir.path() + "/mcf"));
+  ASSERT_EQ(lines.size(), 6u) << ReadFile(dir.path() + "/mcf");
+  EXPECT_EQ(std::vector<std::string>(lines.begin(), lines.begin() + 4),
+            (std::vector<std::string>{"1", "0", "new/0", "STARTED 0 6"}));
+  EXPECT_EQ(lines[4].rfind("FT 0 ", 0), 0u) << lines[4];
+  std::vector<std::string> kept = ListDir(dir.path() + "/out");
+  ASSERT_EQ(kept.size(), 1u) << second.output;
+  EXPECT_EQ(ReadFile(dir.path() + "/out/" + kept[0]), "Fyyyyy");
+}
+
+TEST(Merge, AFinishedControlFileForTheSameInputsHasNothingToRun) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {"FUZxxx"});
+  MakeCorpus(dir, "in", {"xxxZxx"});
+  const std::vector<std::string> args = {"-merge=1", "-merge_control_file=mcf", "out", "in"};
+  RunResult first = RunProcess(Harness("full_coverage_set"), args, dir.path());
+  SHOAL_EXPECT_EXIT(first, 0);
+  // The input added to out/ changes the count; take it out again to rerun the same merge.
+  for (const std::string& name : ListDir(dir.path() + "/out"))
+    if (ReadFile(dir.path() + "/out/" + name) == "xxxZxx")
+      ASSERT_EQ(unlink((dir.path() + "/out/" + name).c_str()), 0);
+  RunResult again = RunProcess(Harness("full_coverage_set"), args, dir.path());
+  SHOAL_EXPECT_EXIT(again, 0);
+  ExpectLinesInOrder(again.output,
+                     {R"(MERGE-OUTER: control file ok, 2 files total, first not processed file 2)",
+                      R"(MERGE-OUTER: nothing to do, merge has been completed before)"});
+  EXPECT_FALSE(HasLineContaining(again.output, "MERGE-INNER")) << again.output;
 }
 
 TEST(Merge, NeedsTwoDirs) {
