@@ -3,7 +3,10 @@
 // every line type. Runs against Shoal and, as clusterfuzz_test_libfuzzer, real libFuzzer 14.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <regex>
 
 #include "tests/integration/test_support.h"
@@ -161,6 +164,90 @@ TEST(ClusterFuzz, TwoStepMergeWithAControlFile) {
   ASSERT_EQ(summary.size(), 1u) << second.output;
   EXPECT_GT(std::stoi(summary[0][1].str()), 0);
   EXPECT_EQ(ListDir(dir.path() + "/out").size(), 3u) << second.output;
+}
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Empties a dir, as engine_common.recreate_directory does between the two merge steps.
+void EmptyDir(const std::string& path) {
+  for (const std::string& name : ListDir(path))
+    ASSERT_EQ(unlink((path + "/" + name).c_str()), 0) << path << "/" << name;
+}
+
+TEST(ClusterFuzz, MergeReductionsKeepTheSmallerUnit) {
+  // engine_test.py test_merge_reductions: a fuzzing run with -runs=10 into new/, then
+  // _merge_new_units finds the 5-byte "APPLE" in new/ and the 6-byte "APPLEO" (same features)
+  // in the corpus. Step 1 merges the corpus alone into an empty merge dir; the dir is emptied;
+  // step 2 reuses the control file and adds new/. libFuzzer's second step starts a fresh
+  // control file for the inputs the first did not process, and keeps "APPLE".
+  TempDir dir;
+  for (const char* sub : {"new", "corpus", "crashes", "merge", "mcf"})
+    MakeDir(dir.path() + "/" + sub);
+  const std::vector<std::string> options = {"-timeout=25", "-rss_limit_mb=2560"};
+  std::vector<std::string> fuzz = options;
+  fuzz.insert(fuzz.end(), {"-runs=10", kSeed, "-artifact_prefix=" + dir.path() + "/crashes/",
+                           "-max_total_time=5", "-print_final_stats=1", "new", "corpus"});
+  RunResult fuzzed = RunProcess(Harness("food_words"), fuzz, dir.path());
+  SHOAL_EXPECT_EXIT(fuzzed, 0);
+  const std::string small = "APPLE", large = "APPLEO";
+  WriteFile(dir.path() + "/new/" + Sha1Hex(small), small);
+  WriteFile(dir.path() + "/corpus/" + Sha1Hex(large), large);
+  const size_t num_new = ListDir(dir.path() + "/new").size();
+
+  // libfuzzer.py merge: [stripped fuzz args] -merge=1 -merge_control_file=MCF <merge> <dirs>
+  std::vector<std::string> merge = options;
+  merge.insert(merge.end(),
+               {"-merge=1", "-merge_control_file=" + dir.path() + "/mcf/MCF", "merge", "corpus"});
+  const std::string stats_re =
+      R"(MERGE-OUTER:\s+\d+\s+new files with\s+(\d+)\s+new features added;\s+(\d+)\s+new coverage edges.*)";
+  std::vector<std::string> lines;
+  RunResult first = RunProcess(Harness("food_words"), merge, dir.path());
+  SHOAL_EXPECT_EXIT(first, 0);
+  EXPECT_TRUE(
+      HasLine(first.output, "MERGE-OUTER: 1 files, 0 in the initial corpus, 0 processed earlier"))
+      << first.output;
+  auto first_stats = Matching(first.output, stats_re, &lines);
+  ASSERT_EQ(first_stats.size(), 1u) << first.output;
+  const int initial_features = std::stoi(first_stats[0][1].str());
+  const int initial_edges = std::stoi(first_stats[0][2].str());
+  EXPECT_EQ(ListDir(dir.path() + "/merge"), std::vector<std::string>{Sha1Hex(large)});
+  EmptyDir(dir.path() + "/merge");
+
+  merge.push_back("new");
+  RunResult second = RunProcess(Harness("food_words"), merge, dir.path());
+  SHOAL_EXPECT_EXIT(second, 0);
+  const std::string n = std::to_string(num_new);
+  ExpectLinesInOrder(
+      second.output,
+      {R"(MERGE-OUTER: control file ok, 1 files total, first not processed file 1)",
+       R"(MERGE-OUTER: starting merge from scratch, but reusing coverage information from the given control file)",
+       "MERGE-OUTER: " + std::to_string(num_new + 1) +
+           " files, 0 in the initial corpus, 1 processed earlier",
+       "MERGE-INNER: " + n + " total files; 0 processed earlier; will process " + n +
+           " files now"});
+  // The two-step stats ClusterFuzz derives must not go negative ("Two step merge failed").
+  auto second_stats = Matching(second.output, stats_re, &lines);
+  ASSERT_EQ(second_stats.size(), 1u) << second.output;
+  EXPECT_GE(std::stoi(second_stats[0][1].str()), initial_features) << second.output;
+  EXPECT_GE(std::stoi(second_stats[0][2].str()), initial_edges) << second.output;
+  // The smaller unit is kept; the larger one, with no feature of its own, is not added.
+  std::vector<std::string> merged = ListDir(dir.path() + "/merge");
+  EXPECT_TRUE(Contains(merged, Sha1Hex(small))) << "APPLE not kept\n" << second.output;
+  EXPECT_FALSE(Contains(merged, Sha1Hex(large))) << "APPLEO added\n" << second.output;
+  for (const std::string& name : merged)
+    EXPECT_EQ(Sha1Hex(ReadFile(dir.path() + "/merge/" + name)), name);
+
+  // engine_common.move_mergeable_units(merge, corpus): the corpus then has both units.
+  for (const std::string& name : merged)
+    if (!FileExists(dir.path() + "/corpus/" + name))
+      ASSERT_EQ(
+          rename((dir.path() + "/merge/" + name).c_str(), (dir.path() + "/corpus/" + name).c_str()),
+          0);
+  std::vector<std::string> corpus = ListDir(dir.path() + "/corpus");
+  EXPECT_TRUE(Contains(corpus, Sha1Hex(small)));
+  EXPECT_TRUE(Contains(corpus, Sha1Hex(large)));
 }
 
 TEST(ClusterFuzz, CoverageBuildMergeWorksWithoutInstrumentation) {
