@@ -78,23 +78,30 @@ void ApplyCloseFdMask(long mask) {
   close(dev_null);
 }
 
-bool LoadDictionary(const char* path, MutationDispatcher* dispatcher, bool quiet,
+// -dict=: libFuzzer 14's lines and exit code for a missing, empty or malformed file; every
+// entry counts in "Dictionary: N entries" (printed only when there are some), and entries
+// longer than a mutator word are accepted but not used (WordsForMutators).
+bool LoadDictionary(const Flags& flags, MutationDispatcher* dispatcher, bool quiet,
                     std::vector<Word>* loaded = nullptr) {
   Bytes content;
-  if (!ReadFile(path, &content)) {
-    Printf("ParseDictionaryFile: could not read the dictionary file '%s'\n", path);
+  // libFuzzer reads the file into a string and refuses an empty one, so a missing file and
+  // an empty one get the same line.
+  if (!ReadFile(flags.dict, &content) || content.empty()) {
+    Printf("ParseDictionaryFile: file does not exist or is empty\n");
     return false;
   }
-  std::vector<Word> words;
+  std::vector<std::string> entries;
   size_t error_line = 0;
   std::string error_text;
-  if (!ParseDictionaryText(std::string(content.begin(), content.end()), &words, &error_line,
+  if (!ParseDictionaryText(std::string(content.begin(), content.end()), &entries, &error_line,
                            &error_text)) {
     Printf("ParseDictionaryFile: error in line %zd\n\t\t%s\n", error_line, error_text.c_str());
     return false;
   }
+  std::vector<Word> words = WordsForMutators(entries);
   for (const Word& word : words) dispatcher->AddManualDictionaryWord(word);
-  if (!quiet) Printf("Dictionary: %zd entries\n", words.size());
+  if (!quiet && flags.verbosity > 0 && !entries.empty())
+    Printf("Dictionary: %zd entries\n", entries.size());
   if (loaded) *loaded = std::move(words);
   return true;
 }
@@ -392,8 +399,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   SetActiveDispatcher(&fuzzer->mutation_dispatcher());
 
   std::vector<Word> dictionary_words;
-  if (flags.dict && !LoadDictionary(flags.dict, &fuzzer->mutation_dispatcher(), is_worker,
-                                    &dictionary_words))
+  if (flags.dict &&
+      !LoadDictionary(flags, &fuzzer->mutation_dispatcher(), is_worker, &dictionary_words))
     ExitWithError(1);
   if (is_worker) {
     unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes

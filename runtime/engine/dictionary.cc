@@ -3,6 +3,8 @@
 // the parser also runs in the coordinator when it validates -dict.
 #include "runtime/engine/dictionary.h"
 
+#include <utility>
+
 namespace fuzzer {
 namespace {
 
@@ -35,7 +37,7 @@ bool Dictionary::Push(const DictionaryEntry& entry) {
   return true;
 }
 
-bool ParseDictionaryEntry(const std::string& line, Word* word) {
+bool ParseDictionaryEntry(const std::string& line, std::string* bytes) {
   size_t begin = 0;
   size_t end = line.size();
   while (begin < end && IsSpace(line[begin])) begin++;
@@ -53,8 +55,7 @@ bool ParseDictionaryEntry(const std::string& line, Word* word) {
   const size_t value_end = end - 1;
   if (value_end < value_begin || line[value_end] != '"') return false;
 
-  uint8_t bytes[Word::kMaxSize];
-  size_t size = 0;
+  bytes->clear();
   for (size_t i = value_begin; i < value_end; i++) {
     uint8_t byte = static_cast<uint8_t>(line[i]);
     if (byte == '\\') {
@@ -73,17 +74,14 @@ bool ParseDictionaryEntry(const std::string& line, Word* word) {
         return false;
       }
     }
-    if (size == Word::kMaxSize) return false;  // Too long: Word would silently truncate it.
-    bytes[size++] = byte;
+    bytes->push_back(static_cast<char>(byte));
   }
-  if (size == 0) return false;
-  word->Set(bytes, size);
-  return true;
+  return !bytes->empty();
 }
 
-bool ParseDictionaryText(const std::string& text, std::vector<Word>* words, size_t* error_line,
-                         std::string* error_text) {
-  words->clear();
+bool ParseDictionaryText(const std::string& text, std::vector<std::string>* entries,
+                         size_t* error_line, std::string* error_text) {
+  entries->clear();
   size_t line_number = 0;
   size_t line_begin = 0;
   while (line_begin < text.size()) {
@@ -97,8 +95,8 @@ bool ParseDictionaryText(const std::string& text, std::vector<Word>* words, size
     while (first < line.size() && IsSpace(line[first])) first++;
     if (first == line.size() || line[first] == '#') continue;
 
-    Word word;
-    if (!ParseDictionaryEntry(line, &word)) {
+    std::string entry;
+    if (!ParseDictionaryEntry(line, &entry)) {
       if (error_line) *error_line = line_number;
       if (error_text) {
         *error_text = line;
@@ -106,9 +104,17 @@ bool ParseDictionaryText(const std::string& text, std::vector<Word>* words, size
       }
       return false;
     }
-    words->push_back(word);
+    entries->push_back(std::move(entry));
   }
   return true;
+}
+
+std::vector<Word> WordsForMutators(const std::vector<std::string>& entries) {
+  std::vector<Word> words;
+  for (const std::string& entry : entries)
+    if (entry.size() <= Word::kMaxSize)
+      words.emplace_back(reinterpret_cast<const uint8_t*>(entry.data()), entry.size());
+  return words;
 }
 
 std::string WordToPrintable(const Word& word) {

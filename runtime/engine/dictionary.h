@@ -66,14 +66,22 @@ class Dictionary {
 };
 
 // Parses one entry in AFL/libFuzzer format: optional `name` or `name@level`, `=`, then a
-// double-quoted string with `\\`, `\"` and `\xAB` escapes. Returns false if malformed.
-bool ParseDictionaryEntry(const std::string& line, Word* word);
+// double-quoted string with `\\`, `\"` and `\xAB` escapes, into *bytes (any length, as
+// libFuzzer 14 parses it). Returns false if malformed.
+bool ParseDictionaryEntry(const std::string& line, std::string* bytes);
 
-// Parses a whole dictionary file's text. Blank lines and lines starting with '#' (after
-// leading spaces) are skipped. *words is cleared first. On a malformed line returns false and
-// sets *error_line (1-based) and *error_text (the line); either pointer may be null.
-bool ParseDictionaryText(const std::string& text, std::vector<Word>* words, size_t* error_line,
-                         std::string* error_text);
+// Parses a whole dictionary file's text into its entries, each of any length. Blank lines
+// and lines starting with '#' (after leading spaces) are skipped. *entries is cleared first.
+// On a malformed line returns false and sets *error_line (1-based) and *error_text (the
+// line); either pointer may be null.
+bool ParseDictionaryText(const std::string& text, std::vector<std::string>* entries,
+                         size_t* error_line, std::string* error_text);
+
+// The entries the mutators use: libFuzzer 14 counts every entry of a -dict file
+// ("Dictionary: N entries") but adds to its manual dictionary only those of at most
+// Word::kMaxSize bytes, and so does Shoal, rather than refusing the file or cutting a long
+// entry into a word the user never wrote.
+std::vector<Word> WordsForMutators(const std::vector<std::string>& entries);
 
 // Renders a word the way libFuzzer prints it in `DE:` and the recommended dictionary:
 // printable ASCII as is (with `\\` and `\"` escaped), anything else as `\ooo` octal... as

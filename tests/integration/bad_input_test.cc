@@ -1,10 +1,10 @@
 // Integration tests for bad input given to the driver (issue 8): corpus directories with
-// symlink cycles or that cannot be opened, seeds whose names look like temp files and absurd
-// worker counts. Each case expects one clear line and a defined exit code.
-// The suite runs against Shoal (bad_input_test) and against real libFuzzer 14
-// (bad_input_test_libfuzzer), which proves the lines and codes taken from it; where libFuzzer
-// misbehaves, the test says what it does and what Shoal does instead. Runs in the test
-// process, starting the harnesses as child processes.
+// symlink cycles or that cannot be opened, seeds whose names look like temp files, absurd
+// worker counts and dictionaries libFuzzer 14 accepts or refuses. Each case expects one clear
+// line and a defined exit code. The suite runs against Shoal (bad_input_test) and against
+// real libFuzzer 14 (bad_input_test_libfuzzer), which proves the lines and codes taken from
+// it; where libFuzzer misbehaves, the test says what it does and what Shoal does instead.
+// Runs in the test process, starting the harnesses as child processes.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,6 +150,49 @@ TEST(BadInput, NegativeOrAbsurdWorkerCountsAreOneClearError) {
   RunResult two = RunWithWorkerFlag(dir, "-workers=2");
   SHOAL_EXPECT_EXIT(two, 0);
   EXPECT_TRUE(FindLine(two.output, R"(Done 10 runs in \d+ second\(s\))")) << two.output;
+}
+
+// ---- 4. Dictionaries -------------------------------------------------------------------------
+
+// An entry longer than 64 bytes: libFuzzer 14 parses it, counts it in "Dictionary: N entries"
+// and leaves it out of the mutators' dictionary (only words of at most 64 bytes go there);
+// Shoal used to refuse the whole file ("error in line 4"). The token is still found with the
+// long entry beside it.
+TEST(BadInput, ADictionaryEntryLongerThan64BytesIsAcceptedAndCounted) {
+  TempDir dir;
+  WriteFile(dir.Join("long.dict"),
+            "# the token dict_token hides, and one long entry\n"
+            "token=\"SHOAL\\xffTOKEN42\"\n\n"
+            "long=\"" +
+                std::string(65, 'L') + "\"\n");
+  RunResult run =
+      RunProcess(Harness("dict_token"), {"-seed=1", "-runs=100000", "-dict=long.dict"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 1);
+  EXPECT_FALSE(HasLineContaining(run.output, "ParseDictionaryFile")) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "Dictionary: 2 entries")) << run.output;
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_NE(artifact.bytes.find(std::string("SHOAL\xffTOKEN42")), std::string::npos);
+}
+
+// libFuzzer reads the file into a string and refuses an empty string, so a missing and an
+// empty file get one line and exit code 1; a file of comments only has no entries and no
+// "Dictionary:" line.
+TEST(BadInput, AnEmptyOrMissingDictionaryIsAnErrorAndACommentsOnlyOneHasNoEntries) {
+  TempDir dir;
+  WriteFile(dir.Join("empty.dict"), "");
+  for (const char* dict : {"-dict=empty.dict", "-dict=missing.dict"}) {
+    RunResult run = RunProcess(Harness("empty"), {"-runs=10", dict}, dir.path());
+    SHOAL_EXPECT_EXIT(run, 1);
+    EXPECT_TRUE(HasLine(run.output, "ParseDictionaryFile: file does not exist or is empty"))
+        << dict << "\n"
+        << run.output;
+    EXPECT_FALSE(FindLine(run.output, R"(#\d+\tINITED.*)")) << run.output;
+  }
+  WriteFile(dir.Join("comments.dict"), "# nothing yet\n\n");
+  RunResult run = RunProcess(Harness("empty"), {"-runs=10", "-dict=comments.dict"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_FALSE(HasLineContaining(run.output, "Dictionary:")) << run.output;
+  EXPECT_TRUE(FindLine(run.output, R"(Done 10 runs in \d+ second\(s\))")) << run.output;
 }
 
 // ---- 5. Directories that cannot be opened ----------------------------------------------------

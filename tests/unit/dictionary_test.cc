@@ -19,14 +19,14 @@ Word MakeWord(const std::string& bytes) {
 }
 
 std::string ParseOrDie(const std::string& line) {
-  Word word;
-  EXPECT_TRUE(ParseDictionaryEntry(line, &word)) << line;
-  return WordBytes(word);
+  std::string bytes;
+  EXPECT_TRUE(ParseDictionaryEntry(line, &bytes)) << line;
+  return bytes;
 }
 
 bool Parses(const std::string& line) {
-  Word word;
-  return ParseDictionaryEntry(line, &word);
+  std::string bytes;
+  return ParseDictionaryEntry(line, &bytes);
 }
 
 TEST(ParseDictionaryEntryTest, AcceptsEntriesWithAndWithoutNames) {
@@ -65,15 +65,30 @@ TEST(ParseDictionaryEntryTest, RejectsMalformedEntries) {
   EXPECT_FALSE(Parses(R"("abc\")"));  // Backslash eats the closing quote.
 }
 
-TEST(ParseDictionaryEntryTest, EnforcesMaximumWordSize) {
+TEST(ParseDictionaryEntryTest, ParsesEntriesOfAnyLengthLikeLibFuzzer14) {
   const std::string longest(Word::kMaxSize, 'w');
   EXPECT_EQ(ParseOrDie("\"" + longest + "\""), longest);
-  EXPECT_FALSE(Parses("\"" + longest + "w\""));
+  EXPECT_EQ(ParseOrDie("\"" + longest + "w\""), longest + "w");
+  std::string escaped;
+  for (size_t i = 0; i < 300; i++) escaped += "\\x41";
+  EXPECT_EQ(ParseOrDie("k=\"" + escaped + "\""), std::string(300, 'A'));
+}
+
+TEST(WordsForMutatorsTest, KeepsEntriesUpToTheWordSizeAndDropsLongerOnes) {
   // The limit applies to decoded bytes, not to the escaped text.
   std::string escaped;
   for (size_t i = 0; i < Word::kMaxSize; i++) escaped += "\\x41";
-  EXPECT_EQ(ParseOrDie("\"" + escaped + "\""), std::string(Word::kMaxSize, 'A'));
-  EXPECT_FALSE(Parses("\"" + escaped + "\\x41\""));
+  const std::string text = "a=\"" + escaped + "\"\n" +       // 64 bytes
+                           "b=\"" + escaped + "\\x41\"\n" +  // 65 bytes
+                           "c=\"short\"\n";
+  std::vector<std::string> entries;
+  ASSERT_TRUE(ParseDictionaryText(text, &entries, nullptr, nullptr));
+  ASSERT_EQ(entries.size(), 3u);  // what "Dictionary: N entries" counts
+  EXPECT_EQ(entries[1], std::string(Word::kMaxSize + 1, 'A'));
+  std::vector<Word> words = WordsForMutators(entries);
+  ASSERT_EQ(words.size(), 2u);  // the 65-byte entry is dropped, not cut to 64 bytes
+  EXPECT_EQ(WordBytes(words[0]), std::string(Word::kMaxSize, 'A'));
+  EXPECT_EQ(WordBytes(words[1]), "short");
 }
 
 TEST(ParseDictionaryTextTest, SkipsCommentsAndBlankLines) {
@@ -85,14 +100,14 @@ TEST(ParseDictionaryTextTest, SkipsCommentsAndBlankLines) {
       "   # indented comment \"not a word\n"
       "\"Presley\"\r\n"
       "b@1=\"\\x00\\x01\"";  // No trailing newline.
-  std::vector<Word> words = {MakeWord("stale")};
+  std::vector<std::string> words = {"stale"};
   size_t error_line = 0;
   std::string error_text;
   ASSERT_TRUE(ParseDictionaryText(text, &words, &error_line, &error_text));
   ASSERT_EQ(words.size(), 3u);
-  EXPECT_EQ(WordBytes(words[0]), "Elvis");
-  EXPECT_EQ(WordBytes(words[1]), "Presley");
-  EXPECT_EQ(WordBytes(words[2]), std::string("\0\1", 2));
+  EXPECT_EQ(words[0], "Elvis");
+  EXPECT_EQ(words[1], "Presley");
+  EXPECT_EQ(words[2], std::string("\0\1", 2));
 }
 
 TEST(ParseDictionaryTextTest, ReportsOneBasedLineAndTextOfFirstError) {
@@ -102,7 +117,7 @@ TEST(ParseDictionaryTextTest, ReportsOneBasedLineAndTextOfFirstError) {
       "\n"
       "bad line here\n"
       "also bad\n";
-  std::vector<Word> words;
+  std::vector<std::string> words;
   size_t error_line = 0;
   std::string error_text;
   EXPECT_FALSE(ParseDictionaryText(text, &words, &error_line, &error_text));
@@ -110,23 +125,17 @@ TEST(ParseDictionaryTextTest, ReportsOneBasedLineAndTextOfFirstError) {
   EXPECT_EQ(error_text, "bad line here");
 }
 
-TEST(ParseDictionaryTextTest, ReportsErrorsOnFirstLineAndOverlongWords) {
-  std::vector<Word> words;
+TEST(ParseDictionaryTextTest, ReportsErrorsOnTheFirstLine) {
+  std::vector<std::string> words;
   size_t error_line = 0;
   std::string error_text;
   EXPECT_FALSE(ParseDictionaryText("\"\\q\"\r\n\"ok\"\n", &words, &error_line, &error_text));
   EXPECT_EQ(error_line, 1u);
   EXPECT_EQ(error_text, "\"\\q\"");
-
-  const std::string too_long = "x=\"" + std::string(Word::kMaxSize + 1, 'z') + "\"";
-  EXPECT_FALSE(
-      ParseDictionaryText("\"a\"\n\"b\"\n" + too_long + "\n", &words, &error_line, &error_text));
-  EXPECT_EQ(error_line, 3u);
-  EXPECT_EQ(error_text, too_long);
 }
 
 TEST(ParseDictionaryTextTest, AcceptsNullErrorOutputs) {
-  std::vector<Word> words;
+  std::vector<std::string> words;
   EXPECT_FALSE(ParseDictionaryText("nope\n", &words, nullptr, nullptr));
   EXPECT_TRUE(ParseDictionaryText("", &words, nullptr, nullptr));
   EXPECT_TRUE(words.empty());
