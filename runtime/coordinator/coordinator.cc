@@ -2,6 +2,7 @@
 #include "runtime/coordinator/coordinator.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
 #include "runtime/common/feature_files.h"
+#include "runtime/common/frame_channel.h"
 #include "runtime/common/log.h"
 #include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
@@ -27,6 +29,17 @@ constexpr size_t kMaxSeedChunkBytes = 8 << 20;
 constexpr size_t kMaxStartFailures = 3;
 constexpr size_t kMaxUnitSizeToPrint = 256;
 constexpr int kInterruptExitCode = 72;
+// A worker whose failure handler started reporting gets this long to finish and exit; a
+// corrupted heap can deadlock its death path (malloc locks), and nothing else would end it.
+constexpr auto kDyingGrace = std::chrono::seconds(10);
+// Once the run stops (a limit, a signal, a failure), workers get this long to answer their
+// last request; then they are killed, so the run always ends close to its budget.
+constexpr auto kStopGrace = std::chrono::seconds(3);
+// The other workers' finds sent with one Fuzz request (the rest wait for the next one), so
+// that a restarted worker's catch-up never makes a request near the frame limit.
+constexpr size_t kMaxSharedBytesPerRequest = 8 << 20;
+// No worker process runs more inputs than this between two reports (200 ms apart).
+constexpr uint64_t kMaxRunsPerReport = uint64_t(1) << 32;
 
 // Set by the coordinator's signal handlers, read by its monitor loop: handlers take no context.
 std::atomic<int> pending_signal{0};
@@ -51,6 +64,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 WorkerLauncher::WorkerLauncher() {
+  // Orphans of the workers (a target's child that called setsid) become this process's
+  // children, so WorkerClient can kill them instead of leaving them to hold a dead worker's
+  // pipes (and to outlive the run).
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   thread_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
@@ -107,6 +124,18 @@ Coordinator::Coordinator(const Flags& flags, std::vector<std::string> argv, size
 Coordinator::~Coordinator() {
   for (auto& worker : workers_)
     if (worker->thread.joinable()) worker->thread.join();
+}
+
+uint64_t Coordinator::PlausibleRuns(uint64_t previous, uint64_t reported) {
+  if (reported < previous || reported - previous > kMaxRunsPerReport) return previous;
+  return reported;
+}
+
+bool Coordinator::CrossedPulse(uint64_t runs) {
+  bool crossed = false;
+  // The bound keeps the doubling from overflowing (and spinning) on any count.
+  for (; next_pulse_ <= runs && next_pulse_ <= (UINT64_MAX >> 1); next_pulse_ *= 2) crossed = true;
+  return crossed;
 }
 
 uint64_t Coordinator::TotalRuns() const {
@@ -280,8 +309,12 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
     if (!output_dir_.empty()) {
       std::string path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
       if (reload_watcher_) reload_watcher_->MarkKnown(path);
-      if (!WriteFileAtomically(path, data.data(), data.size()))
-        Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
+      if (!WriteFileAtomically(path, data.data(), data.size()) && !corpus_write_failed_) {
+        corpus_write_failed_ = true;
+        Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
+               "only and are lost at exit (this warning is not repeated)\n",
+               path.c_str(), strerror(errno));
+      }
     }
     char size_part[64];
     snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(), corpus_.MaxInputSize());
@@ -332,6 +365,8 @@ bool Coordinator::StartWorker(Worker* worker) {
     worker->runs = 0;
     worker->killed_for_rss = false;
     worker->killed_for_hang = false;
+    worker->killed_while_dying = false;
+    worker->dying_since = {};
     worker->over_rss_limit_since = {};
     worker->last_generation = client->slot().generation();
     worker->last_progress = std::chrono::steady_clock::now();
@@ -378,15 +413,20 @@ bool Coordinator::LaunchWorkers(int* exit_code) {
   return true;
 }
 
-void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
-                                          const shoal::proto::RunInputsResponse& response) {
+size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
+                                            const shoal::proto::RunInputsResponse& response) {
   std::lock_guard<std::mutex> lock(mutex_);
-  worker->runs = response.stats().total_runs();
+  worker->runs = PlausibleRuns(worker->runs, response.stats().total_runs());
   worker->peak_rss_mb = response.stats().peak_rss_mb();
   bool reloaded_kept = false;
-  for (int i = 0; i < response.results_size() && size_t(i) < chunk.size(); i++) {
+  // Results come in request order: a reply that does not continue where the last one ended
+  // is not believed.
+  const size_t first = worker->chunk_results_done;
+  if (response.first_position() != first) return first;
+  size_t position = first;
+  for (int i = 0; i < response.results_size() && position < chunk.size(); i++, position++) {
     const auto& result = response.results(i);
-    const InputJob& job = chunk[size_t(i)];
+    const InputJob& job = chunk[position];
     CorpusChange change = CorpusChange::kNone;
     if (result.unreadable()) Printf("WARNING: could not read '%s'\n", job.path.c_str());
     std::vector<uint32_t> features(result.features().begin(), result.features().end());
@@ -406,18 +446,16 @@ void Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk
     if (on_result_) on_result_(job.id, features);
   }
   if (reloaded_kept) PrintStatus("RELOAD", "");
-  if (inputs_only_) {
-    bool crossed = false;
-    for (; next_pulse_ <= TotalRuns(); next_pulse_ *= 2) crossed = true;
-    if (crossed) PrintStatus("pulse ", "");
-  }
+  if (inputs_only_ && CrossedPulse(TotalRuns())) PrintStatus("pulse ", "");
+  worker->chunk_results_done = position;
+  return position;
 }
 
 void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response) {
   std::lock_guard<std::mutex> lock(mutex_);
-  worker->runs = response.stats().total_runs();
+  worker->runs = PlausibleRuns(worker->runs, response.stats().total_runs());
   worker->peak_rss_mb = response.stats().peak_rss_mb();
-  worker->length_limit = response.stats().length_limit();
+  worker->length_limit = std::min<uint64_t>(response.stats().length_limit(), max_len_);
   slowest_unit_sec_ = std::max<size_t>(slowest_unit_sec_, response.stats().slowest_unit_sec());
   for (const auto& stats : response.mutation_stats()) {
     MutationCounts& counts = mutation_counts_[stats.sha1()];
@@ -431,14 +469,12 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
     Bytes data(unit.data().begin(), unit.data().end());
     std::vector<uint32_t> features(unit.features().begin(), unit.features().end());
     if (AddToGlobalCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(),
-                          true, others + unit.found_at_run()) == CorpusChange::kNew)
+                          true, others + std::min<uint64_t>(unit.found_at_run(), worker->runs)) ==
+        CorpusChange::kNew)
       AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
   // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
-  uint64_t runs = TotalRuns();
-  bool crossed = false;
-  for (; next_pulse_ <= runs; next_pulse_ *= 2) crossed = true;
-  if (crossed && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
+  if (CrossedPulse(TotalRuns()) && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
 }
 
 void Coordinator::AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
@@ -461,14 +497,13 @@ std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
 
 void Coordinator::KeepAnnouncedArtifact(WorkerClient& client) {
   if (!client.slot().ArtifactAnnounced()) return;
-  const uint8_t* data = client.slot().data();
   WorkerDeath death;
   death.wait_status = client.wait_status();
   death.slot_kind = client.slot().FailureKind();
-  WriteArtifact(ClassifyDeath(death), Bytes(data, data + client.slot().size()));
+  WriteArtifact(ClassifyDeath(death), client.slot().Current());
 }
 
-bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
+bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled) {
   WorkerClient& client = *worker->client;
   client.Close();  // reaps the process (it is dead or dying)
   {
@@ -486,23 +521,43 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
   death.slot_kind = client.slot().FailureKind();
   death.killed_for_rss = worker->killed_for_rss.load();
   death.killed_for_hang = worker->killed_for_hang.load();
-  const uint8_t* slot_data = client.slot().data();
-  Bytes input(slot_data, slot_data + client.slot().size());
+  death.killed_while_dying = worker->killed_while_dying.load();
+  Bytes input = client.slot().Current();
   bool ran_anything = client.slot().generation() > 0;
   uint64_t position = client.slot().RequestPosition();
+  // Positions count from the start of the request; the chunk lost its reported head.
+  position = position >= worker->chunk_results_done ? position - worker->chunk_results_done
+                                                     : InputSlot::kNoPosition;
   std::string output = forwarder_.Tail(worker->index);
+  const int exit_status = WIFEXITED(death.wait_status) ? WEXITSTATUS(death.wait_status) : -1;
+  const bool channel_broken = garbled || exit_status == kWorkerChannelBrokenExitCode;
+  const bool no_report = garbled || DiedWithNoReport(death);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // The runs of the request it died in never came back in a response; the slot counts
+    // every execution the process started.
+    worker->runs = PlausibleRuns(worker->runs, client.slot().generation());
+    if (stopping_) {
+      // Another failure stopped the run while this one's output was awaited: it may still
+      // have promised its artifact.
+      KeepAnnouncedArtifact(client);
+      return false;
+    }
+  }
+  if (no_report) {
+    switch (ResolveDeathWithNoReport(worker, channel_broken, exit_status, &position,
+                                     unfinished_seeds, &input)) {
+      case NoReportVerdict::kStop:
+        return false;
+      case NoReportVerdict::kRestart:
+        return true;
+      case NoReportVerdict::kCulprit:
+        break;
+    }
+  }
 
   std::lock_guard<std::mutex> lock(mutex_);
-  // The runs of the request it died in never came back in a response; the slot counts
-  // every execution the process started.
-  worker->runs = std::max<uint64_t>(worker->runs, client.slot().generation());
-  if (stopping_) {
-    // Another failure stopped the run while this one's output was awaited: it may still
-    // have promised its artifact.
-    KeepAnnouncedArtifact(client);
-    return false;
-  }
-  FailureKind kind = ClassifyDeath(death);
+  FailureKind kind = no_report ? FailureKind::kCrash : ClassifyDeath(death);
   pid_t pid = client.pid();
   // The worker printed libFuzzer's banner itself unless it was killed from outside.
   if (death.killed_for_rss) {
@@ -514,20 +569,26 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
     Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
            size_t(flags_.timeout));
     Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid, size_t(flags_.timeout));
+  } else if (death.killed_while_dying) {
+    // Its banner is out already: the report hung after it.
+    Printf("INFO: worker %d started reporting a failure but did not finish within %lld s "
+           "(a corrupted heap can deadlock the report); it was killed\n",
+           worker->index, (long long)kDyingGrace.count());
   } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
     Printf("==%d== ERROR: libFuzzer: deadly signal\n", pid);
     Printf("INFO: worker %d was killed by signal %d (%s)%s\n", worker->index,
            WTERMSIG(death.wait_status), strsignal(WTERMSIG(death.wait_status)),
            WTERMSIG(death.wait_status) == SIGKILL ? ", possibly by the kernel's OOM killer" : "");
-  } else if (WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0 &&
-             death.slot_kind.empty()) {
-    Printf("ERROR: worker %d exited unexpectedly (status 0)\n", worker->index);
+  } else if (no_report) {
+    Printf("==%d== ERROR: libFuzzer: %s\n", pid,
+           channel_broken ? "the target broke the worker's channel" : "fuzz target exited");
   }
   crashes_++;
-  std::string signature = CrashSignature(kind, output, death.wait_status);
+  std::string signature = no_report ? NoReportSignature(channel_broken, exit_status)
+                                    : CrashSignature(kind, output, death.wait_status);
   bool unique = crash_signatures_.insert(signature).second;
   if (!ran_anything) Printf("INFO: worker %d failed before running any input\n", worker->index);
-  bool keep_going = KeepGoingAfter(kind);
+  const bool keep_going = KeepGoingAfter(kind);
   if (client.slot().ArtifactAnnounced()) {
     // The worker printed the whole block already; the file is ours to write.
     if (WriteArtifact(kind, input).empty()) Printf("ERROR: the artifact above was not written\n");
@@ -577,12 +638,16 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds) {
     Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
     return false;
   }
+  PrepareRestart(worker);
+  return true;
+}
+
+void Coordinator::PrepareRestart(Worker* worker) {
   worker->restarts++;
   // A fresh process knows nothing: give it the whole global corpus again.
   worker->pending.clear();
   for (size_t i = 0; i < corpus_.size(); i++)
     if (corpus_.IsActive(i)) worker->pending.push_back(corpus_[i].bytes);
-  return true;
 }
 
 bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
@@ -599,7 +664,16 @@ bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const
   }
   bool keep_going = true;
   if (died) {
-    keep_going = HandleDeath(worker, unfinished_seeds);
+    keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/false);
+  } else if (worker->client->slot().generation() > 0 && worker->initialized) {
+    // Garbage from a worker that was running inputs: the target may have written into the
+    // worker's pipe. Find out which input does that, as for a death with no report.
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Printf("ERROR: worker %d (pid %d) %s\n", worker->index, int(worker->client->pid()),
+             error.c_str());
+    }
+    keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/true);
   } else {
     std::lock_guard<std::mutex> lock(mutex_);
     Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
@@ -689,17 +763,27 @@ void Coordinator::WorkerLoop(Worker* worker) {
           time_ms = std::min(time_ms, size_t(std::max(1.0, left * 1000)));
         }
         fuzz->set_max_time_ms(time_ms);
-        for (const Bytes& input : worker->pending)
+        size_t shared_bytes = 0, shared = 0;
+        for (; shared < worker->pending.size(); shared++) {
+          const Bytes& input = worker->pending[shared];
+          if (shared && shared_bytes + input.size() > kMaxSharedBytesPerRequest) break;
+          shared_bytes += input.size();
           fuzz->add_inputs_from_others(input.data(), input.size());
-        worker->pending.clear();
+        }
+        worker->pending.erase(worker->pending.begin(),
+                              worker->pending.begin() + ptrdiff_t(shared));
       }
     }
+    worker->chunk_results_done = 0;
     shoal::proto::Response response;
     std::string error;
-    CallResult result = worker->client->Call(request, &response, &error,
-                                             [&](const shoal::proto::Response& progress) {
-                                               HandleFuzzResponse(worker, progress.fuzz());
-                                             });
+    CallResult result = worker->client->Call(
+        request, &response, &error, [&](const shoal::proto::Response& progress) {
+          if (is_seed_chunk && progress.has_run_inputs())
+            HandleRunInputsResponse(worker, chunk, progress.run_inputs());
+          else if (progress.has_fuzz())
+            HandleFuzzResponse(worker, progress.fuzz());
+        });
     {
       std::lock_guard<std::mutex> lock(mutex_);
       reserved_runs_ -= reserved;
@@ -713,7 +797,15 @@ void Coordinator::WorkerLoop(Worker* worker) {
     } else if (result == CallResult::kClosed) {
       keep_going = false;
     } else {
-      keep_going = RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &chunk : nullptr);
+      // Inputs whose results came in partial replies are done; the rest of the chunk is not.
+      SeedChunk unfinished;
+      if (is_seed_chunk)
+        unfinished.assign(std::make_move_iterator(chunk.begin() +
+                                                  ptrdiff_t(std::min(worker->chunk_results_done,
+                                                                     chunk.size()))),
+                          std::make_move_iterator(chunk.end()));
+      keep_going =
+          RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &unfinished : nullptr);
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (is_seed_chunk) seed_chunks_in_flight_--;
@@ -748,18 +840,28 @@ void Coordinator::MonitorWorkers() {
       // Anything still running is not needed any more.
       // After a failure or a signal, nothing running is needed; after a limit, the last
       // requests (at most kFuzzRequestMs) finish so their finds are kept.
-      if (interrupted || exit_code_ != 0)
+      if (interrupted || exit_code_ != 0 || target_exited_)
         for (auto& worker : workers_)
           if (worker->client) worker->client->Kill();
       lock.unlock();
       // Keep forwarding output until every worker thread is done: one may be waiting for
       // the last lines of its dead worker (HandleDeath), which only this loop delivers.
+      // A worker that has not answered within the grace is killed (hung, or deadlocked in
+      // its own death path), so that the run ends close to its budget whatever the target.
+      const auto grace_end = std::chrono::steady_clock::now() + kStopGrace;
+      bool killed_stragglers = false;
       for (;;) {
         bool all_done = true;
         for (auto& worker : workers_)
           all_done = all_done && (!worker->thread.joinable() || worker->thread_done.load());
         if (all_done) break;
         forwarder_.PollOnce(10);
+        if (!killed_stragglers && std::chrono::steady_clock::now() >= grace_end) {
+          killed_stragglers = true;
+          std::lock_guard<std::mutex> relock(mutex_);
+          for (auto& worker : workers_)
+            if (worker->client && !worker->thread_done.load()) worker->client->Kill();
+        }
       }
       for (auto& worker : workers_)
         if (worker->thread.joinable()) worker->thread.join();
@@ -788,6 +890,16 @@ void Coordinator::MonitorWorkers() {
             !worker->killed_for_rss) {
           worker->rss_at_kill_mb = rss;
           worker->killed_for_rss = true;
+          client.Kill();
+        }
+      }
+      // A report that does not finish: the death path deadlocked (e.g. on malloc's lock in a
+      // corrupted heap). The input is in the slot already; the worker is not needed.
+      if (client.slot().Dying()) {
+        if (worker->dying_since == std::chrono::steady_clock::time_point{})
+          worker->dying_since = now;
+        else if (now - worker->dying_since > kDyingGrace && !worker->killed_while_dying) {
+          worker->killed_while_dying = true;
           client.Kill();
         }
       }
@@ -866,33 +978,56 @@ void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
   if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
 }
 
-void Coordinator::MinimizeUniqueCrashes() {
-  constexpr int kSecondsPerCrash = 10;
+bool Coordinator::MinimizeUniqueCrashes() {
+  constexpr auto kTimePerCrash = std::chrono::seconds(10);
+  // Steps of at most a second, so that Ctrl-C is honoured within about that.
+  constexpr auto kStep = std::chrono::seconds(1);
   std::vector<shoal::proto::CrashDescription> crashes;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (exit_code_ != 0) return;
+    if (exit_code_ != 0) return false;
     for (const auto& crash : unique_crashes_)
       if (crash.kind() == ArtifactKind(FailureKind::kCrash)) crashes.push_back(crash);
   }
-  if (crashes.empty()) return;
+  if (crashes.empty()) return false;
+  // -max_total_time bounds the whole run, minimisation included.
+  auto budget_end = std::chrono::steady_clock::time_point::max();
+  if (flags_.max_total_time > 0)
+    budget_end = start_time_ + std::chrono::seconds(flags_.max_total_time);
   WorkerSession session(flags_, argv_, max_len_, seed_ + 1, /*quiet=*/true);
+  size_t not_minimized = 0;
   for (const auto& crash : crashes) {
+    if (pending_signal.load() == SIGINT || pending_signal.load() == SIGTERM) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= budget_end) {
+      not_minimized++;
+      continue;
+    }
     Bytes original(crash.input().begin(), crash.input().end());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kSecondsPerCrash);
-    Bytes smaller = MinimizeFailingInput(&session, flags_, original, crash.signature(),
-                                         /*max_runs=*/0, deadline);
-    if (smaller.size() >= original.size()) {
+    Bytes smallest = original;
+    auto deadline = std::min(budget_end, now + kTimePerCrash);
+    while (std::chrono::steady_clock::now() < deadline && smallest.size() > 1) {
+      if (pending_signal.load() == SIGINT || pending_signal.load() == SIGTERM) return true;
+      auto step_end = std::min(deadline, std::chrono::steady_clock::now() + kStep);
+      smallest = MinimizeFailingInput(&session, flags_, smallest, crash.signature(),
+                                      /*max_runs=*/0, step_end);
+    }
+    if (smallest.size() >= original.size()) {
       Printf("INFO: %s (%zd bytes) could not be minimized further\n",
              crash.artifact_path().c_str(), original.size());
       continue;
     }
     std::string path =
         artifact_prefix_ + "minimized-from-" + Sha1Hex(original.data(), original.size());
-    if (WriteFileAtomically(path, smaller.data(), smaller.size()))
+    if (WriteFileAtomically(path, smallest.data(), smallest.size()))
       Printf("INFO: minimized %s (%zd bytes) into %s (%zd bytes)\n",
-             crash.artifact_path().c_str(), original.size(), path.c_str(), smaller.size());
+             crash.artifact_path().c_str(), original.size(), path.c_str(), smallest.size());
   }
+  if (not_minimized)
+    Printf("INFO: %zd unique crash(es) not minimized: the -max_total_time budget is spent; "
+           "their artifacts are kept as found\n",
+           not_minimized);
+  return false;
 }
 
 int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
@@ -907,6 +1042,8 @@ int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, Input
 }
 
 int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
+  if (then_fuzz && flags_.fork > 0)  // the line libFuzzer's fork mode prints; tools look for it
+    Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)flags_.fork);
   if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
   for (auto& worker : workers_) {
     Worker* raw = worker.get();
@@ -951,14 +1088,18 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   monitor.join();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (then_fuzz && exit_code_ == 0 && (fuzzing_phase_ || flags_.runs == 0)) {
+    if (then_fuzz && exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || flags_.runs == 0)) {
       PrintStatus("DONE  ", "");
       Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
              size_t(SecondsSince(start_time_)));
     }
-    if (then_fuzz) PrintFinalStats();
+    if (then_fuzz && !target_exited_) PrintFinalStats();
   }
-  if (then_fuzz && pending_signal.load() == 0) MinimizeUniqueCrashes();
+  if (then_fuzz && pending_signal.load() == 0 && MinimizeUniqueCrashes()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+    exit_code_ = kInterruptExitCode;
+  }
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
   for (auto& worker : workers_) {
     if (!worker->client) continue;

@@ -98,6 +98,11 @@ class Coordinator {
     std::vector<Bytes> pending;  // global inputs this worker's corpus does not have yet
     std::atomic<bool> killed_for_rss{false};
     std::atomic<bool> killed_for_hang{false};
+    std::atomic<bool> killed_while_dying{false};
+    // When the monitor first saw the worker's slot say "dying" (zero: not dying).
+    std::chrono::steady_clock::time_point dying_since;
+    // Of the seed chunk in flight: how many leading inputs' results came in partial replies.
+    size_t chunk_results_done = 0;
     size_t rss_at_kill_mb = 0;
     std::chrono::steady_clock::time_point over_rss_limit_since;
     uint64_t last_generation = 0;
@@ -114,12 +119,37 @@ class Coordinator {
   bool RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
                              SeedChunk* unfinished_seeds);
   void DiscardClient(Worker* worker);
-  // Handles a worker that died during a call; returns false if the run must stop.
-  bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds);
+  // Handles a worker that died during a call (or, `garbled`, sent garbage after running
+  // inputs); returns false if the run must stop.
+  bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled);
+  // The worker will be started afresh: it gets a new seed and the whole global corpus.
+  // Requires mutex_.
+  void PrepareRestart(Worker* worker);
   // Writes the artifact a dying worker announced ("Test unit written to"), if it did.
   void KeepAnnouncedArtifact(WorkerClient& client);
-  void HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
-                               const shoal::proto::RunInputsResponse& response);
+  // Handles the results of chunk[response.first_position()...] (a partial or the final
+  // reply); returns the position after the last result handled.
+  size_t HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
+                                 const shoal::proto::RunInputsResponse& response);
+  // A worker died with no report of its own (DiedWithNoReport, or garbage after it ran
+  // inputs): death_triage.cc. kStop: the run ends; kRestart: the worker is restarted with no
+  // artifact (*unfinished_seeds queued again without *position); kCulprit: *culprit is the
+  // input that does it again in a fresh worker (and *position its seed, if it was one).
+  enum class NoReportVerdict { kStop, kRestart, kCulprit };
+  NoReportVerdict ResolveDeathWithNoReport(Worker* worker, bool channel_broken, int exit_status,
+                                           uint64_t* position, SeedChunk* unfinished_seeds,
+                                           Bytes* culprit);
+  // Re-runs `recent` (newest first), each in a fresh worker; the first that ends the same way
+  // (same exit code, or a broken channel), or nothing. Runs without mutex_.
+  std::optional<Bytes> TriageDeathWithNoReport(const std::vector<Bytes>& recent,
+                                               bool channel_broken, int exit_status);
+  static std::string NoReportSignature(bool channel_broken, int exit_status);
+  // The worker's run count as it reports it, within what is plausible: a count never goes
+  // down and never jumps by more than one process can run between two reports (a target
+  // that scribbles over the slot or the pipe must not make the totals absurd).
+  static uint64_t PlausibleRuns(uint64_t previous, uint64_t reported);
+  // Whether the total run count crossed a power of two since the last pulse line.
+  bool CrossedPulse(uint64_t runs);  // requires mutex_
   void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response);
   // Adds an input to the global corpus if it has new features (prints NEW / REDUCE).
   enum class CorpusChange { kNone, kNew, kReduce };
@@ -186,9 +216,15 @@ class Coordinator {
   };
   std::unordered_map<std::string, MutationCounts> mutation_counts_;
   uint64_t next_pulse_ = 1;
+  bool corpus_write_failed_ = false;  // warned once: the output corpus cannot be written
+  // A worker exited with the target's own exit code (the target called _exit): the run ends
+  // with that code and prints nothing more, as a single libFuzzer process would.
+  bool target_exited_ = false;
   // One per unique signature; keep-going runs minimise each crash at the end.
   std::vector<shoal::proto::CrashDescription> unique_crashes_;
-  void MinimizeUniqueCrashes();
+  // Keep-going runs: minimises each unique crash, within -max_total_time; returns true if
+  // SIGINT/SIGTERM interrupted it.
+  bool MinimizeUniqueCrashes();
   InputResultFn on_result_;
   InputFailureFn on_failure_;
   bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include "runtime/common/frame_channel.h"
+
 namespace fuzzer {
 namespace {
 
@@ -46,6 +48,11 @@ FailureKind ClassifyDeath(const WorkerDeath& death) {
   return FailureKind::kCrash;
 }
 
+bool DiedWithNoReport(const WorkerDeath& death) {
+  return death.slot_kind.empty() && WIFEXITED(death.wait_status) && !death.killed_for_rss &&
+         !death.killed_for_hang && !death.killed_while_dying;
+}
+
 const char* ArtifactKind(FailureKind kind) {
   switch (kind) {
     case FailureKind::kCrash:
@@ -64,7 +71,8 @@ int ExitCodeFor(FailureKind kind, const WorkerDeath& death, int error_exitcode,
                 int timeout_exitcode) {
   if (kind == FailureKind::kTimeout) return timeout_exitcode;
   if (kind == FailureKind::kOom) return 71;
-  if (WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) != 0)
+  if (WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) != 0 &&
+      WEXITSTATUS(death.wait_status) != kWorkerChannelBrokenExitCode)
     return WEXITSTATUS(death.wait_status);  // the sanitizer's or Shoal's own code
   return error_exitcode;
 }

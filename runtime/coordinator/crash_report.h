@@ -15,9 +15,15 @@ struct WorkerDeath {
   std::string slot_kind;         // what the worker wrote before dying ("crash-", ...), or ""
   bool killed_for_rss = false;   // the coordinator's RSS monitor killed it
   bool killed_for_hang = false;  // the coordinator's watchdog killed it
+  // The coordinator killed it because its report took too long (its death path hung).
+  bool killed_while_dying = false;
 };
 
 FailureKind ClassifyDeath(const WorkerDeath& death);
+// The worker exited by itself, and none of its failure handlers said why: the target called
+// _exit(), or it broke the worker's channel (closed or overwrote its descriptors). The input
+// in the slot is then not known to be the culprit.
+bool DiedWithNoReport(const WorkerDeath& death);
 const char* ArtifactKind(FailureKind kind);  // "crash-", "timeout-", "oom-", "leak-"
 // The exit code libFuzzer would use for this failure.
 int ExitCodeFor(FailureKind kind, const WorkerDeath& death, int error_exitcode,

@@ -6,8 +6,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "runtime/common/log.h"
@@ -41,14 +44,42 @@ void StderrForwarder::Add(int worker_index, int fd) {
   stream.eof = copy < 0;
 }
 
-void StderrForwarder::Append(Stream* stream, const char* data, size_t size) {
+void StderrForwarder::Append(int worker_index, Stream* stream, const char* data, size_t size) {
   stream->tail.append(data, size);
   if (stream->tail.size() > kTailSize) stream->tail.erase(0, stream->tail.size() - kTailSize);
-  stream->partial_line.append(data, size);
-  size_t last_newline = stream->partial_line.rfind('\n');
-  if (last_newline == std::string::npos) return;
-  if (echo_) RawPrint(stream->partial_line.data(), last_newline + 1);
-  stream->partial_line.erase(0, last_newline + 1);
+  while (size) {
+    const char* newline = static_cast<const char*>(memchr(data, '\n', size));
+    size_t piece = newline ? size_t(newline - data) + 1 : size;
+    if (stream->cut_line_bytes) {
+      // Dropping the rest of an over-long line until it ends.
+      stream->cut_line_bytes += piece;
+      if (newline) {
+        if (echo_) {
+          char note[160];
+          snprintf(note, sizeof(note),
+                   "\nINFO: worker %d printed a line of %zu bytes; only its first %zu are shown\n",
+                   worker_index, stream->cut_line_bytes - 1, kMaxLineBytes);
+          RawPrint(note);
+        }
+        stream->cut_line_bytes = 0;
+      }
+    } else if (newline) {
+      // Only the new bytes are searched, so forwarding stays linear in what is read.
+      stream->partial_line.append(data, piece);
+      if (echo_) RawPrint(stream->partial_line.data(), stream->partial_line.size());
+      stream->partial_line.clear();
+    } else {
+      size_t room = kMaxLineBytes - stream->partial_line.size();
+      stream->partial_line.append(data, std::min(piece, room));
+      if (piece >= room) {
+        if (echo_) RawPrint(stream->partial_line.data(), stream->partial_line.size());
+        stream->cut_line_bytes = stream->partial_line.size() + (piece - room);
+        stream->partial_line.clear();
+      }
+    }
+    data += piece;
+    size -= piece;
+  }
 }
 
 void StderrForwarder::PollOnce(int timeout_ms) {
@@ -85,10 +116,12 @@ void StderrForwarder::PollOnce(int timeout_ms) {
     ssize_t n = read(stream.fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n > 0) {
-      Append(&stream, buf, size_t(n));
+      Append(indices[i], &stream, buf, size_t(n));
       continue;
     }
     // EOF: flush a last line without newline, then tell waiters.
+    if (stream.cut_line_bytes && echo_) RawPrint("\n");
+    stream.cut_line_bytes = 0;
     if (!stream.partial_line.empty()) {
       stream.partial_line += '\n';
       if (echo_) RawPrint(stream.partial_line.data(), stream.partial_line.size());

@@ -1,6 +1,8 @@
 // StderrForwarder: copies each worker's stderr (a pipe) to Shoal's output a whole line at a
 // time, so sanitizer reports from several workers never interleave mid-line, and keeps the
-// last bytes of each worker's output for crash deduplication. Runs in the coordinator:
+// last bytes of each worker's output for crash deduplication. Its cost is linear in the
+// bytes forwarded: a line longer than kMaxLineBytes is cut there (the rest of it is dropped,
+// and a note says so), so a target printing megabytes without a newline cannot stall it. Runs in the coordinator:
 // PollOnce() on the monitor thread, WaitForEof()/Tail() from worker threads.
 #pragma once
 
@@ -13,6 +15,7 @@ namespace fuzzer {
 
 class StderrForwarder {
  public:
+  static constexpr size_t kMaxLineBytes = 64 << 10;
   StderrForwarder();
   ~StderrForwarder();
   StderrForwarder(const StderrForwarder&) = delete;
@@ -37,8 +40,9 @@ class StderrForwarder {
     std::string partial_line;
     std::string tail;
     bool eof = false;
+    size_t cut_line_bytes = 0;  // > 0: inside a line too long to forward, this many so far
   };
-  void Append(Stream* stream, const char* data, size_t size);
+  void Append(int worker_index, Stream* stream, const char* data, size_t size);
 
   int wake_fd_;  // eventfd, polled with the pipes
   std::mutex mutex_;

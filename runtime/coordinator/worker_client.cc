@@ -1,6 +1,7 @@
 // Implements worker_client.h. Runs in the coordinator.
 #include "runtime/coordinator/worker_client.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "runtime/common/frame_channel.h"
@@ -27,6 +31,54 @@ void KillWorkerGroup(pid_t pid) {
   if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
 }
 
+// Whether the child `pid` (not yet reaped) still runs. WNOWAIT leaves a dead child to be
+// reaped under the client's lock, so its pid cannot be reused meanwhile.
+bool ChildRunning(pid_t pid) {
+  siginfo_t info = {};
+  if (waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return errno == EINTR;
+  return info.si_pid == 0;
+}
+
+// A target's child that called setsid() leaves the worker's process group, so the group kill
+// misses it; it then outlives the worker holding the worker's pipes. The coordinator is a
+// child subreaper (see WorkerLauncher), so such orphans become its children: every child in
+// another session than the coordinator's is one (workers only change their process group).
+void KillOrphansFromOtherSessions() {
+  pid_t self = getpid();
+  pid_t session = getsid(0);
+  for (int round = 0; round < 4; round++) {
+    bool found = false;
+    DIR* proc = opendir("/proc");
+    if (!proc) return;
+    while (struct dirent* entry = readdir(proc)) {
+      char* end;
+      long pid = strtol(entry->d_name, &end, 10);
+      if (*end || pid <= 0) continue;
+      char path[64], stat[512];
+      snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      ssize_t n = read(fd, stat, sizeof(stat) - 1);
+      close(fd);
+      if (n <= 0) continue;
+      stat[n] = 0;
+      // "pid (comm) state ppid pgrp session ...": comm may hold spaces, so parse after ')'.
+      const char* rest = strrchr(stat, ')');
+      char state;
+      long ppid, pgrp, sid;
+      if (!rest || sscanf(rest + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &sid) != 4) continue;
+      if (ppid != self || sid == session) continue;
+      found = true;
+      kill(-pid_t(pid), SIGKILL);  // it leads its own session and group
+      kill(pid_t(pid), SIGKILL);
+      while (waitpid(pid_t(pid), nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    closedir(proc);
+    if (!found) return;
+  }
+}
+
 constexpr int kCloseGraceMs = 2000;
 
 void CloseFd(int* fd) {
@@ -34,8 +86,9 @@ void CloseFd(int* fd) {
   *fd = -1;
 }
 
-// Reads and discards until EOF or until deadline_ms passes; returns true on EOF.
-bool DrainUntilEof(int fd, int deadline_ms) {
+// Reads and discards until EOF, until the child `pid` is gone (then no one writes to the pipe
+// that must not get SIGPIPE), or until deadline_ms passes; returns false on the deadline.
+bool DrainUntilEof(int fd, pid_t pid, int deadline_ms) {
   char buf[1 << 16];
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
   for (;;) {
@@ -44,9 +97,13 @@ bool DrainUntilEof(int fd, int deadline_ms) {
                        .count());
     if (left <= 0) return false;
     struct pollfd pfd = {fd, POLLIN, 0};
-    int ready = poll(&pfd, 1, left);
+    int ready = poll(&pfd, 1, std::min(left, 50));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
+    if (ready < 0) return false;
+    if (ready == 0) {
+      if (pid > 0 && !ChildRunning(pid)) return true;
+      continue;
+    }
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return true;
@@ -70,7 +127,8 @@ std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
     close(request_pipe[1]);
     return nullptr;
   }
-  std::unique_ptr<InputSlot> slot = InputSlot::Create(options.slot_capacity, /*shared=*/true);
+  std::unique_ptr<InputSlot> slot =
+      InputSlot::Create(options.slot_capacity, /*shared=*/true, kRecentInputsKept);
   if (!slot) {
     *error = "cannot create the shared input slot (memfd_create)";
     for (int fd : {request_pipe[0], request_pipe[1], response_pipe[0], response_pipe[1],
@@ -152,7 +210,11 @@ CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
     std::atomic<bool>* busy;
     ~BusyReset() { busy->store(false, std::memory_order_release); }
   } reset{&busy_};
-  FrameStatus status = WriteFrame(request_fd_, request.SerializeAsString());
+  // A worker that died while a child it started holds its pipes never sends EOF: look at
+  // the process itself between short waits.
+  PeerAlive alive;
+  if (pid_ > 0) alive = [this] { return ChildRunning(pid_); };
+  FrameStatus status = WriteFrame(request_fd_, request.SerializeAsString(), alive);
   if (status == FrameStatus::kClosed) return CallResult::kWorkerGone;
   if (status != FrameStatus::kOk) {
     *error = std::string("cannot send a request: ") + FrameStatusText(status);
@@ -161,7 +223,7 @@ CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
   std::string payload;
   uint32_t announced = 0;
   for (;;) {
-    status = ReadFrame(response_fd_, &payload, &announced);
+    status = ReadFrame(response_fd_, &payload, &announced, alive);
     switch (status) {
       case FrameStatus::kOk:
         break;
@@ -200,12 +262,15 @@ void BasicWorkerClient<Mutex>::Close() {
   if (closed_) return;
   closed_ = true;
   CloseFd(&request_fd_);  // EOF on its request pipe: the worker exits
-  if (response_fd_ >= 0 && !DrainUntilEof(response_fd_, kCloseGraceMs) && pid_ > 0) {
+  if (response_fd_ >= 0 && !DrainUntilEof(response_fd_, pid_, kCloseGraceMs) && pid_ > 0) {
     KillWorkerGroup(pid_);
-    DrainUntilEof(response_fd_, kCloseGraceMs);
+    DrainUntilEof(response_fd_, pid_, kCloseGraceMs);
   }
   CloseFd(&response_fd_);
   if (pid_ > 0) {
+    // Whatever it started in its process group goes with it (before the reap, while the
+    // group id cannot be anyone else's), and so does what escaped into a session of its own.
+    if (!ChildRunning(pid_)) KillWorkerGroup(pid_);
     int status = 0;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kCloseGraceMs);
     for (;;) {
@@ -221,6 +286,7 @@ void BasicWorkerClient<Mutex>::Close() {
     }
     wait_status_ = status;
     reaped_.store(true, std::memory_order_release);
+    KillOrphansFromOtherSessions();
   }
 }
 

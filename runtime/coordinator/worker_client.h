@@ -40,6 +40,10 @@ enum class CallResult {
   kClosed,         // Close() already ran
 };
 
+// How many of its last inputs a worker's slot keeps, for the triage of a death with no
+// report (the coordinator re-runs them to find the one that reproduces it).
+constexpr size_t kRecentInputsKept = 8;
+
 struct WorkerLaunchOptions {
   std::string executable = "/proc/self/exe";
   std::vector<std::string> argv;  // argv[0] included

@@ -12,7 +12,7 @@ namespace fuzzer {
 
 WorkerSession::WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len,
                              unsigned seed, bool quiet)
-    : flags_(flags), argv_(std::move(argv)), max_len_(max_len), seed_(seed) {
+    : flags_(flags), argv_(std::move(argv)), max_len_(max_len), seed_(seed), quiet_(quiet) {
   signal(SIGPIPE, SIG_IGN);
   forwarder_.set_echo(!quiet);
   forwarding_ = std::thread([this] {
@@ -61,8 +61,8 @@ WorkerOutcome WorkerSession::CollectDeath() {
   WorkerDeath death;
   death.wait_status = client_->wait_status();
   death.slot_kind = client_->slot().FailureKind();
-  const uint8_t* data = client_->slot().data();
-  outcome.input.assign(data, data + client_->slot().size());
+  outcome.wait_status = death.wait_status;
+  outcome.input = client_->slot().Current();
   bool clean = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0;
   outcome.died = !clean || !death.slot_kind.empty();
   outcome.kind = ClassifyDeath(death);
@@ -81,7 +81,7 @@ WorkerOutcome WorkerSession::Run(const shoal::proto::Request& request) {
   if (result == CallResult::kOk) return outcome;
   outcome = CollectDeath();
   if (!outcome.died) {
-    Printf("ERROR: the worker %s\n", error.c_str());
+    if (!quiet_) Printf("ERROR: the worker %s\n", error.c_str());
     outcome.broken = true;
   }
   return outcome;

@@ -25,6 +25,7 @@ struct WorkerOutcome {
   FailureKind kind = FailureKind::kCrash;
   std::string signature;            // CrashSignature() of its last report
   int exit_code = 0;                // what libFuzzer would exit with for this failure
+  int wait_status = -1;             // the worker's raw wait status when it did not answer
   Bytes input;                      // the input it was running when it died
   shoal::proto::Response response;  // when it answered
 };
@@ -48,6 +49,7 @@ class WorkerSession {
   size_t max_len_;
   unsigned seed_;
   unsigned restarts_ = 0;
+  bool quiet_;
   WorkerLauncher launcher_;
   StderrForwarder forwarder_;
   std::unique_ptr<WorkerClient> client_;

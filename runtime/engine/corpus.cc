@@ -144,7 +144,7 @@ InputInfo* Corpus::AddInput(const uint8_t* data, size_t size, std::vector<uint32
   num_active_++;
   total_active_bytes_ += size;
   active_sizes_.insert(size);
-  active_by_sha1_[input->sha1] = inputs_.size();
+  IndexActive(input->sha1, inputs_.size());
   inputs_.push_back(std::move(input));
   schedule_dirty_ = true;
   return inputs_.back().get();
@@ -152,19 +152,21 @@ InputInfo* Corpus::AddInput(const uint8_t* data, size_t size, std::vector<uint32
 
 std::string Corpus::Replace(InputInfo* input, const uint8_t* data, size_t size) {
   std::string old_sha1 = input->sha1;
-  if (input->may_delete_file && !output_dir_.empty())
-    evicted_.push_back(JoinPath(output_dir_, old_sha1));
+  size_t index = SIZE_MAX;
+  auto indexed = active_by_sha1_.find(old_sha1);
+  if (indexed != active_by_sha1_.end())
+    for (size_t i : indexed->second)
+      if (inputs_[i].get() == input) index = i;
   total_active_bytes_ -= input->bytes.size();
   total_active_bytes_ += size;
   active_sizes_.erase(active_sizes_.find(input->bytes.size()));
   active_sizes_.insert(size);
-  auto indexed = active_by_sha1_.find(old_sha1);
   input->bytes.assign(data, data + size);
   input->sha1 = Sha1Hex(data, size);
-  if (indexed != active_by_sha1_.end()) {
-    size_t index = indexed->second;
-    active_by_sha1_.erase(indexed);
-    active_by_sha1_[input->sha1] = index;
+  if (index != SIZE_MAX) {
+    // The new contents first: a file that both names stay with is never queued.
+    IndexActive(input->sha1, index);
+    UnindexActive(old_sha1, index, input->may_delete_file);
   }
   input->reduced = true;
   input->may_delete_file = true;
@@ -173,16 +175,27 @@ std::string Corpus::Replace(InputInfo* input, const uint8_t* data, size_t size) 
   return old_sha1;
 }
 
+void Corpus::IndexActive(const std::string& sha1, size_t index) {
+  active_by_sha1_[sha1].push_back(index);
+}
+
+void Corpus::UnindexActive(const std::string& sha1, size_t index, bool owned_file) {
+  auto it = active_by_sha1_.find(sha1);
+  if (it == active_by_sha1_.end()) return;
+  std::vector<size_t>& indices = it->second;
+  indices.erase(std::remove(indices.begin(), indices.end(), index), indices.end());
+  if (!indices.empty()) return;  // another active input is stored in the same file
+  active_by_sha1_.erase(it);
+  if (owned_file && !output_dir_.empty()) evicted_.push_back(JoinPath(output_dir_, sha1));
+}
+
 void Corpus::Evict(size_t index) {
   InputInfo& input = *inputs_[index];
-  if (input.may_delete_file && !output_dir_.empty())
-    evicted_.push_back(JoinPath(output_dir_, input.sha1));
   num_active_--;
   if (input.touches_focus_function) num_touching_focus_--;
   total_active_bytes_ -= input.bytes.size();
   active_sizes_.erase(active_sizes_.find(input.bytes.size()));
-  auto indexed = active_by_sha1_.find(input.sha1);
-  if (indexed != active_by_sha1_.end() && indexed->second == index) active_by_sha1_.erase(indexed);
+  UnindexActive(input.sha1, index, input.may_delete_file);
   input.bytes.clear();
   input.bytes.shrink_to_fit();
   input.energy = 0;
@@ -198,7 +211,7 @@ void Corpus::MarkTouchesFocusFunction(InputInfo* input) {
 
 InputInfo* Corpus::FindActive(const std::string& sha1) {
   auto it = active_by_sha1_.find(sha1);
-  return it == active_by_sha1_.end() ? nullptr : inputs_[it->second].get();
+  return it == active_by_sha1_.end() ? nullptr : inputs_[it->second.front()].get();
 }
 
 void Corpus::RebuildSchedule() {

@@ -74,7 +74,9 @@ class Corpus {
   size_t NumActiveInputs() const { return num_active_; }
   size_t TotalActiveBytes() const { return total_active_bytes_; }
   size_t MaxInputSize() const { return active_sizes_.empty() ? 0 : *active_sizes_.rbegin(); }
-  // The active input with these contents, or null.
+  // An active input with these contents, or null. Several active inputs may share contents
+  // (in the coordinator's global corpus two workers can report the same bytes), and they
+  // share one output-corpus file.
   InputInfo* FindActive(const std::string& sha1);
   size_t NumFeatures() const { return num_features_; }
   // -focus_function: `input` (just added) entered the focus function; the vanilla schedule
@@ -91,12 +93,18 @@ class Corpus {
   // the entropic schedule and for -print_corpus_stats).
   void CountMutationRun(InputInfo& input);
   InputInfo& ChooseCrossOverPartner(Random& rand, bool uniform);
-  // Paths of files evicted from the output corpus since the last call (to delete).
+  // Paths of files evicted from the output corpus since the last call (to delete). A path is
+  // listed only once no active input has those contents any more: a file is never deleted
+  // while a unit in the corpus is still stored in it.
   std::vector<std::string> TakeEvictedFiles() { return std::move(evicted_); }
   void SetOutputDir(const std::string& dir) { output_dir_ = dir; }
 
  private:
   void Evict(size_t index);
+  void IndexActive(const std::string& sha1, size_t index);
+  // Forgets that inputs_[index] (no longer) has these contents; queues the file for deletion
+  // if the input owned it and no other active input has the same contents.
+  void UnindexActive(const std::string& sha1, size_t index, bool owned_file);
   bool Improves(uint32_t feature, uint32_t input_size, bool shrink) const;
   void AddRareFeature(uint32_t feature);
   void UpdateEnergy(InputInfo& input);
@@ -116,7 +124,8 @@ class Corpus {
   size_t num_touching_focus_ = 0;  // active inputs that entered the focus function
   // Kept up to date so that status lines ("L: n/max") and REDUCE lookups cost no scan.
   std::multiset<size_t> active_sizes_;
-  std::unordered_map<std::string, size_t> active_by_sha1_;  // index into inputs_
+  // Indices into inputs_ of the active inputs with each content (usually one).
+  std::unordered_map<std::string, std::vector<size_t>> active_by_sha1_;
   size_t total_active_bytes_ = 0;
   uint64_t total_executed_mutations_ = 0;
   // Cumulative weights for sampling; rebuilt when inputs change or energies are refreshed.

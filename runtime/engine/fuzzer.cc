@@ -43,9 +43,13 @@ size_t Log2(size_t x) { return x ? size_t(63 - __builtin_clzll(x)) : 0; }
 // Only the first of several simultaneous failure reports (sanitizer, signal, timer, RSS
 // thread) may print and write an artifact.
 std::atomic<bool> crash_reported{false};
-bool AcquireCrashState() {
+// The one failure this process reports. A worker also marks its slot as dying, so the
+// coordinator bounds the report's time: a corrupted heap can deadlock what follows.
+bool AcquireCrashState(InputSlot* slot) {
   if (__sanitizer_acquire_crash_state && !__sanitizer_acquire_crash_state()) return false;
-  return !crash_reported.exchange(true);
+  if (crash_reported.exchange(true)) return false;
+  if (slot) slot->SetDying();
+  return true;
 }
 
 }  // namespace
@@ -175,7 +179,7 @@ Fuzzer::~Fuzzer() = default;
 
 void Fuzzer::set_max_input_len(size_t len) {
   // A worker's shared slot was sized by the coordinator and cannot grow.
-  if (slot_ && slot_->fd() >= 0 && len > slot_->capacity()) len = slot_->capacity();
+  if (slot_ && slot_->shared() && len > slot_->capacity()) len = slot_->capacity();
   max_input_len_ = len;
   if (length_limit_ == 0 || length_limit_ > len) length_limit_ = len;
   mutation_buffer_.resize(len);
@@ -319,7 +323,7 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
     return;
   }
   if (__lsan_do_recoverable_leak_check()) {
-    if (!AcquireCrashState()) return;
+    if (!AcquireCrashState(slot_.get())) return;
     if (running_initial_corpus_) Printf("\nINFO: a leak has been found in the initial corpus.\n\n");
     Printf("INFO: to ignore leaks on libFuzzer side use -detect_leaks=0.\n\n");
     slot_->Write(data, size);
@@ -714,7 +718,7 @@ void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char*
 }
 
 void Fuzzer::CrashCallback() {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   ReportBugAndExit("deadly signal", "deadly signal",
                    "NOTE: libFuzzer has rudimentary signal handlers.\n"
                    "      Combine libFuzzer with AddressSanitizer or similar for better crash "
@@ -724,6 +728,7 @@ void Fuzzer::CrashCallback() {
 void Fuzzer::DeathCallback() {
   // The sanitizer has printed its report and will exit with its own exit code.
   crash_reported.store(true);
+  if (slot_) slot_->SetDying();
   DumpCurrentUnit("crash-");
   PrintFinalStats();
 }
@@ -732,7 +737,7 @@ void Fuzzer::AlarmCallback() {
   if (!running_target_.load(std::memory_order_acquire) || flags_.timeout <= 0) return;
   int64_t seconds = (NowUsec() - unit_start_usec_.load(std::memory_order_relaxed)) / 1000000;
   if (seconds < flags_.timeout) return;
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
   Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
          size_t(flags_.timeout));
@@ -753,7 +758,7 @@ void Fuzzer::FinishOutOfMemory() {
 }
 
 void Fuzzer::RssLimitCallback(size_t rss_mb) {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
          size_t(flags_.rss_limit_mb));
   Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
@@ -762,7 +767,7 @@ void Fuzzer::RssLimitCallback(size_t rss_mb) {
 }
 
 void Fuzzer::MallocLimitCallback(size_t size) {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zd))\n", getpid(), size);
   Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
   PrintStackTrace();
@@ -771,24 +776,24 @@ void Fuzzer::MallocLimitCallback(size_t size) {
 
 void Fuzzer::ExitCallback() {
   if (!running_target_.load(std::memory_order_acquire)) return;
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   ReportBugAndExit("fuzz target exited", "fuzz target exited", nullptr);
 }
 
 void Fuzzer::HandleOverwrittenInput() {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   ReportBugAndExit("fuzz target overwrites its const input", "overwrites-const-input", nullptr);
 }
 
 void Fuzzer::InterruptCallback() {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
   PrintFinalStats();
   _Exit(kInterruptExitCode);
 }
 
 void Fuzzer::FileSizeExceededCallback() {
-  if (!AcquireCrashState()) return;
+  if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== ERROR: libFuzzer: file size exceeded\n", getpid());
   _Exit(1);
 }

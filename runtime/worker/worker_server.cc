@@ -45,14 +45,30 @@ int WorkerServer::Serve() {
     if (status == FrameStatus::kClosed) return 0;  // the coordinator asked us to exit
     shoal::proto::Request request;
     if (status != FrameStatus::kOk || !request.ParseFromString(payload)) {
-      Printf("ERROR: shoal worker %d: unreadable request (%s)\n", endpoint_.index,
+      // The coordinator only sends whole, valid frames: the target broke the channel.
+      Printf("ERROR: shoal worker %d: unreadable request (%s); the target may have closed or "
+             "written to the worker's descriptors\n",
+             endpoint_.index,
              status == FrameStatus::kOk ? "bytes that do not parse" : FrameStatusText(status));
-      return 1;
+      return kWorkerChannelBrokenExitCode;
     }
     shoal::proto::Response response = Handle(request);
-    if (WriteFrame(endpoint_.response_fd, response.SerializeAsString()) != FrameStatus::kOk)
-      return 0;  // the coordinator is gone
+    if (!Send(response)) return channel_broken_ ? kWorkerChannelBrokenExitCode : 0;
   }
+}
+
+bool WorkerServer::Send(const shoal::proto::Response& response) {
+  FrameStatus status = WriteFrame(endpoint_.response_fd, response.SerializeAsString());
+  if (status == FrameStatus::kOk) return true;
+  // EPIPE: the coordinator is gone (this worker exits quietly). Anything else: the target
+  // closed or replaced the descriptor.
+  if (status != FrameStatus::kClosed) {
+    channel_broken_ = true;
+    Printf("ERROR: shoal worker %d: cannot send a response (%s); the target may have closed "
+           "the worker's descriptors\n",
+           endpoint_.index, FrameStatusText(status));
+  }
+  return false;
 }
 
 void WorkerServer::FillStats(shoal::proto::WorkerStats* stats) const {
@@ -101,11 +117,24 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
     }
     case shoal::proto::Request::kRunInputs: {
       auto* out = response.mutable_run_inputs();
+      out->set_first_position(0);
       InputSlot* slot = fuzzer_->input_slot();
       std::vector<uint32_t> features;
       Bytes file_data;
       const auto& inputs = request.run_inputs().inputs();
+      size_t out_bytes = 0;
       for (int i = 0; i < inputs.size(); i++) {
+        if (out_bytes >= kFrameSplitSize) {
+          // Inputs with many features each (90k and more) would make one reply for the whole
+          // chunk exceed the frame limit: what is done so far goes out as a partial reply.
+          FillStats(out->mutable_stats());
+          response.set_partial(true);
+          if (!Send(response)) _exit(channel_broken_ ? kWorkerChannelBrokenExitCode : 0);
+          response.Clear();
+          out = response.mutable_run_inputs();
+          out->set_first_position(uint64_t(i));
+          out_bytes = 0;
+        }
         auto* result = out->add_results();
         const uint8_t* data = reinterpret_cast<const uint8_t*>(inputs[i].data().data());
         size_t size = inputs[i].data().size();
@@ -122,6 +151,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         bool added = fuzzer_->RunSeed(data, size, &features);
         result->set_added_locally(added);
         result->mutable_features()->Add(features.begin(), features.end());
+        out_bytes += features.size() * 4 + 8;
       }
       if (slot) slot->SetRequestPosition(InputSlot::kNoPosition);
       FillStats(out->mutable_stats());
@@ -137,6 +167,12 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       // Each new unit goes out at once, in a partial response: if the target kills this
       // process later in the request, the coordinator has it already.
       auto send_unit = [this](NewUnitRecord&& unit) {
+        if (unit.data.size() + unit.features.size() * 4 > kMaxFrameSize - (1 << 20)) {
+          Printf("WARNING: shoal worker %d: a new unit of %zd bytes is too large to send to "
+                 "the coordinator; it is not kept\n",
+                 endpoint_.index, unit.data.size());
+          return;
+        }
         shoal::proto::Response progress;
         progress.set_partial(true);
         auto* added = progress.mutable_fuzz()->add_new_inputs();
@@ -148,7 +184,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         added->set_reduced(unit.reduced);
         added->set_found_at_run(unit.found_at_run);
         FillStats(progress.mutable_fuzz()->mutable_stats());
-        WriteFrame(endpoint_.response_fd, progress.SerializeAsString());
+        if (!Send(progress)) _exit(channel_broken_ ? kWorkerChannelBrokenExitCode : 0);
       };
       if (!fuzz.max_runs() || used < fuzz.max_runs())
         fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(),

@@ -33,12 +33,15 @@ class WorkerServer {
   // each corpus input was mutated since the last one.
   WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
                bool report_mutation_stats = false);
-  // Serves until the request pipe closes; returns the process exit code (0, or 1 after a
-  // protocol error).
+  // Serves until the request pipe closes; returns the process exit code (0, or
+  // kWorkerChannelBrokenExitCode when the channel broke under it).
   int Serve();
 
  private:
   shoal::proto::Response Handle(const shoal::proto::Request& request);
+  // Writes one response frame; false if the channel is gone (sets channel_broken_ unless the
+  // coordinator closed it).
+  bool Send(const shoal::proto::Response& response);
   void FillStats(shoal::proto::WorkerStats* stats) const;
   void ReportMutationStats(shoal::proto::FuzzResponse* response);
 
@@ -47,6 +50,7 @@ class WorkerServer {
   Random* rand_;
   bool report_mutation_stats_;
   bool empty_input_done_ = false;
+  bool channel_broken_ = false;
 };
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is

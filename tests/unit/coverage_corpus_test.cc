@@ -184,6 +184,49 @@ TEST(CorpusTest, ReplaceKeepsUniqueFeaturesAndRenamesTheFile) {
   EXPECT_EQ(corpus.FindActive(Sha1Hex(reinterpret_cast<const uint8_t*>("ab"), 2)), input);
 }
 
+// Two workers can report the same bytes: one as a NEW unit, the other as the REDUCE of
+// another unit. Both are active and share one file, which must stay until neither is.
+TEST(CorpusTest, FileSharedByTwoActiveInputsIsDeletedOnlyWhenBothAreGone) {
+  Corpus corpus(EntropicOptions{});
+  corpus.SetOutputDir("/out");
+  const auto* xy = reinterpret_cast<const uint8_t*>("xy");
+  const std::string xy_file = "/out/" + Sha1Hex(xy, 2);
+  corpus.AddFeature(1, 2, true);
+  InputInfo* first = corpus.AddInput(xy, 2, {1}, true, false, 0);
+  corpus.AddFeature(2, 5, true);
+  InputInfo* second =
+      corpus.AddInput(reinterpret_cast<const uint8_t*>("long!"), 5, {2}, true, false, 0);
+  corpus.Replace(second, xy, 2);  // the second one is reduced to the same bytes
+  ASSERT_EQ(corpus.TakeEvictedFiles(),
+            std::vector<std::string>{"/out/" + Sha1Hex(reinterpret_cast<const uint8_t*>("long!"), 5)});
+  // A smaller input takes feature 1: the first input is evicted, the second still uses the file.
+  ASSERT_TRUE(corpus.AddFeature(1, 0, true));
+  corpus.AddInput(nullptr, 0, {1}, true, false, 0);
+  EXPECT_FALSE(corpus.IsActive(0));
+  EXPECT_TRUE(corpus.TakeEvictedFiles().empty());
+  EXPECT_EQ(corpus.FindActive(Sha1Hex(xy, 2)), second);
+  // Reducing the second one too frees the file at last.
+  corpus.Replace(second, reinterpret_cast<const uint8_t*>("x"), 1);
+  EXPECT_EQ(corpus.TakeEvictedFiles(), std::vector<std::string>{xy_file});
+  EXPECT_EQ(corpus.FindActive(Sha1Hex(xy, 2)), nullptr);
+  (void)first;
+}
+
+// A seed in the output directory (not ours to delete) keeps its file even when a unit with
+// the same bytes that this run wrote is evicted.
+TEST(CorpusTest, EvictingADuplicateOfASeedKeepsTheSeedsFile) {
+  Corpus corpus(EntropicOptions{});
+  corpus.SetOutputDir("/out");
+  const auto* ab = reinterpret_cast<const uint8_t*>("ab");
+  corpus.AddFeature(1, 2, true);
+  corpus.AddInput(ab, 2, {1}, /*may_delete_file=*/false, false, 0);
+  corpus.AddFeature(2, 2, true);
+  corpus.AddInput(ab, 2, {2}, /*may_delete_file=*/true, false, 0);
+  ASSERT_TRUE(corpus.AddFeature(2, 0, true));
+  corpus.AddInput(nullptr, 0, {2}, true, false, 0);
+  EXPECT_TRUE(corpus.TakeEvictedFiles().empty());
+}
+
 TEST(CorpusTest, ScheduleOnlyPicksLiveInputsAndPrefersRareFeatureFinders) {
   Corpus corpus(EntropicOptions{});
   for (uint32_t i = 0; i < 3; i++) {

@@ -1,0 +1,244 @@
+// Hostile targets and ClusterFuzz's expectations of them (issue 8): a target that calls
+// _exit(N), corrupts the heap, scribbles over every descriptor, leaves a child holding the
+// worker's pipes, or crashes in sixteen ways; and a corpus that two workers keep reducing to
+// the same bytes. Each run must end on its own (the runner's deadline is a failure), keep the
+// input that did it, and lose no corpus file. Runs against Shoal and, as
+// hostile_test_libfuzzer, real libFuzzer 14 where the expectation is libFuzzer's own; the
+// cases about Shoal's workers skip themselves there.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <set>
+
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+#define SHOAL_ONLY() \
+  if (Engine() != "shoal") GTEST_SKIP() << "about Shoal's worker processes"
+
+void MakeDir(const std::string& path) { ASSERT_EQ(mkdir(path.c_str(), 0755), 0) << path; }
+
+std::vector<std::string> FilesStartingWith(const std::string& dir, const std::string& prefix) {
+  std::vector<std::string> found;
+  for (const std::string& name : ListDir(dir))
+    if (name.compare(0, prefix.size(), prefix) == 0) found.push_back(name);
+  return found;
+}
+
+// Processes whose executable is `binary` (left behind by a run).
+std::vector<int> ProcessesRunning(const std::string& binary) {
+  std::vector<int> pids;
+  DIR* proc = opendir("/proc");
+  if (!proc) return pids;
+  while (dirent* entry = readdir(proc)) {
+    int pid = atoi(entry->d_name);
+    if (pid <= 0) continue;
+    char target[PATH_MAX];
+    std::string link = "/proc/" + std::string(entry->d_name) + "/exe";
+    ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+    if (n <= 0) continue;
+    target[n] = 0;
+    if (binary == target) pids.push_back(pid);
+  }
+  closedir(proc);
+  return pids;
+}
+
+// ClusterFuzz's test_exit_failure_logged / test_exit_target_bug_not_logged: its fuzz command
+// on exit_fuzzer. libFuzzer exits with the target's code and writes no artifact, so
+// ClusterFuzz files no reproducer (an empty one of its own) and logs an engine error for 1.
+class ExitFuzzer : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ExitFuzzer, EndsWithTheTargetsCodeAndNoArtifact) {
+  TempDir dir;
+  MakeDir(dir.path() + "/new");
+  MakeDir(dir.path() + "/corpus");
+  MakeDir(dir.path() + "/crashes");
+  WriteFile(dir.path() + "/corpus/short", "abc");
+  WriteFile(dir.path() + "/corpus/long", "0123456789abcdef");
+  setenv("EXIT_FUZZER_CODE", GetParam(), 1);
+  RunResult run = RunProcess(Harness("exit_fuzzer"),
+                             {"-timeout=25", "-rss_limit_mb=2560", "-max_len=100",
+                              "-artifact_prefix=" + dir.path() + "/crashes/",
+                              "-max_total_time=10", "-print_final_stats=1", "new", "corpus"},
+                             dir.path());
+  unsetenv("EXIT_FUZZER_CODE");
+  SHOAL_EXPECT_EXIT(run, atoi(GetParam()));
+  EXPECT_FALSE(HasLineContaining(run.output, "Test unit written to")) << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, "Base64:")) << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, "stat::number_of_executed_units")) << run.output;
+  EXPECT_TRUE(ListDir(dir.path() + "/crashes").empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, ExitFuzzer, ::testing::Values("1", "77", "27"));
+
+// Keeping going, a worker's _exit is a finding: the input that does it again in a fresh
+// worker is kept (and reproduces the exit code); the run goes on.
+TEST(Hostile, KeepGoingKeepsTheInputThatMakesTheTargetExit) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/long", "0123456789");
+  WriteFile(dir.path() + "/corpus/short", "abc");
+  setenv("EXIT_FUZZER_CODE", "27", 1);
+  RunResult run = RunProcess(Harness("exit_fuzzer"),
+                             {kSeed, "-keep_going=1", "-max_total_time=3", "corpus"},
+                             dir.path());
+  unsetenv("EXIT_FUZZER_CODE");
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> crashes = FilesStartingWith(dir.path(), "crash-");
+  ASSERT_EQ(crashes.size(), 1u) << run.output;
+  EXPECT_EQ(ReadFile(dir.Join(crashes[0])), "0123456789");
+  EXPECT_TRUE(FindLine(run.output, R"(INFO: worker 0 \(pid \d+\) exited with code 27 on this input.*)"))
+      << run.output;
+  setenv("EXIT_FUZZER_CODE", "27", 1);
+  RunResult again = RunProcess(Harness("exit_fuzzer"), {crashes[0]}, dir.path());
+  unsetenv("EXIT_FUZZER_CODE");
+  SHOAL_EXPECT_EXIT(again, 27);
+}
+
+// glibc aborts inside malloc with its lock held; the failure handler then deadlocks. The
+// coordinator gives a dying worker a bounded time, kills it and keeps the input.
+TEST(Hostile, HeapCorruptionThatDeadlocksTheReportStillEndsWithTheArtifact) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/seed", "HC!");
+  RunResult run = RunProcess(Harness("heap_corrupt"), {kSeed, "corpus"}, dir.path());
+  ASSERT_FALSE(run.timed_out) << run.output;
+  EXPECT_FALSE(run.exit_code == 0) << run.output;
+  std::vector<std::string> crashes = FilesStartingWith(dir.path(), "crash-");
+  ASSERT_EQ(crashes.size(), 1u) << run.output;
+  EXPECT_EQ(ReadFile(dir.Join(crashes[0])), "HC!");
+  EXPECT_TRUE(ProcessesRunning(Harness("heap_corrupt")).empty());
+}
+
+TEST(Hostile, HeapCorruptionWithKeepGoingEndsOnTime) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/seed", "HC!");
+  WriteFile(dir.path() + "/corpus/benign", "hello");  // so that the corpus is not empty
+  RunResult run = RunProcess(Harness("heap_corrupt"),
+                             {kSeed, "-workers=2", "-keep_going=1", "-max_total_time=5", "corpus"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> crashes = FilesStartingWith(dir.path(), "crash-");
+  ASSERT_GE(crashes.size(), 1u) << run.output;
+  bool seed_kept = false;
+  for (const std::string& crash : crashes) seed_kept |= ReadFile(dir.Join(crash)) == "HC!";
+  EXPECT_TRUE(seed_kept) << run.output;
+  EXPECT_TRUE(ProcessesRunning(Harness("heap_corrupt")).empty());
+}
+
+// Garbage in the worker's pipe: the coordinator believes none of it, finds the input that
+// does it again in a fresh worker, and keeps that one.
+TEST(Hostile, GarbageInEveryDescriptorIsChargedToTheInputThatWritesIt) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/a", "hello");
+  WriteFile(dir.path() + "/corpus/b", "FD");
+  RunResult run = RunProcess(Harness("fd_scribbler"), {kSeed, "corpus"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 77);
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  EXPECT_EQ(artifact.bytes, "FD");
+}
+
+TEST(Hostile, GarbageWritingTargetWithKeepGoingKeepsSaneCounts) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/b", "FD");
+  WriteFile(dir.path() + "/corpus/benign", "hello");
+  RunResult run = RunProcess(Harness("fd_scribbler"),
+                             {kSeed, "-workers=2", "-keep_going=1", "-max_total_time=4",
+                              "-print_final_stats=1", "corpus"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> crashes = FilesStartingWith(dir.path(), "crash-");
+  ASSERT_GE(crashes.size(), 1u) << run.output;
+  for (const std::string& crash : crashes)
+    EXPECT_EQ(ReadFile(dir.Join(crash)).substr(0, 2), "FD") << crash;
+  auto runs = FindLine(run.output, R"(stat::number_of_executed_units: (\d+))");
+  ASSERT_TRUE(runs) << run.output;
+  EXPECT_LT(std::stoull((*runs)[1]), 1000000000ull) << run.output;
+}
+
+// The crashing target leaves a child in its own session holding the worker's pipes: the
+// death is seen by pid, reported as the crash it is, and the child does not outlive the run.
+TEST(Hostile, CrashWithAChildHoldingThePipesIsACrashAndLeavesNoProcess) {
+  SHOAL_ONLY();
+  for (const char* keep_going : {"-keep_going=0", "-keep_going=1"}) {
+    TempDir dir;
+    MakeDir(dir.path() + "/corpus");
+    WriteFile(dir.path() + "/corpus/seed", "FK");
+    WriteFile(dir.path() + "/corpus/benign", "hello");
+    RunResult run = RunProcess(Harness("fork_then_crash"),
+                               {kSeed, keep_going, "-max_total_time=3", "corpus"}, dir.path());
+    SHOAL_EXPECT_EXIT(run, std::string(keep_going) == "-keep_going=1" ? 0 : 77);
+    EXPECT_TRUE(FilesStartingWith(dir.path(), "timeout-").empty()) << run.output;
+    std::vector<std::string> crashes = FilesStartingWith(dir.path(), "crash-");
+    ASSERT_EQ(crashes.size(), 1u) << keep_going << "\n" << run.output;
+    EXPECT_EQ(ReadFile(dir.Join(crashes[0])), "FK");
+    EXPECT_TRUE(ProcessesRunning(Harness("fork_then_crash")).empty()) << keep_going;
+  }
+}
+
+// Sixteen unique crashes with keep-going: minimising them all would take minutes; the
+// -max_total_time budget bounds the run, and every crash is kept, minimised or not.
+TEST(Hostile, MinimisationOfManyCrashesStaysWithinTheBudget) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  for (char c = 'A'; c <= 'P'; c++)
+    WriteFile(dir.path() + "/corpus/" + c, std::string(1, c) + "X" + std::string(200, 'z'));
+  WriteFile(dir.path() + "/corpus/benign", "hello");
+  RunResult run = RunProcess(Harness("many_crashes"),
+                             {kSeed, "-keep_going=1", "-max_total_time=2", "corpus"}, dir.path(),
+                             std::chrono::seconds(100));
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_EQ(FilesStartingWith(dir.path(), "crash-").size(), 16u) << run.output;
+  size_t minimized = size_t(CountLines(run.output, R"(INFO: minimized .*)")) +
+                     size_t(CountLines(run.output, R"(INFO: .* could not be minimized further)"));
+  auto skipped = FindLine(run.output, R"(INFO: (\d+) unique crash\(es\) not minimized: .*)");
+  size_t not_minimized = skipped ? std::stoul((*skipped)[1]) : 0;
+  EXPECT_EQ(minimized + not_minimized, 16u) << run.output;
+}
+
+// Two workers keep finding and reducing to the same bytes; every unit of the corpus at the
+// end (-print_corpus_stats lists them) must be a file in the output directory.
+TEST(Hostile, NoCorpusFileIsLostWhenTwoWorkersReduceToTheSameBytes) {
+  SHOAL_ONLY();
+  for (int seed = 1; seed <= 3; seed++) {
+    TempDir dir;
+    MakeDir(dir.path() + "/out");
+    RunResult run = RunProcess(Harness("reduce_storm"),
+                               {"-seed=" + std::to_string(seed), "-workers=2", "-max_len=12",
+                                "-max_total_time=6", "-print_corpus_stats=1", "out"},
+                               dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+    std::set<std::string> files;
+    for (const std::string& name : ListDir(dir.path() + "/out")) files.insert(name);
+    int listed = 0;
+    for (const std::string& line : Lines(run.output)) {
+      auto m = FindLine(line, R"(\s*\[\s*\d+ ([0-9a-f]{40})\] sz:\s*(\d+) .*)");
+      if (!m || (*m)[2] == "0") continue;  // evicted inputs are listed with no bytes
+      // The run's one seed ("\n", for an empty corpus) is not written, as in libFuzzer.
+      if ((*m)[1] == Sha1Hex("\n")) continue;
+      listed++;
+      EXPECT_TRUE(files.count((*m)[1])) << "seed " << seed << ": unit " << (*m)[1]
+                                        << " is in the corpus but not on disk";
+    }
+    EXPECT_GT(listed, 5) << run.output;
+  }
+}
+
+}  // namespace
+}  // namespace shoal_test
