@@ -133,38 +133,39 @@ int RunCleanseCrash(const Flags& flags, const std::vector<std::string>& argv, un
     Printf("ERROR: could not read the input file '%s'\n", inputs[0].c_str());
     return 1;
   }
-  WorkerSession session(flags, argv, std::max<size_t>(data.size(), 1), seed);
-  WorkerOutcome check = session.RunInput(data);
-  if (check.broken) return 1;
-  if (!check.died) {
-    Printf("ERROR: the input %s did not crash\n", inputs[0].c_str());
-    return 1;
-  }
+  // As libFuzzer's cleanse, which runs each candidate in a child whose output goes to
+  // /dev/null, the workers are quiet: every attempt's crash report would otherwise be
+  // printed, one per byte tried. The input itself is not checked first (libFuzzer does not
+  // check it either): if it does not crash, no byte is replaced and no file is written.
+  WorkerSession session(flags, argv, std::max<size_t>(data.size(), 1), seed, /*quiet=*/true);
   // Replace every byte that the crash does not need with ' ' or 0xff, in up to 5 passes.
+  // libFuzzer prints the "Trying" line for every byte, even one that is already ' ' or 0xff,
+  // and writes the output after each replacement, so an interrupted cleanse keeps its
+  // progress.
   static const uint8_t kReplacements[] = {' ', 0xff};
   bool changed = true;
   for (int pass = 0; pass < 5 && changed; pass++) {
     changed = false;
     for (size_t i = 0; i < data.size(); i++) {
+      Printf("CLEANSE[%d]: Trying to replace byte %zd of %zd\n", pass, i, data.size());
       uint8_t original = data[i];
       if (original == kReplacements[0] || original == kReplacements[1]) continue;
-      Printf("CLEANSE[%d]: Trying to replace byte %zd of %zd\n", pass, i, data.size());
       for (uint8_t replacement : kReplacements) {
         data[i] = replacement;
         WorkerOutcome outcome = session.RunInput(data);
         if (outcome.broken) return 1;
         if (outcome.died) {
-          Printf("CLEANSE: Replaced byte %zd with 0x%x\n", i, replacement);
           changed = true;
+          Printf("CLEANSE: Replaced byte %zd with 0x%x\n", i, replacement);
+          if (!WriteFileAtomically(flags.exact_artifact_path, data.data(), data.size())) {
+            Printf("ERROR: failed to write '%s'\n", flags.exact_artifact_path);
+            return 1;
+          }
           break;
         }
         data[i] = original;
       }
     }
-  }
-  if (!WriteFileAtomically(flags.exact_artifact_path, data.data(), data.size())) {
-    Printf("ERROR: failed to write '%s'\n", flags.exact_artifact_path);
-    return 1;
   }
   return 0;
 }

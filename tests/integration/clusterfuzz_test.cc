@@ -250,6 +250,56 @@ TEST(ClusterFuzz, MergeReductionsKeepTheSmallerUnit) {
   EXPECT_TRUE(Contains(corpus, Sha1Hex(large)));
 }
 
+// What engine.cleanse runs: [args] -cleanse_crash=1 -exact_artifact_path=<out>
+// -artifact_prefix=<tmp>/ <testcase>, with the fuzz task's -timeout and -rss_limit_mb.
+RunResult Cleanse(const TempDir& dir, const std::string& testcase) {
+  MakeDir(dir.path() + "/tmp");
+  return RunProcess(
+      Harness("cleanse"),
+      {"-timeout=25", "-rss_limit_mb=2560", "-cleanse_crash=1",
+       "-exact_artifact_path=" + dir.path() + "/cleansed", "-artifact_prefix=tmp/", testcase},
+      dir.path());
+}
+
+// libFuzzer runs each candidate in a child whose output goes to /dev/null: what a cleanse
+// prints is its banner and CLEANSE lines, and no crash report however many candidates crash.
+void ExpectOnlyCleanseLines(const RunResult& run) {
+  const std::regex cleanse(
+      R"(CLEANSE\[\d\]: Trying to replace byte \d+ of \d+|CLEANSE: Replaced byte \d+ with 0x(20|ff))");
+  for (const std::string& line : Lines(run.output)) {
+    if (line.rfind("INFO: ", 0) == 0) continue;
+    EXPECT_TRUE(std::regex_match(line, cleanse)) << "unexpected line: " << line;
+  }
+  for (const char* report :
+       {"Sanitizer", "DEADLYSIGNAL", "SUMMARY:", "ERROR:", "Test unit written", "Base64:", "MS: "})
+    EXPECT_FALSE(HasLineContaining(run.output, report)) << report << "\n" << run.output;
+}
+
+TEST(ClusterFuzz, CleanseTaskPrintsNoCrashReports) {
+  TempDir dir;
+  WriteFile(dir.path() + "/testcase", "0123456789ABCDEFGHIZ");
+  RunResult run = Cleanse(dir, "testcase");
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectOnlyCleanseLines(run);
+  // Two passes over all 20 bytes (the second changes nothing); 16 bytes replaced.
+  EXPECT_EQ(CountLines(run.output, R"(CLEANSE\[0\]: Trying to replace byte \d+ of 20)"), 20);
+  EXPECT_EQ(CountLines(run.output, R"(CLEANSE\[1\]: Trying to replace byte \d+ of 20)"), 20);
+  EXPECT_EQ(CountLines(run.output, R"(CLEANSE: Replaced byte \d+ with 0x20)"), 16);
+  EXPECT_EQ(ReadFile(dir.path() + "/cleansed"), " 1   5    A        Z");
+  EXPECT_TRUE(ListDir(dir.path() + "/tmp").empty());  // no artifacts from the candidates
+}
+
+TEST(ClusterFuzz, CleanseOfAnInputThatNoLongerCrashesChangesNothing) {
+  TempDir dir;
+  WriteFile(dir.path() + "/testcase", "0123456789ABCDEFGHIJ");
+  RunResult run = Cleanse(dir, "testcase");
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectOnlyCleanseLines(run);
+  EXPECT_EQ(CountLines(run.output, R"(CLEANSE\[0\]: Trying to replace byte \d+ of 20)"), 20);
+  EXPECT_EQ(CountLines(run.output, R"(CLEANSE: Replaced.*)"), 0);
+  EXPECT_FALSE(FileExists(dir.path() + "/cleansed"));
+}
+
 TEST(ClusterFuzz, CoverageBuildMergeWorksWithoutInstrumentation) {
   // OSS-Fuzz's coverage script merges with a binary built without SanitizerCoverage.
   TempDir dir;
