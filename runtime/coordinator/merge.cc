@@ -274,6 +274,20 @@ MergeControl WithKnown(MergeControl ran, std::vector<MergeInput> known,
   return all;
 }
 
+// The control file of a merge without -merge_control_file: libFuzzer's name plus a unique
+// part, created exclusively. libFuzzer's name alone (libFuzzerTemp.Merge<pid>.txt) is shared
+// by every process with that pid, e.g. in each of several pid namespaces (sandboxes,
+// containers) with one /tmp, and a concurrent merge would then read, resume or overwrite it.
+std::string CreateTempControlFile() {
+  std::string prefix = JoinPath(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                                "libFuzzerTemp.Merge" + std::to_string(getpid()));
+  std::string name = prefix + ".XXXXXX.txt";
+  int fd = mkstemps(&name[0], 4);
+  if (fd < 0) return prefix + ".txt";  // writing it fails with libFuzzer's error below
+  close(fd);
+  return name;
+}
+
 // Runs the control file's unstarted inputs in workers, appending their records. Returns the
 // coordinator's exit code (non-zero if interrupted); *attempts counts libFuzzer's attempts
 // (one, plus one per input that killed its worker).
@@ -329,10 +343,14 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   MergeControl listed = ListInputs(dirs);
   if (listed.inputs.empty()) return 0;  // libFuzzer: nothing to merge, nothing printed
   std::string control_path =
-      flags.merge_control_file
-          ? flags.merge_control_file
-          : JoinPath(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-                     "libFuzzerTemp.Merge" + std::to_string(getpid()) + ".txt");
+      flags.merge_control_file ? flags.merge_control_file : CreateTempControlFile();
+  // A temporary control file is never resumed (its name is unique), so it goes on every path.
+  struct TempFileRemover {
+    std::string path;
+    ~TempFileRemover() {
+      if (!path.empty()) RemoveFile(path);
+    }
+  } remover{flags.merge_control_file ? "" : control_path};
 
   EarlierMerge earlier = ReadEarlierControlFile(control_path, listed);
   MergeControl control;
@@ -388,7 +406,6 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   }
   Printf("MERGE-OUTER: %zd new files with %zd new features added; %zd new coverage edges\n",
          written, new_features, new_edges);
-  if (!flags.merge_control_file) RemoveFile(control_path);
   return 0;
 }
 

@@ -5,12 +5,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "tests/integration/test_support.h"
 
 namespace shoal_test {
 namespace {
+
+// A merge without -merge_control_file keeps its control file in $TMPDIR, and libFuzzer names
+// it by pid alone; Bazel runs each test in its own pid namespace over one /tmp, so merges of
+// two suites running at once would share that file. TEST_TMPDIR is this test's own.
+[[maybe_unused]] const bool kOwnTmpDir = [] {
+  if (const char* dir = getenv("TEST_TMPDIR")) setenv("TMPDIR", dir, 1);
+  return true;
+}();
 
 // Inputs of full_coverage_set: each matches "FUZZER" at different positions.
 void MakeCorpus(const TempDir& dir, const std::string& name,
