@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -36,7 +37,11 @@ WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Rando
     : endpoint_(endpoint),
       fuzzer_(fuzzer),
       rand_(rand),
-      report_mutation_stats_(report_mutation_stats) {}
+      report_mutation_stats_(report_mutation_stats),
+      reply_split_bytes_(kFrameSplitSize) {
+  if (const char* split = getenv(kReplySplitEnvironmentVariable))
+    reply_split_bytes_ = std::max<size_t>(1, strtoull(split, nullptr, 10));
+}
 
 int WorkerServer::Serve() {
   std::string payload;
@@ -124,7 +129,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       const auto& inputs = request.run_inputs().inputs();
       size_t out_bytes = 0;
       for (int i = 0; i < inputs.size(); i++) {
-        if (out_bytes >= kFrameSplitSize) {
+        if (out_bytes >= reply_split_bytes_) {
           // Inputs with many features each (90k and more) would make one reply for the whole
           // chunk exceed the frame limit: what is done so far goes out as a partial reply.
           FillStats(out->mutable_stats());

@@ -16,6 +16,9 @@ namespace fuzzer {
 // inherited request-pipe read end, response-pipe write end, memfd of the input slot, and
 // the worker's index).
 constexpr char kWorkerEnvironmentVariable[] = "SHOAL_WORKER_FDS";
+// Overrides kFrameSplitSize for RunInputs replies (bytes), so that tests can make a worker
+// split its replies without inputs of tens of thousands of features each.
+constexpr char kReplySplitEnvironmentVariable[] = "SHOAL_REPLY_SPLIT_BYTES";
 
 struct WorkerEndpoint {
   int request_fd = -1;
@@ -51,6 +54,7 @@ class WorkerServer {
   bool report_mutation_stats_;
   bool empty_input_done_ = false;
   bool channel_broken_ = false;
+  size_t reply_split_bytes_;  // RunInputs results go out in frames of about this size
 };
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is

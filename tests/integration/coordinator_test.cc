@@ -278,10 +278,17 @@ TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
 }
 
-TEST(Coordinator, MergeWithTwoWorkersAccountsForEveryInputAroundCrashes) {
+// Param: SHOAL_REPLY_SPLIT_BYTES for the workers ("" = the default split, at 8 MiB). With 16,
+// a worker answers each chunk in many partial replies, as it does for inputs with tens of
+// thousands of features each: results already sent must count once, and a death after them
+// must be charged to the right input of the rest.
+class MergeWithTwoWorkers : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MergeWithTwoWorkers, AccountsForEveryInputAroundCrashes) {
   // 600 inputs are three chunks; four crash, two of them with the same bytes. Each death
   // must be charged to the input that caused it, and every other input must be recorded,
   // whichever worker ran it.
+  if (*GetParam()) setenv("SHOAL_REPLY_SPLIT_BYTES", GetParam(), 1);
   TempDir dir;
   ASSERT_EQ(mkdir((dir.path() + "/out").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((dir.path() + "/in").c_str(), 0755), 0);
@@ -297,6 +304,7 @@ TEST(Coordinator, MergeWithTwoWorkersAccountsForEveryInputAroundCrashes) {
   RunResult run =
       RunProcess(Harness("full_coverage_set"),
                  {"-merge=1", "-workers=2", "-merge_control_file=mcf", "out", "in"}, dir.path());
+  unsetenv("SHOAL_REPLY_SPLIT_BYTES");
   SHOAL_EXPECT_EXIT(run, 0);
   EXPECT_EQ(CountLines(run.output, "BINGO"), 4) << run.output;
   EXPECT_TRUE(HasLine(run.output, "MERGE-OUTER: successful in 5 attempt(s)")) << run.output;
@@ -321,6 +329,8 @@ TEST(Coordinator, MergeWithTwoWorkersAccountsForEveryInputAroundCrashes) {
   for (const std::string& name : kept) EXPECT_NE(ReadFile(dir.path() + "/out/" + name), "FUZZER");
   EXPECT_EQ(FilesStartingWith(dir, "crash-").size(), 1u);  // one artifact: the same bytes
 }
+
+INSTANTIATE_TEST_SUITE_P(ReplySplits, MergeWithTwoWorkers, ::testing::Values("", "16"));
 
 }  // namespace
 }  // namespace shoal_test

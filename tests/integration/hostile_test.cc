@@ -212,6 +212,21 @@ TEST(Hostile, MinimisationOfManyCrashesStaysWithinTheBudget) {
   EXPECT_EQ(minimized + not_minimized, 16u) << run.output;
 }
 
+// 10 MB on stderr without a newline: forwarded cut, with a note, and the run goes on to its
+// end (the forwarding once cost time quadratic in the line's length: minutes).
+TEST(Hostile, AnOverlongStderrLineIsCutAndSaid) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  WriteFile(dir.path() + "/corpus/seed", "LOG");
+  RunResult run = RunProcess(Harness("stderr_flood"), {kSeed, "-runs=100", "corpus"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_TRUE(FindLine(run.output, R"(INFO: worker 0 printed a line of 10485760 bytes; only its first 65536 are shown)"))
+      << run.output.substr(run.output.size() > 4000 ? run.output.size() - 4000 : 0);
+  EXPECT_TRUE(HasLine(run.output, "after the flood"));
+  EXPECT_LT(run.output.size(), size_t(1) << 20);
+}
+
 // Two workers keep finding and reducing to the same bytes; every unit of the corpus at the
 // end (-print_corpus_stats lists them) must be a file in the output directory.
 TEST(Hostile, NoCorpusFileIsLostWhenTwoWorkersReduceToTheSameBytes) {
