@@ -6,13 +6,18 @@
 // hostile_test_libfuzzer, real libFuzzer 14 where the expectation is libFuzzer's own; the
 // cases about Shoal's workers skip themselves there.
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "tests/integration/test_support.h"
 
@@ -48,6 +53,75 @@ std::vector<int> ProcessesRunning(const std::string& binary) {
   }
   closedir(proc);
   return pids;
+}
+
+// Starts `binary args...` in `cwd` in the background, its output in `log`; returns its pid.
+pid_t StartInBackground(const std::string& binary, const std::vector<std::string>& args,
+                        const std::string& cwd, const std::string& log) {
+  pid_t child = fork();
+  if (child == 0) {
+    if (chdir(cwd.c_str()) != 0) _exit(127);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
+// Waits up to `seconds` for a line containing `needle` in the file `log`.
+bool WaitForOutput(const std::string& log, const std::string& needle, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (HasLineContaining(ReadFile(log), needle)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Waits up to `seconds` for the child to end (SIGKILLs it after that); its wait status, or
+// -1 if it had to be killed.
+int WaitOrKill(pid_t child, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(child, &status, WNOHANG) == child) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(child, SIGKILL);
+  waitpid(child, &status, 0);
+  return -1;
+}
+
+// Children of `pid` (from /proc; a child forked by any of its threads).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  DIR* proc = opendir("/proc");
+  if (!proc) return children;
+  while (dirent* entry = readdir(proc)) {
+    int candidate = atoi(entry->d_name);
+    if (candidate <= 0) continue;
+    std::string stat = ReadFile("/proc/" + std::string(entry->d_name) + "/stat");
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    char state;
+    int ppid;
+    if (sscanf(stat.c_str() + paren + 1, " %c %d", &state, &ppid) == 2 && ppid == pid &&
+        state != 'Z')
+      children.push_back(pid_t(candidate));
+  }
+  closedir(proc);
+  return children;
+}
+
+// Every file of an output corpus is whole: named by the SHA-1 of its bytes, no temp file.
+void ExpectOnlyWholeCorpusFiles(const std::string& dir) {
+  for (const std::string& name : ListDir(dir))
+    EXPECT_EQ(name, Sha1Hex(ReadFile(dir + "/" + name))) << "partial or foreign file " << name;
 }
 
 // ClusterFuzz's test_exit_failure_logged / test_exit_target_bug_not_logged: its fuzz command
@@ -225,6 +299,93 @@ TEST(Hostile, AnOverlongStderrLineIsCutAndSaid) {
       << run.output.substr(run.output.size() > 4000 ? run.output.size() - 4000 : 0);
   EXPECT_TRUE(HasLine(run.output, "after the flood"));
   EXPECT_LT(run.output.size(), size_t(1) << 20);
+}
+
+// SIGKILL of the coordinator, ten times, at random moments of fuzzing into one output
+// directory: never a partial or zero-length corpus file, and no worker left behind.
+TEST(Hostile, KilledCoordinatorsLeaveOnlyWholeCorpusFiles) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/out");
+  for (int round = 0; round < 10; round++) {
+    std::string log = dir.path() + "/log";
+    pid_t child = StartInBackground(Harness("branchy"),
+                                    {"-seed=" + std::to_string(round + 1), "-workers=2", "out"},
+                                    dir.path(), log);
+    ASSERT_TRUE(WaitForOutput(log, "INITED", 60)) << ReadFile(log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + 70 * round));
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ExpectOnlyWholeCorpusFiles(dir.path() + "/out");
+  }
+  EXPECT_FALSE(ListDir(dir.path() + "/out").empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // PDEATHSIG is asynchronous
+  EXPECT_TRUE(ProcessesRunning(Harness("branchy")).empty());
+}
+
+// Twenty SIGKILLs of workers from outside, keeping going: each is a failure with its input,
+// every worker is restarted, and the corpus stays whole.
+TEST(Hostile, KeepGoingSurvivesTwentyWorkerSigkills) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/out");
+  std::string log = dir.path() + "/log";
+  pid_t child = StartInBackground(Harness("branchy"),
+                                  {kSeed, "-workers=2", "-keep_going=1", "-print_final_stats=1",
+                                   "-max_total_time=60", "out"},
+                                  dir.path(), log);
+  ASSERT_TRUE(WaitForOutput(log, "INITED", 60)) << ReadFile(log);
+  int kills = 0;
+  std::set<pid_t> killed;  // each worker process once
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  while (kills < 20 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (pid_t worker : ChildrenOf(child)) {
+      if (killed.count(worker)) continue;
+      if (kill(worker, SIGKILL) == 0) kills++;
+      killed.insert(worker);
+      break;
+    }
+  }
+  ASSERT_EQ(kills, 20);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the last death is handled
+  kill(child, SIGUSR1);  // a graceful stop: exit 0 with the final stats
+  int status = WaitOrKill(child, 60);
+  std::string output = ReadFile(log);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  auto crashes = FindLine(output, R"(stat::crashes:\s+(\d+))");
+  ASSERT_TRUE(crashes) << output;
+  EXPECT_GE(std::stoi((*crashes)[1]), 20) << output;
+  EXPECT_GE(FilesStartingWith(dir.path(), "crash-").size(), 1u);
+  ExpectOnlyWholeCorpusFiles(dir.path() + "/out");
+}
+
+// Ctrl-C while a keep-going run minimises its crashes at the end: honoured at once (exit 72,
+// libFuzzer's line), not after every crash had its minimisation time.
+TEST(Hostile, SigintDuringMinimisationEndsTheRun) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/corpus");
+  for (char c = 'A'; c <= 'P'; c++)
+    WriteFile(dir.path() + "/corpus/" + c, std::string(1, c) + "X" + std::string(300, 'z'));
+  WriteFile(dir.path() + "/corpus/benign", "hello");
+  std::string log = dir.path() + "/log";
+  pid_t child = StartInBackground(Harness("many_crashes"),
+                                  {kSeed, "-keep_going=1", "-runs=20000", "corpus"}, dir.path(),
+                                  log);
+  ASSERT_TRUE(WaitForOutput(log, "Done 20000 runs", 90)) << ReadFile(log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  // Sixteen crashes get up to 10 s of minimisation each: 160 s if the signal waited.
+  int status = WaitOrKill(child, 30);
+  std::string output = ReadFile(log);
+  ASSERT_NE(status, -1) << "still minimising 30 s after SIGINT\n" << output;
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 72) << output;
+  EXPECT_TRUE(FindLine(output, R"(==\d+== libFuzzer: run interrupted; exiting)")) << output;
+  EXPECT_EQ(FilesStartingWith(dir.path(), "crash-").size(), 16u);
 }
 
 // Two workers keep finding and reducing to the same bytes; every unit of the corpus at the
