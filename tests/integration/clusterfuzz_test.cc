@@ -7,21 +7,12 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <regex>
 
 #include "tests/integration/test_support.h"
 
 namespace shoal_test {
 namespace {
-
-// A merge without -merge_control_file keeps its control file in $TMPDIR, and libFuzzer names
-// it by pid alone; Bazel runs each test in its own pid namespace over one /tmp, so merges of
-// two suites running at once would share that file. TEST_TMPDIR is this test's own.
-[[maybe_unused]] const bool kOwnTmpDir = [] {
-  if (const char* dir = getenv("TEST_TMPDIR")) setenv("TMPDIR", dir, 1);
-  return true;
-}();
 
 // Lines matching a ClusterFuzz/OSS-Fuzz pattern (std::regex_match on each line).
 std::vector<std::smatch> Matching(const std::string& output, const std::string& pattern,

@@ -13,14 +13,6 @@
 namespace shoal_test {
 namespace {
 
-// A merge without -merge_control_file keeps its control file in $TMPDIR, and libFuzzer names
-// it by pid alone; Bazel runs each test in its own pid namespace over one /tmp, so merges of
-// two suites running at once would share that file. TEST_TMPDIR is this test's own.
-[[maybe_unused]] const bool kOwnTmpDir = [] {
-  if (const char* dir = getenv("TEST_TMPDIR")) setenv("TMPDIR", dir, 1);
-  return true;
-}();
-
 // Inputs of full_coverage_set: each matches "FUZZER" at different positions.
 void MakeCorpus(const TempDir& dir, const std::string& name,
                 const std::vector<std::string>& inputs) {
@@ -96,6 +88,26 @@ TEST(Merge, SurvivesACrashingInput) {
   std::vector<std::string> kept = ListDir(dir.path() + "/out");
   ASSERT_EQ(kept.size(), 2u);
   for (const std::string& name : kept) EXPECT_NE(ReadFile(dir.path() + "/out/" + name), "FUZZER");
+}
+
+// Without -merge_control_file, both engines keep the control file in $TMPDIR, and libFuzzer
+// names it by pid alone. The runner gives every child this test process's own TMPDIR, so
+// suites running at once (each in its own pid namespace over one /tmp) never share one.
+TEST(Merge, ATemporaryControlFileIsInTheTestsOwnTmpDirAndRemovedAfterwards) {
+  TempDir dir;
+  MakeCorpus(dir, "out", {});
+  MakeCorpus(dir, "in", {"Fxxxxx", "xUxxxx"});
+  RunResult run = RunProcess(Harness("full_coverage_set"), {"-merge=1", "out", "in"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  auto used = FindLine(run.output, R"(MERGE-INNER: using the control file '(.*)')");
+  ASSERT_TRUE(used) << run.output;
+  const std::string control_file = (*used)[1];
+  EXPECT_EQ(control_file.rfind(ChildTmpDir() + "/libFuzzerTemp.Merge", 0), 0u)
+      << control_file << " is not in " << ChildTmpDir();
+  if (const char* test_tmpdir = getenv("TEST_TMPDIR"))
+    EXPECT_EQ(ChildTmpDir().rfind(test_tmpdir, 0), 0u) << ChildTmpDir();
+  EXPECT_FALSE(FileExists(control_file));
+  EXPECT_EQ(ListDir(dir.path() + "/out").size(), 2u);
 }
 
 TEST(Merge, WritesAResumableControlFile) {

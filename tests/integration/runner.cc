@@ -78,9 +78,11 @@ class ChildProcess {
   const pid_t pgid_;
 };
 
-bool IsSanitizerOptions(const char* entry) {
-  static const char* const kVars[] = {
-      "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "MSAN_OPTIONS=", "TSAN_OPTIONS="};
+// Environment entries the child does not inherit: the sanitizer options (every run sees
+// the sanitizers' defaults) and TMPDIR (replaced by ChildTmpDir()).
+bool IsDroppedFromEnvironment(const char* entry) {
+  static const char* const kVars[] = {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
+                                      "MSAN_OPTIONS=", "TSAN_OPTIONS=",  "TMPDIR="};
   for (const char* var : kVars)
     if (strncmp(entry, var, strlen(var)) == 0) return true;
   return false;
@@ -122,7 +124,9 @@ RunResult RunProcess(const std::string& binary, const std::vector<std::string>& 
   argv.push_back(nullptr);
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; ++e)
-    if (!IsSanitizerOptions(*e)) envp.push_back(*e);
+    if (!IsDroppedFromEnvironment(*e)) envp.push_back(*e);
+  std::string tmpdir_entry = "TMPDIR=" + ChildTmpDir();
+  envp.push_back(tmpdir_entry.data());
   envp.push_back(nullptr);
 
   int fds[2];
@@ -195,6 +199,11 @@ RunResult RunProcess(const std::string& binary, const std::vector<std::string>& 
     }
   }
   return result;
+}
+
+const std::string& ChildTmpDir() {
+  static const TempDir dir;  // thread-safe first use; removed by its destructor at exit
+  return dir.path();
 }
 
 TempDir::TempDir() {

@@ -24,11 +24,19 @@ struct RunResult {
 
 // Runs `binary` with `args` (argv[0] is `binary`) in directory `cwd`, with the
 // sanitizer *_OPTIONS variables removed from the environment so every run sees
-// sanitizer defaults. The child leads its own process group; on the deadline the
-// whole group is SIGKILLed. Never throws; spawn failures show up in `output`.
+// sanitizer defaults, and TMPDIR set to ChildTmpDir(). The child leads its own process
+// group; on the deadline the whole group is SIGKILLed. Never throws; spawn failures show
+// up in `output`.
 RunResult RunProcess(const std::string& binary, const std::vector<std::string>& args,
                      const std::string& cwd,
                      std::chrono::seconds deadline = std::chrono::seconds(120));
+
+// The TMPDIR of every process RunProcess starts: one directory of this test process's own,
+// under $TEST_TMPDIR (or /tmp), created on first use and removed at exit. libFuzzer names
+// its temporary merge control file by pid alone ($TMPDIR/libFuzzerTemp.Merge<pid>.txt), and
+// Bazel runs each test in its own pid namespace over one /tmp, so with a shared TMPDIR two
+// suites running at once would read and overwrite each other's control files.
+const std::string& ChildTmpDir();
 
 // A fresh directory under $TEST_TMPDIR (or /tmp), removed recursively on
 // destruction unless SHOAL_TEST_KEEP_TMP is set (handy when debugging).
