@@ -155,12 +155,13 @@ bool SameInputs(const MergeControl& a, const MergeControl& b) {
 }
 
 // Every file of every dir, the first dir's first; each group smallest first (libFuzzer's
-// order).
-MergeControl ListInputs(const std::vector<std::string>& dirs) {
-  MergeControl listed;
+// order). Returns false, with *error set to "<strerror>: <dir>", if a dir or a directory
+// under it cannot be listed: a merge that skipped it would drop (or never add) its files.
+bool ListInputs(const std::vector<std::string>& dirs, MergeControl* result, std::string* error) {
+  MergeControl& listed = *result;
   for (size_t d = 0; d < dirs.size(); d++) {
     std::vector<SizedFile> files;
-    ListFilesRecursively(dirs[d], &files);
+    if (!ListFilesRecursively(dirs[d], &files, error)) return false;
     for (SizedFile& file : files) {
       MergeInput input;
       input.path = std::move(file.path);
@@ -173,7 +174,7 @@ MergeControl ListInputs(const std::vector<std::string>& dirs) {
   auto first_end = listed.inputs.begin() + ptrdiff_t(listed.num_in_first_corpus);
   std::stable_sort(listed.inputs.begin(), first_end, by_size);
   std::stable_sort(first_end, listed.inputs.end(), by_size);
-  return listed;
+  return true;
 }
 
 // What an existing control file means for this merge.
@@ -340,7 +341,14 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
     Printf("INFO: Merge requires two or more corpus dirs\n");
     return 0;
   }
-  MergeControl listed = ListInputs(dirs);
+  MergeControl listed;
+  std::string list_error;
+  if (!ListInputs(dirs, &listed, &list_error)) {
+    // libFuzzer 14 ends the merge on the first directory it cannot open, with this line and
+    // exit code 1, before it writes the control file or copies anything.
+    Printf("%s; exiting\n", list_error.c_str());
+    return 1;
+  }
   if (listed.inputs.empty()) return 0;  // libFuzzer: nothing to merge, nothing printed
   std::string control_path =
       flags.merge_control_file ? flags.merge_control_file : CreateTempControlFile();

@@ -298,5 +298,31 @@ TEST(BadInput, AnUnreadableMergeInputEndsTheMergeLikeLibFuzzer) {
   EXPECT_TRUE(ListDir(dir.Join("out")).empty());
 }
 
+// A directory under a merge's input or output dir: libFuzzer 14 lists every dir before it
+// starts, and ends the merge at the first one it cannot open, with the same line and exit
+// code 1, writing nothing. Shoal used to leave the directory out and merge the rest (exit 0).
+TEST(BadInput, AnUnreadableDirectoryInsideAMergeDirEndsTheMergeLikeLibFuzzer) {
+  for (const std::string parent : {"in", "out"}) {
+    SCOPED_TRACE(parent + "/sub cannot be read");
+    TempDir dir;
+    MakeDir(dir, "out");
+    MakeDir(dir, "in");
+    MakeDir(dir, parent + "/sub");
+    WriteFile(dir.Join("in/seed"), "a");
+    WriteFile(dir.Join(parent + "/sub/seed"), "b");
+    Unreadable unreadable(dir, parent + "/sub");
+    SKIP_UNLESS_UNREADABLE(dir, parent + "/sub");
+    RunResult run =
+        RunWithoutPermissionOverride(Harness("branchy"), {"-merge=1", "out", "in"}, dir);
+    SHOAL_EXPECT_EXIT(run, 1);
+    EXPECT_TRUE(HasLine(run.output, "Permission denied: " + parent + "/sub; exiting"))
+        << run.output;
+    EXPECT_FALSE(HasLineContaining(run.output, "MERGE-OUTER: ")) << run.output;
+    EXPECT_FALSE(HasLineContaining(run.output, "MERGE-INNER: ")) << run.output;
+    EXPECT_EQ(ListDir(dir.Join("out")), parent == "out" ? std::vector<std::string>{"sub"}
+                                                        : std::vector<std::string>{});
+  }
+}
+
 }  // namespace
 }  // namespace shoal_test
