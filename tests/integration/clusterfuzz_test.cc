@@ -79,6 +79,40 @@ TEST(ClusterFuzz, FuzzTaskCommandAndItsParsers) {
   SHOAL_EXPECT_EXIT(run, 1);
 }
 
+// The fuzz task with ClusterFuzz's fork strategy (-fork=<cpu count>; 2 here). libFuzzer runs
+// the target in child processes and prints the crashing child's log; Shoal runs its workers.
+// Both print fork mode's start line once, and the crash is found by the same regexes.
+TEST(ClusterFuzz, FuzzTaskWithTheForkStrategy) {
+  TempDir dir;
+  MakeDir(dir.path() + "/new");
+  MakeDir(dir.path() + "/corpus");
+  MakeDir(dir.path() + "/crashes");
+  WriteFile(dir.path() + "/corpus/seed", "HI");
+  RunResult run = RunProcess(Harness("null_deref"),
+                             {"-timeout=25", "-rss_limit_mb=2560", "-fork=2",
+                              "-artifact_prefix=" + dir.path() + "/crashes/", "-max_total_time=60",
+                              "-print_final_stats=1", "-seed=1", "new", "corpus"},
+                             dir.path());
+  EXPECT_EQ(CountLines(run.output, R"(INFO: -fork=2: fuzzing in separate process\(s\))"), 1)
+      << run.output;
+  std::vector<std::string> lines;
+  EXPECT_GE(
+      Matching(run.output,
+               R"((#\d+\s+INITED\s+|INFO:\s+-fork=\d+:\s+fuzzing in separate process).*)", &lines)
+          .size(),
+      1u)
+      << run.output;
+  auto units =
+      Matching(run.output, R"(.*Test unit written to\s*(.*(crash|oom|timeout|leak)-.*))", &lines);
+  ASSERT_EQ(units.size(), 1u) << run.output;
+  EXPECT_EQ(units[0][2].str(), "crash");
+  std::string path = units[0][1].str();
+  EXPECT_TRUE(FileExists(path)) << path;
+  EXPECT_EQ(ReadFile(path).substr(0, 3), "HI!");
+  EXPECT_TRUE(FindLine(run.output, R"(.*ERROR: (libFuzzer|.*Sanitizer):.*)")) << run.output;
+  SHOAL_EXPECT_EXIT(run, 1);
+}
+
 TEST(ClusterFuzz, CrashTypesMatchStacktraceRegexes) {
   struct Case {
     const char* harness;
