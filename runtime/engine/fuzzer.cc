@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -582,8 +583,15 @@ void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
   if (output_dir_.empty()) return;
   std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
   if (reload_watcher_) reload_watcher_->MarkKnown(path);
-  if (!WriteFileAtomically(path, data, size))
-    Printf("WARNING: failed to write the corpus file '%s'\n", path.c_str());
+  // Warned once per process, in the coordinator's words: an unwritable output dir would
+  // otherwise print a line for every NEW and REDUCE unit.
+  static bool warned = false;
+  if (!WriteFileAtomically(path, data, size) && !warned) {
+    warned = true;
+    Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
+           "only and are lost at exit (this warning is not repeated)\n",
+           path.c_str(), strerror(errno));
+  }
 }
 
 void Fuzzer::PrintStatusLine(const char* where, const char* end) {

@@ -1,9 +1,9 @@
 // Integration tests for bad input given to the driver (issue 8): corpus directories with
-// symlink cycles or that cannot be opened, seeds whose names look like temp files, absurd
-// worker counts and dictionaries libFuzzer 14 accepts or refuses. Each case expects one clear
-// line and a defined exit code. The suite runs against Shoal (bad_input_test) and against
-// real libFuzzer 14 (bad_input_test_libfuzzer), which proves the lines and codes taken from
-// it; where libFuzzer misbehaves, the test says what it does and what Shoal does instead.
+// symlink cycles or that cannot be opened or written, seeds whose names look like temp files,
+// absurd worker counts and dictionaries libFuzzer 14 accepts or refuses. Each case expects one
+// clear line and a defined exit code. The suite runs against Shoal (bad_input_test) and
+// against real libFuzzer 14 (bad_input_test_libfuzzer), which proves the lines and codes taken
+// from it; where libFuzzer misbehaves, the test says what it does and what Shoal does instead.
 // Runs in the test process, starting the harnesses as child processes.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -321,6 +321,58 @@ TEST(BadInput, AnUnreadableDirectoryInsideAMergeDirEndsTheMergeLikeLibFuzzer) {
     EXPECT_FALSE(HasLineContaining(run.output, "MERGE-INNER: ")) << run.output;
     EXPECT_EQ(ListDir(dir.Join("out")), parent == "out" ? std::vector<std::string>{"sub"}
                                                         : std::vector<std::string>{});
+  }
+}
+
+// ---- 6. An output corpus directory that cannot be written ----------------------------------
+
+// Makes `name` (under dir) read-only for the test's lifetime, and writable again afterwards.
+class ReadOnly {
+ public:
+  ReadOnly(const TempDir& dir, const std::string& name) : path_(dir.Join(name)) {
+    chmod(path_.c_str(), 0555);
+  }
+  ~ReadOnly() { chmod(path_.c_str(), 0755); }
+
+ private:
+  std::string path_;
+};
+
+// libFuzzer 14 writes each new unit with fopen() and says nothing when that fails: the run
+// finds its units, writes none and exits 0 without a word. Shoal says it once, whether the
+// coordinator writes the units (-workers=1) or the in-process engine does (-workers=0, which
+// used to print a line for every NEW and REDUCE unit), and otherwise runs as libFuzzer does.
+TEST(BadInput, AnUnwritableOutputCorpusIsReportedOnce) {
+  TempDir dir;
+  MakeDir(dir, "out");
+  ReadOnly read_only(dir, "out");
+  RunResult touch = RunWithoutPermissionOverride("/usr/bin/touch", {"out/probe"}, dir);
+  if (!touch.Exited() || touch.exit_code == 0)
+    GTEST_SKIP() << "cannot make a directory unwritable here (no setpriv, or running with "
+                    "permissions that bypass chmod)";
+  std::vector<std::vector<std::string>> variants = {{}};
+  if (Engine() == "shoal") variants = {{"-workers=1"}, {"-workers=0"}};
+  for (std::vector<std::string> args : variants) {
+    SCOPED_TRACE(args.empty() ? "libFuzzer" : args[0]);
+    args.insert(args.end(), {"-seed=1", "-runs=20000", "out"});
+    RunResult run = RunWithoutPermissionOverride(Harness("branchy"), args, dir);
+    SHOAL_EXPECT_EXIT(run, 0);
+    // Several units failed to be written, so a warning per unit would show.
+    ASSERT_GE(CountLines(run.output, R"(#\d+\t(NEW   |REDUCE) .*)"), 3) << run.output;
+    EXPECT_TRUE(FindLine(run.output, R"(Done 20000 runs in \d+ second\(s\))")) << run.output;
+    EXPECT_TRUE(ListDir(dir.Join("out")).empty());
+    if (Engine() == "shoal") {
+      EXPECT_EQ(CountLines(run.output,
+                           R"(WARNING: failed to write the corpus file 'out/[0-9a-f]{40}' )"
+                           R"(\(Permission denied\); new units stay in memory only and are )"
+                           R"(lost at exit \(this warning is not repeated\))"),
+                1)
+          << run.output;
+      EXPECT_EQ(CountLines(run.output, ".*failed to write.*"), 1) << run.output;
+    } else {
+      EXPECT_FALSE(HasLineContaining(run.output, "failed to write")) << run.output;
+      EXPECT_FALSE(HasLineContaining(run.output, "WARNING")) << run.output;
+    }
   }
 }
 
