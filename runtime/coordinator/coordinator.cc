@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "runtime/common/encoding.h"
@@ -29,8 +30,9 @@ constexpr size_t kMaxSeedChunkBytes = 8 << 20;
 constexpr size_t kMaxStartFailures = 3;
 constexpr size_t kMaxUnitSizeToPrint = 256;
 constexpr int kInterruptExitCode = 72;
-// A worker whose failure handler started reporting gets this long to finish and exit; a
-// corrupted heap can deadlock its death path (malloc locks), and nothing else would end it.
+// A worker whose failure handler started reporting may spend this long without using any CPU
+// before it is killed: a corrupted heap can deadlock its death path (malloc locks), and
+// nothing else would end it.
 constexpr auto kDyingGrace = std::chrono::seconds(10);
 // Once the run stops (a limit, a signal, a failure), workers get this long to answer their
 // last request; then they are killed, so the run always ends close to its budget.
@@ -571,7 +573,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid, size_t(flags_.timeout));
   } else if (death.killed_while_dying) {
     // Its banner is out already: the report hung after it.
-    Printf("INFO: worker %d started reporting a failure but did not finish within %lld s "
+    Printf("INFO: worker %d started reporting a failure but stopped making progress for %lld s "
            "(a corrupted heap can deadlock the report); it was killed\n",
            worker->index, (long long)kDyingGrace.count());
   } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
@@ -895,10 +897,16 @@ void Coordinator::MonitorWorkers() {
       }
       // A report that does not finish: the death path deadlocked (e.g. on malloc's lock in a
       // corrupted heap). The input is in the slot already; the worker is not needed.
-      if (client.slot().Dying()) {
-        if (worker->dying_since == std::chrono::steady_clock::time_point{})
+      // The grace counts time without real CPU use in the worker's process group:
+      // symbolizing a large target's stack can take longer, a deadlock uses next to none (a
+      // tick or two of its RSS thread: busy means a fifth of a core or more).
+      if (client.slot().Dying() && !worker->killed_while_dying) {
+        uint64_t ticks = ProcessGroupCpuTicks(client.pid());
+        const bool busy = ticks >= worker->dying_cpu_ticks + 5;  // 50 ms in 250 ms
+        worker->dying_cpu_ticks = ticks;
+        if (worker->dying_since == std::chrono::steady_clock::time_point{} || busy) {
           worker->dying_since = now;
-        else if (now - worker->dying_since > kDyingGrace && !worker->killed_while_dying) {
+        } else if (now - worker->dying_since > kDyingGrace) {
           worker->killed_while_dying = true;
           client.Kill();
         }

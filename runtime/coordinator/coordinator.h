@@ -101,6 +101,7 @@ class Coordinator {
     std::atomic<bool> killed_while_dying{false};
     // When the monitor first saw the worker's slot say "dying" (zero: not dying).
     std::chrono::steady_clock::time_point dying_since;
+    uint64_t dying_cpu_ticks = 0;  // its process group's CPU time at the last check
     // Of the seed chunk in flight: how many leading inputs' results came in partial replies.
     size_t chunk_results_done = 0;
     size_t rss_at_kill_mb = 0;

@@ -1,7 +1,6 @@
 // Implements worker_client.h. Runs in the coordinator.
 #include "runtime/coordinator/worker_client.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,11 +11,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "runtime/common/frame_channel.h"
+#include "runtime/common/process.h"
 #include "runtime/worker/worker_server.h"
 
 extern char** environ;
@@ -44,37 +42,19 @@ bool ChildRunning(pid_t pid) {
 // child subreaper (see WorkerLauncher), so such orphans become its children: every child in
 // another session than the coordinator's is one (workers only change their process group).
 void KillOrphansFromOtherSessions() {
-  pid_t self = getpid();
-  pid_t session = getsid(0);
+  const pid_t self = getpid();
+  const pid_t session = getsid(0);
   for (int round = 0; round < 4; round++) {
     bool found = false;
-    DIR* proc = opendir("/proc");
-    if (!proc) return;
-    while (struct dirent* entry = readdir(proc)) {
-      char* end;
-      long pid = strtol(entry->d_name, &end, 10);
-      if (*end || pid <= 0) continue;
-      char path[64], stat[512];
-      snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-      int fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) continue;
-      ssize_t n = read(fd, stat, sizeof(stat) - 1);
-      close(fd);
-      if (n <= 0) continue;
-      stat[n] = 0;
-      // "pid (comm) state ppid pgrp session ...": comm may hold spaces, so parse after ')'.
-      const char* rest = strrchr(stat, ')');
-      char state;
-      long ppid, pgrp, sid;
-      if (!rest || sscanf(rest + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &sid) != 4) continue;
-      if (ppid != self || sid == session) continue;
+    ProcStat stat;
+    for (pid_t pid : AllProcessIds()) {
+      if (!ReadProcStat(pid, &stat) || stat.parent != self || stat.session == session) continue;
       found = true;
-      kill(-pid_t(pid), SIGKILL);  // it leads its own session and group
-      kill(pid_t(pid), SIGKILL);
-      while (waitpid(pid_t(pid), nullptr, 0) < 0 && errno == EINTR) {
+      kill(-pid, SIGKILL);  // it leads its own session and group
+      kill(pid, SIGKILL);
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
       }
     }
-    closedir(proc);
     if (!found) return;
   }
 }
