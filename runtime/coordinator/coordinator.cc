@@ -276,6 +276,7 @@ Coordinator::CorpusChange Coordinator::AddToGlobalCorpus(Worker* from, const Byt
       new_features.push_back(feature);
   const char* what = nullptr;
   if (!new_features.empty()) {
+    last_new_coverage_ = std::chrono::steady_clock::now();
     new_pcs = MarkCoveredEdges(new_features, from ? from->num_counters : 0);
     InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, print, false, 0);
     if (flags_.features_dir && !inputs_only_)
@@ -832,9 +833,12 @@ void Coordinator::MonitorWorkers() {
       graceful = true;
       Stop(0);
     }
+    // -max_total_time bounds the whole run, the seeds included: a corpus of hostile inputs
+    // (each one a worker restart, or a triage) can take far longer to load than the budget.
+    if (!stopping_ && !inputs_only_ && flags_.max_total_time > 0 &&
+        SecondsSince(start_time_) >= double(flags_.max_total_time))
+      Stop(0);
     if (!stopping_ && fuzzing_phase_) {
-      if (flags_.max_total_time > 0 && SecondsSince(start_time_) >= double(flags_.max_total_time))
-        Stop(0);
       if (flags_.runs >= 0 && TotalRuns() >= uint64_t(flags_.runs)) Stop(0);
       if (flags_.stop_file && access(flags_.stop_file, F_OK) == 0) Stop(0);
     }
@@ -936,6 +940,11 @@ void Coordinator::MonitorWorkers() {
         QueueJobs(std::move(jobs));
         changed_.notify_all();
       }
+    }
+    if (stats_file_ && stats_file_->Due(now)) {  // -stats_file: written outside the lock
+      StatsRow row = CollectStatsRow();
+      lock.unlock();
+      stats_file_->Append(row);
     }
   }
 }
@@ -1089,6 +1098,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
         Stop(0);
       } else {
         fuzzing_phase_ = true;
+        last_new_coverage_ = std::chrono::steady_clock::now();  // counted from here on
         changed_.notify_all();
       }
     }
@@ -1102,6 +1112,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
              size_t(SecondsSince(start_time_)));
     }
     if (then_fuzz && !target_exited_) PrintFinalStats();
+    if (then_fuzz && stats_file_) stats_file_->Append(CollectStatsRow());  // agrees with stat::
   }
   if (then_fuzz && pending_signal.load() == 0 && MinimizeUniqueCrashes()) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -24,6 +24,7 @@
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/flags.h"
 #include "runtime/common/random.h"
+#include "runtime/common/stats_file.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
@@ -80,6 +81,8 @@ class Coordinator {
                     InputFailureFn on_failure);
   // Printed like libFuzzer's merge inner process: "#N\tpulse  cov: ... ft: ..."
   void set_quiet_status(bool quiet) { quiet_status_ = quiet; }
+  // -stats_file (owned by the driver): rows from the monitor thread and one at exit.
+  void set_stats_file(StatsFile* file) { stats_file_ = file; }
 
  private:
   struct Worker {
@@ -229,6 +232,11 @@ class Coordinator {
   InputResultFn on_result_;
   InputFailureFn on_failure_;
   bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed
+  // ---- campaign telemetry (campaign.cc) ----
+  StatsFile* stats_file_ = nullptr;
+  // When cov or ft last grew (or fuzzing started, if later); requires mutex_.
+  std::chrono::steady_clock::time_point last_new_coverage_;
+  StatsRow CollectStatsRow() const;  // requires mutex_
   bool quiet_status_ = false;
 };
 

@@ -20,6 +20,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
 #include "runtime/common/log.h"
+#include "runtime/common/stats_file.h"
 #include "runtime/coordinator/coordinator.h"
 #include "runtime/coordinator/crash_tools.h"
 #include "runtime/coordinator/merge.h"
@@ -329,6 +330,27 @@ bool RunsAsCoordinator(const ParsedCommandLine& command_line) {
   return NumberOfWorkers(flags) > 0;
 }
 
+// -stats_file, for a fuzzing run (not a merge, a crash tool, -analyze_dict or reproduce mode):
+// opened before anything starts, so that a file that is not a Shoal stats file is one clear
+// error with exit code 1. Null when not asked for.
+std::unique_ptr<StatsFile> OpenStatsFile(const ParsedCommandLine& command_line) {
+  const Flags& flags = command_line.flags;
+  if (!flags.stats_file || flags.merge || flags.set_cover_merge || flags.minimize_crash ||
+      flags.cleanse_crash || flags.analyze_dict)
+    return nullptr;
+  bool all_files = !command_line.positional.empty();
+  for (const std::string& path : command_line.positional)
+    all_files = all_files && IsRegularFile(path);
+  if (all_files) return nullptr;
+  std::string error;
+  std::unique_ptr<StatsFile> file = StatsFile::Open(flags.stats_file, flags.stats_interval, &error);
+  if (!file) {
+    Printf("ERROR: %s\n", error.c_str());
+    ExitWithError(1);
+  }
+  return file;
+}
+
 // The coordinator ends without running the target's exit-time code (it never ran the target)
 // and without a leak check of its own bookkeeping.
 [[noreturn]] void ExitCoordinator(int code) {
@@ -372,6 +394,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.close_fd_mask) ApplyCloseFdMask(flags.close_fd_mask);
   if (RejectUnimplementedMode(flags)) ExitWithError(1);
   if (!is_worker && !CheckWorkerCounts(flags)) ExitWithError(1);
+  // Lives as long as the process: the coordinator's monitor or the engine writes to it.
+  static std::unique_ptr<StatsFile> stats_file;
+  if (!is_worker) stats_file = OpenStatsFile(command_line);
 
   unsigned seed = flags.seed;
   if (!seed)
@@ -385,6 +410,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
       !flags.cleanse_crash && !flags.analyze_dict) {
     // Lives until the process ends (it owns the thread the workers were forked from).
     coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
+    coordinator->set_stats_file(stats_file.get());
     int code = 0;
     if (!coordinator->LaunchWorkers(&code)) ExitCoordinator(code);
   }
@@ -458,6 +484,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   std::string output_dir = positional.empty() ? std::string() : positional[0];
   if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
   InstallFailureHandlers(fuzzer, flags);
+  fuzzer->set_stats_file(stats_file.get());
   fuzzer->Loop(seeds, output_dir);
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
   return 0;

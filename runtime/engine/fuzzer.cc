@@ -275,6 +275,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
         corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
     if (Coverage().FocusFunctionReached()) corpus_.MarkTouchesFocusFunction(added);
     if (features_dir_) WriteFeatureFile(features_dir_, added->sha1, added->unique_features);
+    last_new_coverage_usec_ = NowUsec();
     return kNew;
   }
   if (check_reduce && found_unique_of_parent == parent->unique_features.size()) {
@@ -357,6 +358,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
       if (RunSeed(data.data(), data.size(), nullptr))
         AddToMutationGraph(data.data(), data.size(), "", "");
       if (graceful_exit_requested_) ExitGracefully();
+      MaybeWriteStatsRow();
     }
   }
   PrintStatusLine("INITED");
@@ -368,6 +370,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     exit(1);
   }
   FinishSeeds();
+  last_new_coverage_usec_ = NowUsec();  // counted from the start of fuzzing on
   if (flags_.runs >= 0) budget_end_runs_ = size_t(flags_.runs);
   if (flags_.max_total_time > 0)
     budget_end_usec_ = start_usec_ + int64_t(flags_.max_total_time) * 1000000;
@@ -380,6 +383,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     MutateAndTestOne();
     MaybeGrowLengthLimit();
     if (reload_watcher_ && NowUsec() >= next_reload_usec_) ReloadOutputCorpus();
+    MaybeWriteStatsRow();
   }
   if (graceful_exit_requested_) ExitGracefully();
   PrintStatusLine("DONE  ");
@@ -387,6 +391,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   if (!recommended.empty()) RawPrint(recommended.c_str());
   Printf("Done %zd runs in %zd second(s)\n", total_runs_, SecondsSinceStart());
   PrintFinalStats();
+  MaybeWriteStatsRow(/*force=*/true);
 }
 
 void Fuzzer::ReloadOutputCorpus() {
@@ -809,6 +814,7 @@ void Fuzzer::FileSizeExceededCallback() {
 void Fuzzer::ExitGracefully() {
   Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
   PrintFinalStats();
+  MaybeWriteStatsRow(/*force=*/true);
   _Exit(0);
 }
 

@@ -20,6 +20,7 @@
 #include "runtime/common/flags.h"
 #include "runtime/common/input_slot.h"
 #include "runtime/common/random.h"
+#include "runtime/common/stats_file.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
 #include "runtime/engine/mutation_dispatcher.h"
@@ -137,6 +138,9 @@ class Fuzzer {
   // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
   void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
   size_t total_runs() const { return total_runs_; }
+  // -stats_file (owned by the driver), in-process fuzzing only: rows from Loop, every
+  // -stats_interval seconds, and one at exit (fuzzer_stats.cc).
+  void set_stats_file(StatsFile* file) { stats_file_ = file; }
   void PrintFinalStats();
   void PrintStatusLine(const char* where, const char* end = "\n");
 
@@ -186,6 +190,8 @@ class Fuzzer {
   [[noreturn]] void FinishOutOfMemory();
   void ExitGracefully();
   size_t SecondsSinceStart() const;
+  // -stats_file: a row if one is due (force: at exit); fuzzer_stats.cc.
+  void MaybeWriteStatsRow(bool force = false);
   size_t ExecsPerSecond() const;
 
   const Flags& flags_;
@@ -230,6 +236,9 @@ class Fuzzer {
   int64_t start_usec_;  // NowUsec() at start
   int64_t last_stop_file_check_usec_ = 0;
   int64_t last_exec_usec_ = 0;
+  StatsFile* stats_file_ = nullptr;
+  int64_t last_new_coverage_usec_ = 0;  // NowUsec() when cov/ft last grew (0: not yet)
+  int64_t next_stats_usec_ = 0;         // when the next -stats_file row is due
 
   std::atomic<bool> running_target_{false};
   std::atomic<int64_t> unit_start_usec_{0};

@@ -1,0 +1,43 @@
+// The in-process engine's -stats_file rows (-workers=0): part of Fuzzer (fuzzer.h), called
+// from Loop between mutation sequences and at exit, never per execution. Runs in the process
+// the user started; workers leave the stats file to their coordinator.
+#include <time.h>
+
+#include <algorithm>
+
+#include "runtime/common/process.h"
+#include "runtime/engine/coverage.h"
+#include "runtime/engine/fuzzer.h"
+
+namespace fuzzer {
+namespace {
+
+// The coarse clock, as the engine's NowUsec: a memory read, not a syscall.
+int64_t CoarseNowUsec() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return int64_t(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
+}
+
+}  // namespace
+
+void Fuzzer::MaybeWriteStatsRow(bool force) {
+  if (!stats_file_) return;
+  const int64_t now = CoarseNowUsec();
+  const int64_t interval_usec = std::max<int64_t>(1, flags_.stats_interval) * 1000000;
+  if (next_stats_usec_ == 0) next_stats_usec_ = start_usec_ + interval_usec;
+  if (!force && now < next_stats_usec_) return;
+  next_stats_usec_ = now + interval_usec;
+  StatsRow row;
+  row.run_elapsed_s = double(now - start_usec_) / 1e6;
+  row.execs = total_runs_;
+  row.cov = Coverage().NumCoveredPcs();
+  row.ft = corpus_.NumFeatures();
+  row.corpus_units = corpus_.NumActiveInputs();
+  row.corpus_bytes = corpus_.TotalActiveBytes();
+  row.rss_mb = PeakRssMb();
+  row.secs_since_new_cov = double(now - std::max(last_new_coverage_usec_, start_usec_)) / 1e6;
+  stats_file_->Append(row);
+}
+
+}  // namespace fuzzer

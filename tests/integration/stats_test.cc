@@ -1,0 +1,163 @@
+// Integration tests of campaign telemetry (Shoal only: libFuzzer has none): the -stats_file
+// CSV written by the coordinator (-workers=1, -workers=2) and by the in-process engine
+// (-workers=0), runs that continue a file, and files that are refused or cannot be written.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "tests/integration/test_support.h"
+
+namespace shoal_test {
+namespace {
+
+using Row = std::map<std::string, double>;
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
+  return fields;
+}
+
+// The rows of a stats file, by column name; fails the test on a malformed file.
+std::vector<Row> ReadStats(const std::string& path, size_t* headers = nullptr) {
+  std::vector<std::string> lines = Lines(ReadFile(path));
+  std::vector<Row> rows;
+  EXPECT_FALSE(lines.empty()) << path;
+  if (lines.empty()) return rows;
+  std::vector<std::string> header = SplitCsv(lines[0]);
+  EXPECT_EQ(header.size(), 15u) << lines[0];
+  if (headers) *headers = 0;
+  for (const std::string& line : lines) {
+    if (line == lines[0]) {
+      if (headers) ++*headers;
+      continue;
+    }
+    std::vector<std::string> fields = SplitCsv(line);
+    EXPECT_EQ(fields.size(), header.size()) << line;
+    Row row;
+    for (size_t i = 0; i < fields.size() && i < header.size(); i++)
+      row[header[i]] = std::stod(fields[i]);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+double FinalStat(const RunResult& run, const std::string& name) {
+  auto m = FindLine(run.output, "stat::" + name + R"(: *(\d+))");
+  EXPECT_TRUE(m) << "no stat::" << name << "\n" << run.output;
+  return m ? std::stod((*m)[1]) : -1;
+}
+
+// Checks the file a run of `seconds` wrote: rows about every second and one at exit, execs
+// never decreasing, and a last row that agrees with the final stat:: lines and DONE line.
+void ExpectStatsOfRun(const RunResult& run, const std::string& path, size_t workers) {
+  size_t headers = 0;
+  std::vector<Row> rows = ReadStats(path, &headers);
+  EXPECT_EQ(headers, 1u);
+  // A 3-second run: periodic rows at about 1 s and 2 s, and the one at exit. No timing is
+  // asserted beyond "more than the row at exit".
+  ASSERT_GE(rows.size(), 2u) << ReadFile(path);
+  for (size_t i = 1; i < rows.size(); i++) {
+    EXPECT_GE(rows[i]["execs"], rows[i - 1]["execs"]) << ReadFile(path);
+    EXPECT_GE(rows[i]["elapsed_s"], rows[i - 1]["elapsed_s"]) << ReadFile(path);
+    EXPECT_GE(rows[i]["ft"], rows[i - 1]["ft"]) << ReadFile(path);
+  }
+  const Row& last = rows.back();
+  EXPECT_EQ(last.at("run_execs"), FinalStat(run, "number_of_executed_units")) << ReadFile(path);
+  EXPECT_EQ(last.at("execs"), last.at("run_execs"));  // a fresh file: nothing to continue
+  EXPECT_EQ(last.at("workers"), double(workers));
+  EXPECT_EQ(last.at("worker_restarts"), 0);
+  EXPECT_EQ(last.at("crashes"), 0);
+  EXPECT_GT(last.at("rss_mb"), 0);
+  EXPECT_GT(last.at("corpus_units"), 1);
+  EXPECT_GT(last.at("corpus_bytes"), 1);
+  EXPECT_GT(last.at("unix_time"), 1.5e9);
+  auto done = FindLine(run.output, R"(#(\d+)\tDONE   cov: (\d+) ft: (\d+) corp: (\d+)/.*)");
+  ASSERT_TRUE(done) << run.output;
+  EXPECT_EQ(last.at("execs"), std::stod((*done)[1]));
+  EXPECT_EQ(last.at("cov"), std::stod((*done)[2]));
+  EXPECT_EQ(last.at("ft"), std::stod((*done)[3]));
+  EXPECT_EQ(last.at("corpus_units"), std::stod((*done)[4]));
+}
+
+class StatsFileRun : public ::testing::TestWithParam<int> {};
+
+TEST_P(StatsFileRun, RowsWhileFuzzingAndALastRowThatAgreesWithTheFinalStats) {
+  const int workers = GetParam();
+  TempDir dir;
+  RunResult run = RunProcess(Harness("branchy"),
+                             {kSeed, "-workers=" + std::to_string(workers), "-max_total_time=3",
+                              "-print_final_stats=1", "-stats_file=stats.csv"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectStatsOfRun(run, dir.Join("stats.csv"), size_t(workers));
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, StatsFileRun, ::testing::Values(0, 1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return "workers" + std::to_string(info.param);
+                         });
+
+TEST(StatsFile, ASecondRunAppendsAndContinuesElapsedTimeAndExecs) {
+  TempDir dir;
+  for (const char* workers : {"-workers=1", "-workers=0"}) {
+    RunResult run = RunProcess(Harness("branchy"),
+                               {kSeed, workers, "-max_total_time=2", "-print_final_stats=1",
+                                "-stats_file=stats.csv", "-stats_interval=1"},
+                               dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+  }
+  size_t headers = 0;
+  std::vector<Row> rows = ReadStats(dir.Join("stats.csv"), &headers);
+  EXPECT_EQ(headers, 1u) << ReadFile(dir.Join("stats.csv"));
+  ASSERT_GE(rows.size(), 2u);
+  // The second run starts where the first ended: its run_execs start again from zero, its
+  // execs and elapsed_s do not.
+  size_t second_start = 0;
+  for (size_t i = 1; i < rows.size(); i++) {
+    EXPECT_GE(rows[i]["execs"], rows[i - 1]["execs"]) << ReadFile(dir.Join("stats.csv"));
+    EXPECT_GE(rows[i]["elapsed_s"], rows[i - 1]["elapsed_s"]) << ReadFile(dir.Join("stats.csv"));
+    if (rows[i]["run_execs"] < rows[i - 1]["run_execs"]) second_start = i;
+  }
+  ASSERT_GT(second_start, 0u) << ReadFile(dir.Join("stats.csv"));
+  const Row& first_last = rows[second_start - 1];
+  const Row& second_first = rows[second_start];
+  EXPECT_EQ(second_first.at("execs"), first_last.at("execs") + second_first.at("run_execs"));
+  EXPECT_GT(second_first.at("elapsed_s"), first_last.at("elapsed_s"));
+  EXPECT_EQ(rows.back().at("workers"), 0);
+}
+
+TEST(StatsFile, AFileThatIsNotAStatsFileIsOneErrorAndExitCode1) {
+  for (const char* workers : {"-workers=1", "-workers=0"}) {
+    TempDir dir;
+    WriteFile(dir.Join("notes.csv"), "name,value\nalice,1\n");
+    RunResult run = RunProcess(Harness("branchy"),
+                               {kSeed, workers, "-runs=100", "-stats_file=notes.csv"}, dir.path());
+    SHOAL_EXPECT_EXIT(run, 1);
+    EXPECT_EQ(CountLines(run.output, "ERROR: .*"), 1) << run.output;
+    EXPECT_TRUE(HasLine(run.output,
+                        "ERROR: -stats_file=notes.csv: the file exists and is not a Shoal stats "
+                        "file (its first line is not the stats header); give a new or a Shoal "
+                        "stats file"))
+        << run.output;
+    EXPECT_FALSE(HasLineContaining(run.output, "INITED")) << run.output;
+    EXPECT_EQ(ReadFile(dir.Join("notes.csv")), "name,value\nalice,1\n");
+  }
+}
+
+TEST(StatsFile, AFileThatCannotBeWrittenIsOneWarningAndTheRunGoesOn) {
+  for (const char* workers : {"-workers=1", "-workers=0"}) {
+    TempDir dir;
+    RunResult run = RunProcess(
+        Harness("branchy"),
+        {kSeed, workers, "-max_total_time=2", "-stats_file=no/such/dir/stats.csv"}, dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+    EXPECT_EQ(CountLines(run.output, "WARNING: -stats_file: .*"), 1) << run.output;
+    EXPECT_TRUE(HasLineContaining(run.output, "Done ")) << run.output;
+  }
+}
+
+}  // namespace
+}  // namespace shoal_test
