@@ -499,7 +499,20 @@ std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
 }
 
 void Coordinator::KeepAnnouncedArtifact(WorkerClient& client) {
-  if (!client.slot().ArtifactAnnounced()) return;
+  if (!client.slot().ArtifactAnnounced()) {
+    // Keeping going, a worker caught in its own failure report when the run stopped (e.g.
+    // killed after the stop grace) still found something: its input is kept too.
+    if (!client.slot().Dying() || !AnyFailureIsSurvived() || inputs_only_) return;
+    WorkerDeath death;
+    death.wait_status = client.wait_status();
+    death.slot_kind = client.slot().FailureKind();
+    std::string path = WriteArtifact(ClassifyDeath(death), client.slot().Current());
+    if (!path.empty())
+      Printf("INFO: a worker was reporting a failure when the run stopped; its input is kept: "
+             "artifact_prefix='%s'; Test unit written to %s\n",
+             artifact_prefix_.c_str(), path.c_str());
+    return;
+  }
   WorkerDeath death;
   death.wait_status = client.wait_status();
   death.slot_kind = client.slot().FailureKind();
@@ -833,12 +846,9 @@ void Coordinator::MonitorWorkers() {
       graceful = true;
       Stop(0);
     }
-    // -max_total_time bounds the whole run, the seeds included: a corpus of hostile inputs
-    // (each one a worker restart, or a triage) can take far longer to load than the budget.
-    if (!stopping_ && !inputs_only_ && flags_.max_total_time > 0 &&
-        SecondsSince(start_time_) >= double(flags_.max_total_time))
-      Stop(0);
     if (!stopping_ && fuzzing_phase_) {
+      if (flags_.max_total_time > 0 && SecondsSince(start_time_) >= double(flags_.max_total_time))
+        Stop(0);
       if (flags_.runs >= 0 && TotalRuns() >= uint64_t(flags_.runs)) Stop(0);
       if (flags_.stop_file && access(flags_.stop_file, F_OK) == 0) Stop(0);
     }

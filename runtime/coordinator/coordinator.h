@@ -129,7 +129,8 @@ class Coordinator {
   // The worker will be started afresh: it gets a new seed and the whole global corpus.
   // Requires mutex_.
   void PrepareRestart(Worker* worker);
-  // Writes the artifact a dying worker announced ("Test unit written to"), if it did.
+  // Writes the artifact a dying worker announced ("Test unit written to"), if it did; when
+  // keeping going, also the input of a worker that was still reporting its failure.
   void KeepAnnouncedArtifact(WorkerClient& client);
   // Handles the results of chunk[response.first_position()...] (a partial or the final
   // reply); returns the position after the last result handled.
