@@ -629,6 +629,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
       crash.set_worker_index(uint32_t(worker->index));
       crash.set_input(input.data(), input.size());
       crash.set_artifact_path(path);
+      RecordUniqueCrash(crash);
       unique_crashes_.push_back(std::move(crash));
     }
     if (input.size() <= kMaxUnitSizeToPrint)
@@ -1046,9 +1047,11 @@ bool Coordinator::MinimizeUniqueCrashes() {
     }
     std::string path =
         artifact_prefix_ + "minimized-from-" + Sha1Hex(original.data(), original.size());
-    if (WriteFileAtomically(path, smallest.data(), smallest.size()))
+    if (WriteFileAtomically(path, smallest.data(), smallest.size())) {
       Printf("INFO: minimized %s (%zd bytes) into %s (%zd bytes)\n",
              crash.artifact_path().c_str(), original.size(), path.c_str(), smallest.size());
+      RecordMinimizedCrash(crash.artifact_path(), path, smallest.size());
+    }
   }
   if (not_minimized)
     Printf("INFO: %zd unique crash(es) not minimized: the -max_total_time budget is spent; "

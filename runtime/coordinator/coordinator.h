@@ -25,6 +25,7 @@
 #include "runtime/common/flags.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
+#include "runtime/coordinator/crash_index.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
@@ -238,6 +239,13 @@ class Coordinator {
   // When cov or ft last grew (or fuzzing started, if later); requires mutex_.
   std::chrono::steady_clock::time_point last_new_coverage_;
   StatsRow CollectStatsRow() const;  // requires mutex_
+  // The unique-crash index, <artifact_prefix>crashes.csv, of runs that survive failures with
+  // -keep_going=1 or -stats_file: a row per new signature (requires mutex_), and the
+  // minimised file once there is one.
+  std::unique_ptr<CrashIndex> crash_index_;
+  void RecordUniqueCrash(const shoal::proto::CrashDescription& crash);
+  void RecordMinimizedCrash(const std::string& artifact, const std::string& minimized,
+                            size_t size);
   bool quiet_status_ = false;
 };
 

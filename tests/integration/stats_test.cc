@@ -1,9 +1,14 @@
 // Integration tests of campaign telemetry (Shoal only: libFuzzer has none): the -stats_file
 // CSV written by the coordinator (-workers=1, -workers=2) and by the in-process engine
-// (-workers=0), runs that continue a file, and files that are refused or cannot be written.
+// (-workers=0), runs that continue a file, files that are refused or cannot be written, and
+// the unique-crash index (crashes.csv) that keep-going runs keep beside their artifacts.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "tests/integration/test_support.h"
@@ -156,6 +161,98 @@ TEST(StatsFile, AFileThatCannotBeWrittenIsOneWarningAndTheRunGoesOn) {
     SHOAL_EXPECT_EXIT(run, 0);
     EXPECT_EQ(CountLines(run.output, "WARNING: -stats_file: .*"), 1) << run.output;
     EXPECT_TRUE(HasLineContaining(run.output, "Done ")) << run.output;
+  }
+}
+
+void MakeDirectory(const std::string& path) { ASSERT_EQ(mkdir(path.c_str(), 0755), 0) << path; }
+
+// A quoted CSV (RFC 4180) split into rows of fields, as Python's csv module reads it.
+std::vector<std::vector<std::string>> ParseQuotedCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    if (quoted && c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+      field += '"';
+      i++;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (!quoted && c == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+    } else {
+      field += c;
+    }
+  }
+  rows.pop_back();  // after the last newline
+  return rows;
+}
+
+TEST(CrashIndex, KeepGoingRunsListEachUniqueCrashOnceWithItsFilesAndSizes) {
+  TempDir dir;
+  // Both bugs are in the seeds, longer than they need to be: found at once, then minimised
+  // within -max_total_time (each minimisation may take its whole share of it).
+  MakeDirectory(dir.Join("corpus"));
+  WriteFile(dir.Join("corpus/a"), "AB" + std::string(40, 'z'));
+  WriteFile(dir.Join("corpus/x"), "XY" + std::string(40, 'z'));
+  WriteFile(dir.Join("corpus/benign"), "hello");
+  std::vector<std::string> first_seen;
+  for (int run_number = 0; run_number < 2; run_number++) {
+    RunResult run = RunProcess(Harness("two_bugs"),
+                               {kSeed, "-keep_going=1", "-runs=5000", "-max_total_time=6",
+                                "-print_final_stats=1", "-stats_file=stats.csv", "corpus"},
+                               dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+    std::vector<std::vector<std::string>> rows = ParseQuotedCsv(ReadFile(dir.Join("crashes.csv")));
+    ASSERT_EQ(rows.size(), 3u) << ReadFile(dir.Join("crashes.csv")) << run.output;
+    const std::vector<std::string> header = {"first_seen_unix", "kind", "signature",
+                                             "artifact", "artifact_size", "minimized",
+                                             "minimized_size", "exit_code", "target"};
+    ASSERT_EQ(rows[0], header);
+    std::set<std::string> signatures;
+    for (size_t i = 1; i < rows.size(); i++) {
+      const std::vector<std::string>& row = rows[i];
+      ASSERT_EQ(row.size(), header.size());
+      EXPECT_EQ(row[1], "crash-");
+      EXPECT_EQ(row[2].substr(0, 7), "crash-|") << row[2];
+      EXPECT_TRUE(signatures.insert(row[2]).second) << row[2];
+      // The artifact, as the run announced it, with its size.
+      EXPECT_TRUE(HasLine(run.output, "artifact_prefix='./'; Test unit written to " + row[3]) ||
+                  run_number == 1)
+          << row[3] << "\n" << run.output;
+      std::string bytes = ReadFile(dir.Join(row[3]));
+      EXPECT_EQ(row[3], "./crash-" + Sha1Hex(bytes));
+      EXPECT_EQ(row[4], std::to_string(bytes.size()));
+      if (!row[5].empty()) {
+        EXPECT_EQ(row[5], "./minimized-from-" + Sha1Hex(bytes));
+        EXPECT_EQ(row[6], std::to_string(ReadFile(dir.Join(row[5])).size()));
+      } else if (run_number == 0) {
+        EXPECT_TRUE(HasLineContaining(run.output, "not minimized: the -max_total_time budget"))
+            << run.output;
+      }
+      EXPECT_NE(row[7], "0");
+      char* target = realpath(Harness("two_bugs").c_str(), nullptr);
+      ASSERT_TRUE(target);
+      EXPECT_EQ(row[8], target);  // the command that reproduces it: "<target> <artifact>"
+      free(target);
+      // The second run finds the same two bugs: their rows, first seen in the first run, stay.
+      if (run_number == 0)
+        first_seen.push_back(row[0]);
+      else
+        EXPECT_EQ(row[0], first_seen[i - 1]);
+    }
+    // The stats file's last row agrees with the run's crash counts.
+    std::vector<Row> stats = ReadStats(dir.Join("stats.csv"));
+    ASSERT_FALSE(stats.empty());
+    EXPECT_EQ(stats.back().at("crashes"), FinalStat(run, "crashes"));
+    EXPECT_EQ(stats.back().at("unique_crashes"), FinalStat(run, "unique_crashes"));
+    EXPECT_EQ(stats.back().at("unique_crashes"), 2);
+    EXPECT_GE(stats.back().at("worker_restarts"), 2);
   }
 }
 
