@@ -395,6 +395,33 @@ TEST(Hostile, SigintDuringMinimisationEndsTheRun) {
   EXPECT_EQ(FilesStartingWith(dir.path(), "crash-").size(), 16u);
 }
 
+// The interleaving that once lost a corpus file, replayed exactly by a scripted worker
+// (tests/fakes/scripted_worker.cc): a REDUCE makes two units hold the same bytes, then a
+// REDUCE of "one of them" must not delete the file the other still uses.
+TEST(Hostile, AReduceNeverDeletesAFileAnotherUnitStillUses) {
+  SHOAL_ONLY();
+  TempDir dir;
+  MakeDir(dir.path() + "/out");
+  setenv("SHOAL_WORKER_EXECUTABLE", Harness("fakes/scripted_worker").c_str(), 1);
+  RunResult run = RunProcess(Harness("empty"), {kSeed, "-runs=5000", "-print_corpus_stats=1", "out"},
+                             dir.path());
+  unsetenv("SHOAL_WORKER_EXECUTABLE");
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_EQ(CountLines(run.output, R"(#\d+\s+REDUCE .*)"), 1) << run.output;
+  std::set<std::string> files;
+  for (const std::string& name : ListDir(dir.path() + "/out")) files.insert(name);
+  int listed = 0;
+  for (const std::string& line : Lines(run.output)) {
+    auto m = FindLine(line, R"(\s*\[\s*\d+ ([0-9a-f]{40})\] sz:\s*(\d+) .*)");
+    if (!m || (*m)[2] == "0" || (*m)[1] == Sha1Hex("\n")) continue;
+    listed++;
+    EXPECT_TRUE(files.count((*m)[1])) << "unit " << (*m)[1] << " is in the corpus but not on disk\n"
+                                      << run.output;
+  }
+  EXPECT_EQ(listed, 2) << run.output;
+  EXPECT_TRUE(files.count(Sha1Hex("XX"))) << run.output;
+}
+
 // Two workers keep finding and reducing to the same bytes; every unit of the corpus at the
 // end (-print_corpus_stats lists them) must be a file in the output directory.
 TEST(Hostile, NoCorpusFileIsLostWhenTwoWorkersReduceToTheSameBytes) {
