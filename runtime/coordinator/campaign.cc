@@ -1,12 +1,13 @@
 // Campaign telemetry of the coordinator process: the -stats_file rows (taken by the monitor
-// thread and at exit, never on a worker's reply path) and the unique-crash index of
-// keep-going runs. Part of Coordinator (coordinator.h), kept apart from coordinator.cc.
+// thread and at exit, never on a worker's reply path), -max_plateau_time, and the
+// unique-crash index of keep-going runs. Part of Coordinator (coordinator.h), kept apart from coordinator.cc.
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 
+#include "runtime/common/log.h"
 #include "runtime/common/process.h"
 #include "runtime/coordinator/coordinator.h"
 
@@ -32,6 +33,16 @@ StatsRow Coordinator::CollectStatsRow() const {
   auto since = std::max(last_new_coverage_, start_time_);
   row.secs_since_new_cov = std::chrono::duration<double>(now - since).count();
   return row;
+}
+
+bool Coordinator::PlateauReached() const {
+  if (flags_.max_plateau_time <= 0 || !fuzzing_phase_) return false;
+  auto since = std::max(last_new_coverage_, start_time_);
+  if (std::chrono::steady_clock::now() - since < std::chrono::seconds(flags_.max_plateau_time))
+    return false;
+  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
+         flags_.max_plateau_time, flags_.max_plateau_time);
+  return true;
 }
 
 namespace {

@@ -852,6 +852,7 @@ void Coordinator::MonitorWorkers() {
         Stop(0);
       if (flags_.runs >= 0 && TotalRuns() >= uint64_t(flags_.runs)) Stop(0);
       if (flags_.stop_file && access(flags_.stop_file, F_OK) == 0) Stop(0);
+      if (PlateauReached()) Stop(0);  // -max_plateau_time
     }
     if (stopping_) {
       // Anything still running is not needed any more.

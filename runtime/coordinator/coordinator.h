@@ -239,6 +239,9 @@ class Coordinator {
   // When cov or ft last grew (or fuzzing started, if later); requires mutex_.
   std::chrono::steady_clock::time_point last_new_coverage_;
   StatsRow CollectStatsRow() const;  // requires mutex_
+  // -max_plateau_time: whether cov and ft have not grown for that long (then prints why the
+  // run stops); requires mutex_.
+  bool PlateauReached() const;
   // The unique-crash index, <artifact_prefix>crashes.csv, of runs that survive failures with
   // -keep_going=1 or -stats_file: a row per new signature (requires mutex_), and the
   // minimised file once there is one.

@@ -379,7 +379,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     for (const SeedFile& seed : seeds) reload_watcher_->MarkKnown(seed.path);
     next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
   }
-  while (!TimeToStop()) {
+  while (!TimeToStop() && !PlateauReached()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
     if (reload_watcher_ && NowUsec() >= next_reload_usec_) ReloadOutputCorpus();

@@ -192,6 +192,9 @@ class Fuzzer {
   size_t SecondsSinceStart() const;
   // -stats_file: a row if one is due (force: at exit); fuzzer_stats.cc.
   void MaybeWriteStatsRow(bool force = false);
+  // -max_plateau_time (in-process fuzzing): whether cov and ft have not grown for that long
+  // (then prints why the run stops); fuzzer_stats.cc.
+  bool PlateauReached() const;
   size_t ExecsPerSecond() const;
 
   const Flags& flags_;

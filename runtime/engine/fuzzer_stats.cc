@@ -1,10 +1,11 @@
-// The in-process engine's -stats_file rows (-workers=0): part of Fuzzer (fuzzer.h), called
-// from Loop between mutation sequences and at exit, never per execution. Runs in the process
+// The in-process engine's -stats_file rows and -max_plateau_time (-workers=0): part of Fuzzer
+// (fuzzer.h), called from Loop between mutation sequences and at exit, never per execution. Runs in the process
 // the user started; workers leave the stats file to their coordinator.
 #include <time.h>
 
 #include <algorithm>
 
+#include "runtime/common/log.h"
 #include "runtime/common/process.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/fuzzer.h"
@@ -38,6 +39,15 @@ void Fuzzer::MaybeWriteStatsRow(bool force) {
   row.rss_mb = PeakRssMb();
   row.secs_since_new_cov = double(now - std::max(last_new_coverage_usec_, start_usec_)) / 1e6;
   stats_file_->Append(row);
+}
+
+bool Fuzzer::PlateauReached() const {
+  if (flags_.max_plateau_time <= 0) return false;
+  int64_t since = std::max(last_new_coverage_usec_, start_usec_);
+  if (CoarseNowUsec() - since < int64_t(flags_.max_plateau_time) * 1000000) return false;
+  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
+         flags_.max_plateau_time, flags_.max_plateau_time);
+  return true;
 }
 
 }  // namespace fuzzer

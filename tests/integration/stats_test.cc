@@ -1,7 +1,8 @@
 // Integration tests of campaign telemetry (Shoal only: libFuzzer has none): the -stats_file
 // CSV written by the coordinator (-workers=1, -workers=2) and by the in-process engine
-// (-workers=0), runs that continue a file, files that are refused or cannot be written, and
-// the unique-crash index (crashes.csv) that keep-going runs keep beside their artifacts.
+// (-workers=0), runs that continue a file, files that are refused or cannot be written, the
+// unique-crash index (crashes.csv) that keep-going runs keep beside their artifacts, and
+// -max_plateau_time.
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
@@ -165,6 +166,45 @@ TEST(StatsFile, AFileThatCannotBeWrittenIsOneWarningAndTheRunGoesOn) {
 }
 
 void MakeDirectory(const std::string& path) { ASSERT_EQ(mkdir(path.c_str(), 0755), 0) << path; }
+
+class PlateauRun : public ::testing::TestWithParam<int> {};
+
+// The empty target's coverage is complete after its first input: the run must stop on the
+// plateau, as it would on -max_total_time (exit code 0, DONE, Done), long before the 60 s.
+TEST_P(PlateauRun, StopsWhenCoverageStopsGrowing) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("empty"),
+                             {kSeed, "-workers=" + std::to_string(GetParam()),
+                              "-max_plateau_time=2", "-max_total_time=60",
+                              "-print_final_stats=1", "-stats_file=stats.csv"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  ExpectLinesInOrder(run.output,
+                     {R"(#\d+\tINITED .*)",
+                      R"(INFO: no new coverage \(cov, ft\) for 2 seconds \(-max_plateau_time=2\); stopping)",
+                      R"(#\d+\tDONE   cov: 1 ft: 1 .*)", R"(Done \d+ runs in \d+ second\(s\))",
+                      R"(stat::number_of_executed_units: \d+)"});
+  std::vector<Row> rows = ReadStats(dir.Join("stats.csv"));
+  ASSERT_FALSE(rows.empty());
+  EXPECT_GE(rows.back().at("secs_since_new_cov"), 2.0) << ReadFile(dir.Join("stats.csv"));
+  EXPECT_EQ(rows.back().at("run_execs"), FinalStat(run, "number_of_executed_units"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, PlateauRun, ::testing::Values(0, 1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return "workers" + std::to_string(info.param);
+                         });
+
+TEST(Plateau, CoverageThatKeepsGrowingIsNoPlateau) {
+  TempDir dir;
+  // branchy keeps finding edges in its first second; with a long plateau limit the run ends
+  // by its -runs budget, and says nothing about a plateau.
+  RunResult run = RunProcess(Harness("branchy"),
+                             {kSeed, "-max_plateau_time=30", "-runs=20000"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_FALSE(HasLineContaining(run.output, "-max_plateau_time")) << run.output;
+  EXPECT_TRUE(HasLineContaining(run.output, "Done 20000 runs in")) << run.output;
+}
 
 // A quoted CSV (RFC 4180) split into rows of fields, as Python's csv module reads it.
 std::vector<std::vector<std::string>> ParseQuotedCsv(const std::string& text) {
