@@ -18,6 +18,7 @@
 #include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
+#include "runtime/engine/float_constants.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -159,6 +160,7 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   mutation_options.use_cmp = flags.use_cmp != 0;
   mutation_options.use_memmem = flags.use_memmem != 0;
   mutation_options.cross_over = flags.cross_over != 0;
+  mutation_options.float_mutators = flags.float_mutators != 0;
   dispatcher_ =
       std::make_unique<MutationDispatcher>(rand_, mutation_options, &Coverage().cmp_tables());
   if (hooks.custom_mutator) dispatcher_->SetCustomMutator(hooks.custom_mutator);
@@ -471,6 +473,8 @@ void Fuzzer::FinishSeeds() {
   else
     length_limit_ = max_input_len_;
   last_corpus_update_run_ = total_runs_;
+  // Float constants are harvested once per fuzzing process, before its first mutation.
+  if (flags_.float_mutators) dispatcher_->SetFloatConstants(&HarvestedFloatConstants());
   fuzzing_started_ = true;
 }
 

@@ -14,7 +14,9 @@ constexpr const char* kMutatorNames[] = {
     "EraseBytes", "InsertByte",   "InsertRepeatedBytes", "ChangeByte",
     "ChangeBit",  "ShuffleBytes", "ChangeASCIIInt",      "ChangeBinInt",
     "CopyPart",   "CrossOver",    "ManualDict",          "PersAutoDict",
-    "CMP",        "Custom",       "CustomCrossOver",
+    "CMP",        "Custom",       "CustomCrossOver",     "FloatConst",
+    "FloatUlp",   "FloatSign",    "FloatExp",            "FloatSpecial",
+    "FloatConv",  "FloatASCII",
 };
 
 // Bytes that often matter to parsers (delimiters, digits, letters at both ends of the
@@ -90,7 +92,7 @@ void MakeAscii(uint8_t* data, size_t size) {
 
 MutationDispatcher::MutationDispatcher(Random* rand, const MutationOptions& options,
                                        const CmpTables* cmp_tables)
-    : rand_(rand), options_(options), cmp_tables_(cmp_tables) {}
+    : rand_(rand), options_(options), cmp_tables_(cmp_tables), float_(rand) {}
 
 void MutationDispatcher::SetCrossOverPartner(const uint8_t* data, size_t size) {
   partner_data_ = data;
@@ -123,7 +125,7 @@ size_t MutationDispatcher::MutateImpl(uint8_t* data, size_t size, size_t max_siz
     const size_t new_size = ApplyMutator(id, data, size, max_size);
     if (new_size == 0 || new_size > max_size) continue;
     if (options_.only_ascii) MakeAscii(data, new_size);
-    RecordMutator(id);
+    RecordMutator(id == MutatorId::kFloatConst ? applied_float_ : id);
     return new_size;
   }
   // Every attempt failed (e.g. custom mutator keeps returning 0): fall back to one space and
@@ -151,6 +153,7 @@ size_t MutationDispatcher::CollectApplicableMutators(bool allow_custom, MutatorI
     if (!manual_dictionary_.empty()) out[count++] = MutatorId::kManualDict;
     if (!persistent_auto_dictionary_.empty()) out[count++] = MutatorId::kPersAutoDict;
     if (options_.use_cmp && cmp_tables_) out[count++] = MutatorId::kCmp;
+    if (options_.float_mutators) out[count++] = MutatorId::kFloatConst;  // the Float* family
   }
   if (allow_custom && custom_cross_over_ && has_partner) {
     out[count++] = MutatorId::kCustomCrossOver;
@@ -190,6 +193,19 @@ size_t MutationDispatcher::ApplyMutator(MutatorId id, uint8_t* data, size_t size
       return custom_mutator_(data, size, max_size, static_cast<unsigned int>(rand_->Next()));
     case MutatorId::kCustomCrossOver:
       return CustomCrossOver(data, size, max_size);
+    case MutatorId::kFloatConst: {
+      FloatMutators::Kind kind = FloatMutators::Kind::kConst;
+      const size_t new_size = float_.Mutate(data, size, max_size, &kind);
+      applied_float_ = static_cast<MutatorId>(static_cast<size_t>(MutatorId::kFloatConst) +
+                                              static_cast<size_t>(kind));
+      return new_size;
+    }
+    case MutatorId::kFloatUlp:  // recorded only; never a candidate of its own
+    case MutatorId::kFloatSign:
+    case MutatorId::kFloatExp:
+    case MutatorId::kFloatSpecial:
+    case MutatorId::kFloatConv:
+    case MutatorId::kFloatASCII:
     case MutatorId::kCount:
       break;
   }
@@ -633,6 +649,9 @@ void MutationDispatcher::RecordSuccessfulMutationSequence() {
 std::string MutationDispatcher::DescribeMutationSequence(bool verbose) const {
   static_assert(sizeof(kMutatorNames) / sizeof(kMutatorNames[0]) == kMaxMutators,
                 "one name per MutatorId");
+  static_assert(static_cast<size_t>(MutatorId::kCount) - static_cast<size_t>(MutatorId::kFloatConst) ==
+                    FloatMutators::kKinds,
+                "one MutatorId per FloatMutators::Kind");
   if (sequence_length_ == 0) return "";
   const size_t recorded = std::min(sequence_length_, kMaxRecordedMutators);
   std::string out = "MS: " + std::to_string(sequence_length_) + " " +

@@ -12,6 +12,7 @@
 #include "runtime/common/random.h"
 #include "runtime/engine/cmp_tables.h"
 #include "runtime/engine/dictionary.h"
+#include "runtime/engine/float_mutators.h"
 
 namespace fuzzer {
 
@@ -20,6 +21,7 @@ struct MutationOptions {
   bool use_cmp = true;      // -use_cmp: the CMP mutator (words from CmpTables)
   bool use_memmem = true;   // -use_memmem: memmem/strstr needles take part in CMP
   bool cross_over = true;   // -cross_over: CrossOver / CustomCrossOver
+  bool float_mutators = true;  // -float_mutators: the Float* family (float_mutators.h)
 };
 
 using CustomMutatorFn = size_t (*)(uint8_t* data, size_t size, size_t max_size, unsigned int seed);
@@ -37,6 +39,8 @@ class MutationDispatcher {
   void SetCustomMutator(CustomMutatorFn fn) { custom_mutator_ = fn; }
   void SetCustomCrossOver(CustomCrossOverFn fn) { custom_cross_over_ = fn; }
   bool HasCustomMutator() const { return custom_mutator_ != nullptr; }
+  // The constants FloatConst and FloatASCII draw from (may be null); must outlive this object.
+  void SetFloatConstants(const FloatConstants* constants) { float_.SetConstants(constants); }
 
   // The partner for CrossOver / CustomCrossOver in the next mutations; may be null or empty.
   // The bytes must stay valid until the next call.
@@ -90,6 +94,15 @@ class MutationDispatcher {
     kCmp,
     kCustom,
     kCustomCrossOver,
+    // The Float* family: one slot among the candidates (kFloatConst stands for it), and the
+    // member FloatMutators applied is what gets recorded. Same order as FloatMutators::Kind.
+    kFloatConst,
+    kFloatUlp,
+    kFloatSign,
+    kFloatExp,
+    kFloatSpecial,
+    kFloatConv,
+    kFloatASCII,
     kCount,
   };
   static constexpr size_t kMaxMutators = static_cast<size_t>(MutatorId::kCount);
@@ -143,6 +156,8 @@ class MutationDispatcher {
   const CmpTables* cmp_tables_;
   CustomMutatorFn custom_mutator_ = nullptr;
   CustomCrossOverFn custom_cross_over_ = nullptr;
+  FloatMutators float_;
+  MutatorId applied_float_ = MutatorId::kFloatConst;  // the member of the last family pick
   const uint8_t* partner_data_ = nullptr;
   size_t partner_size_ = 0;
 

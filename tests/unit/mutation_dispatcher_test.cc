@@ -67,7 +67,9 @@ TEST(MutationDispatcherTest, EveryMutatorNameAppears) {
   Random rand(1);
   auto tables = std::make_unique<CmpTables>();
   FillCmpTables(tables.get());
-  MutationDispatcher dispatcher(&rand, MutationOptions(), tables.get());
+  MutationOptions options;
+  options.float_mutators = false;  // libFuzzer's set; the Float* family: float_mutators_test
+  MutationDispatcher dispatcher(&rand, options, tables.get());
   dispatcher.AddManualDictionaryWord(MakeWord("manual"));
   const std::string partner = "partner-bytes";
   dispatcher.SetCrossOverPartner(reinterpret_cast<const uint8_t*>(partner.data()), partner.size());
@@ -99,6 +101,7 @@ TEST(MutationDispatcherTest, OptionalMutatorsAreOffWhenNotApplicable) {
   MutationOptions options;
   options.cross_over = false;
   options.use_cmp = false;
+  options.float_mutators = false;
   MutationDispatcher dispatcher(&rand, options, &tables);
   const std::string partner = "partner";
   dispatcher.SetCrossOverPartner(reinterpret_cast<const uint8_t*>(partner.data()), partner.size());
@@ -108,7 +111,8 @@ TEST(MutationDispatcherTest, OptionalMutatorsAreOffWhenNotApplicable) {
                 for (const std::string& name : NamesOf(description)) seen.insert(name);
                 return false;
               });
-  for (const char* name : {"CrossOver", "ManualDict", "PersAutoDict", "CMP", "Custom"}) {
+  for (const char* name :
+       {"CrossOver", "ManualDict", "PersAutoDict", "CMP", "Custom", "FloatConst", "FloatUlp"}) {
     EXPECT_EQ(seen.count(name), 0u) << name;
   }
   EXPECT_EQ(seen.size(), 9u);
