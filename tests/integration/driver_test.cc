@@ -561,7 +561,14 @@ TEST(Driver, HelpListsAllLibFuzzer14FlagsWithDefaults) {
       {"create_missing_dirs", "0"}};
   // Shoal lists its own flags after libFuzzer's.
   std::vector<std::pair<std::string, std::string>> expected = kFlags;
-  if (Engine() == "shoal") expected.push_back({"keep_going", "0"});
+  if (Engine() == "shoal")
+    for (const auto& flag : std::vector<std::pair<std::string, std::string>>{
+             {"keep_going", "0"},
+             {"float_mutators", "1"},
+             {"stats_file", "0"},
+             {"stats_interval", "1"},
+             {"max_plateau_time", "0"}})
+      expected.push_back(flag);
   std::vector<std::pair<std::string, std::string>> listed;
   for (const std::string& line : lines) {
     auto m = FindLine(line, R"( (\w+) *\t(-?\d+)\t.+)");
