@@ -71,6 +71,8 @@ class Coordinator {
     size_t size = 0;
     Bytes data;
     bool reloaded = false;  // found in the output corpus by -reload
+    // Times its chunk was queued again after a worker death nobody could pin on one input.
+    uint32_t retries = 0;
   };
   using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;
   using InputFailureFn = std::function<void(size_t id)>;

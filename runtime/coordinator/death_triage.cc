@@ -16,6 +16,8 @@
 namespace fuzzer {
 namespace {
 
+constexpr uint32_t kMaxChunkRetries = 3;
+
 // The position of the job whose bytes are `input` (files read up to max_len), or npos.
 size_t FindJobWithBytes(const std::vector<Coordinator::InputJob>& jobs, const Bytes& input,
                         size_t max_len) {
@@ -76,7 +78,21 @@ Coordinator::NoReportVerdict Coordinator::ResolveDeathWithNoReport(
     if (unfinished_seeds) {
       if (*position < unfinished_seeds->size())
         unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(*position));
-      if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
+      // A chunk that keeps breaking workers with no input to blame would be queued forever
+      // (the budget only counts once fuzzing starts): after a few tries its inputs are
+      // skipped, and said so.
+      SeedChunk retry;
+      for (InputJob& job : *unfinished_seeds) {
+        if (++job.retries <= kMaxChunkRetries) {
+          retry.push_back(std::move(job));
+          continue;
+        }
+        if (!job.path.empty())
+          Printf("INFO: skipping '%s': workers running it died %u times with no report\n",
+                 job.path.c_str(), job.retries);
+        if (on_failure_) on_failure_(job.id);  // a merge records it as not finished
+      }
+      if (!retry.empty()) seed_queue_.push_front(std::move(retry));
     }
     PrepareRestart(worker);
     return NoReportVerdict::kRestart;
