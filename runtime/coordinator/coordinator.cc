@@ -784,6 +784,8 @@ void Coordinator::WorkerLoop(Worker* worker) {
         for (; shared < worker->pending.size(); shared++) {
           const Bytes& input = worker->pending[shared];
           if (shared && shared_bytes + input.size() > kMaxSharedBytesPerRequest) break;
+          // Each shared input is a run: never more than the request's -runs budget.
+          if (reserved && shared >= reserved) break;
           shared_bytes += input.size();
           fuzz->add_inputs_from_others(input.data(), input.size());
         }
