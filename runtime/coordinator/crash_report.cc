@@ -26,7 +26,9 @@ bool IsNoiseFrame(const std::string& function) {
                                           "free",       "operator new",   "operator delete",
                                           "_start",     "main",           "__run_exit_handlers",
                                           "exit",       "__cxa_",         "std::terminate",
-                                          "__gnu_cxx::"};
+                                          "__gnu_cxx::",
+                                          // Shoal's own report, inlined (no namespace shown).
+                                          "PrintStackTrace"};
   for (const char* prefix : kPrefixes)
     if (StartsWith(function, prefix)) return true;
   return function.empty();

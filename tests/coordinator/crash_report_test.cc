@@ -29,6 +29,27 @@ TEST(CrashReportTest, ClassifiesByWorkerNoteThenByHowItEnded) {
   EXPECT_EQ(ClassifyDeath(death), FailureKind::kTimeout);
 }
 
+// An abort() in the target, reported by Shoal's deadly-signal handler: the signature names
+// the target's frames, not the handler's inlined PrintStackTrace or libc's abort path.
+TEST(CrashReportTest, SignatureOfAnAbortSkipsShoalsInlinedReportFrames) {
+  const std::string report =
+      "==8911== ERROR: libFuzzer: deadly signal\n"
+      "    #0 0x55d888cbc1b1 in __sanitizer_print_stack_trace (/t/fork_then_crash+0xbc1b1)\n"
+      "    #1 0x55d888d27966 in PrintStackTrace /proc/self/cwd/runtime/engine/fuzzer.cc:672:5\n"
+      "    #2 0x55d888d27966 in fuzzer::Fuzzer::ReportBugAndExit(char const*) "
+      "/proc/self/cwd/runtime/engine/fuzzer.cc:712:3\n"
+      "    #3 0x7fd1e0d5a04f  (/lib/x86_64-linux-gnu/libc.so.6+0x3c04f)\n"
+      "    #4 0x7fd1e0da8eeb in __pthread_kill_implementation nptl/pthread_kill.c:43:17\n"
+      "    #5 0x7fd1e0d59fb1 in raise signal/raise.c:26:13\n"
+      "    #6 0x7fd1e0d44471 in abort stdlib/abort.c:79:7\n"
+      "    #7 0x55d888cef621 in Crash3(unsigned char const*) /src/many_crashes.cc:19:5\n"
+      "    #8 0x55d888cef700 in LLVMFuzzerTestOneInput /src/many_crashes.cc:30:3\n"
+      "SUMMARY: libFuzzer: deadly signal\n";
+  std::string signature = CrashSignature(FailureKind::kCrash, report, KilledBy(SIGABRT));
+  EXPECT_EQ(signature.find("PrintStackTrace"), std::string::npos) << signature;
+  EXPECT_NE(signature.find("Crash3"), std::string::npos) << signature;
+}
+
 TEST(CrashReportTest, ExitCodesAreLibFuzzers) {
   WorkerDeath death;
   death.wait_status = ExitedWith(1);  // ASan's default exitcode
