@@ -85,18 +85,65 @@ std::atomic<unsigned long> temp_file_counter{0};
 static_assert(std::atomic<unsigned long>::is_always_lock_free,
               "WriteFileAtomicallyRaw runs in signal handlers");
 
+// This machine's host name as it goes into temp file names: gethostname() once at start-up
+// (a static constructor, or the first write if that comes earlier), reduced to [A-Za-z0-9_-]
+// so that the name stays parseable and is the same in every process of the machine. Two
+// machines writing into one shared directory then never share a temp file, even with equal
+// pids. Filled before any signal handler can run, so the crash path only reads it.
+char host_tag[65];
+std::atomic<bool> host_tag_ready{false};
+
+void InitHostTag() {
+  if (host_tag_ready.load(std::memory_order_acquire)) return;
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) name[0] = 0;
+  size_t n = 0;
+  for (const char* p = name; *p && n < sizeof(host_tag) - 1; p++) {
+    char c = *p;
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+    host_tag[n++] = plain ? c : '_';
+  }
+  if (n == 0) {
+    memcpy(host_tag, "host", 4);
+    n = 4;
+  }
+  host_tag[n] = 0;
+  host_tag_ready.store(true, std::memory_order_release);
+}
+
+struct HostTagAtStartUp {
+  HostTagAtStartUp() { InitHostTag(); }
+} host_tag_at_start_up;
+
+bool IsTagChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_';
+}
+
 }  // namespace
 
+const char* AtomicWriteHostTag() {
+  InitHostTag();
+  return host_tag;
+}
+
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) {
-  // "<dir>/.shoal-tmp.<pid>.<n>" built by hand: snprintf is not async-signal-safe. The temp
-  // file sits in the target's directory so that rename() is atomic.
+  // "<dir>/.shoal-tmp.<host>.<pid>.<n>" built by hand: snprintf is not async-signal-safe.
+  // The temp file sits in the target's directory so that rename() is atomic; host, pid and
+  // counter make its name unique among every process of every machine sharing the directory.
   char tmp[4096];
   const char* slash = strrchr(path, '/');
   size_t len = slash ? size_t(slash - path) + 1 : 0;
-  if (len + kTempPrefixLength + 2 * 24 + 2 > sizeof(tmp)) return false;
+  const char* host = AtomicWriteHostTag();
+  size_t host_length = strlen(host);
+  if (len + kTempPrefixLength + host_length + 1 + 2 * 24 + 2 > sizeof(tmp)) return false;
   memcpy(tmp, path, len);
   memcpy(tmp + len, kTempPrefix, kTempPrefixLength);
   len += kTempPrefixLength;
+  memcpy(tmp + len, host, host_length);
+  len += host_length;
+  tmp[len++] = '.';
   len += AppendDecimal(unsigned(getpid()), tmp + len);
   tmp[len++] = '.';
   len += AppendDecimal(temp_file_counter.fetch_add(1, std::memory_order_relaxed), tmp + len);
@@ -117,6 +164,24 @@ bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t si
 bool IsAtomicWriteTempName(const char* name) {
   if (strncmp(name, kTempPrefix, kTempPrefixLength) != 0) return false;
   const char* p = name + kTempPrefixLength;
+  // Any machine's "<host>." first (absent in the names of Shoal before host names: those may
+  // still be left in a directory by a killed process).
+  const char* tag_end = p;
+  while (IsTagChar(*tag_end)) tag_end++;
+  if (*tag_end == '.' && tag_end > p) {
+    const char* rest = tag_end + 1;
+    bool three_parts = false;  // "<tag>.<digits>.<digits>": the tag is a host name
+    const char* q = rest;
+    if (*q >= '0' && *q <= '9') {
+      while (*q >= '0' && *q <= '9') q++;
+      if (*q == '.' && q[1] >= '0' && q[1] <= '9') {
+        q++;
+        while (*q >= '0' && *q <= '9') q++;
+        three_parts = *q == 0;
+      }
+    }
+    if (three_parts) return true;
+  }
   for (int part = 0; part < 2; part++) {
     if (*p < '0' || *p > '9') return false;
     while (*p >= '0' && *p <= '9') p++;

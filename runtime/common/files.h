@@ -24,14 +24,20 @@ bool RegularFileSize(const std::string& path, size_t* size);
 // Reads at most max_size bytes (0 = no limit). Returns false if the file cannot be read.
 bool ReadFile(const std::string& path, Bytes* out, size_t max_size = 0);
 // Writes to a temp file beside path, then renames it over path. Returns false (and removes
-// the temp file) on error. The temp file is named ".shoal-tmp.<pid>.<n>", a name no user
-// file plausibly has, so listings can skip exactly these (IsAtomicWriteTempName).
+// the temp file) on error. The temp file is named ".shoal-tmp.<host>.<pid>.<n>" (host:
+// AtomicWriteHostTag()), a name no user file plausibly has and no other process of any
+// machine sharing the directory uses, so listings can skip exactly these
+// (IsAtomicWriteTempName) and two machines never write into one temp file.
 bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size);
 // Async-signal-safe variant used from crash paths: no allocation, no stdio.
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
-// Whether a directory entry's name is a temp file of WriteFileAtomically (in progress, or
-// left behind by a killed process): ".shoal-tmp.<digits>.<digits>", exactly.
+// Whether a directory entry's name is a temp file of WriteFileAtomically on any machine (in
+// progress, or left behind by a killed process): ".shoal-tmp.<host>.<digits>.<digits>" with
+// host made of [A-Za-z0-9_-], or ".shoal-tmp.<digits>.<digits>" (older Shoal), exactly.
 bool IsAtomicWriteTempName(const char* name);
+// This machine's host name as temp file names carry it: gethostname() read once at start-up,
+// every character outside [A-Za-z0-9_-] replaced by '_' ("host" if there is none).
+const char* AtomicWriteHostTag();
 // Every regular file under dir (symlinks followed), recursively, in sorted order, with its
 // size; temp files of WriteFileAtomically are left out. A directory reached twice (a
 // symlink to "." or to an ancestor, or two links to one directory) is listed once, so each

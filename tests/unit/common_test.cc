@@ -1,6 +1,7 @@
 // Unit tests for the shared helpers: SHA-1, encodings, atomic files and corpus listings, the
 // input slot. Run by Bazel as a plain test process (no fuzz target involved).
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -131,12 +132,59 @@ TEST(FilesTest, OnlyExactlyTheTempFilesOfAtomicWritesAreLeftOut) {
   EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.42.1.x"));
   EXPECT_FALSE(IsAtomicWriteTempName("a.shoal-tmp.42.1"));
 
+  // Every machine's temp files, whatever its host name.
+  EXPECT_TRUE(IsAtomicWriteTempName(".shoal-tmp.fuzz-box_2.4242.0"));
+  EXPECT_TRUE(IsAtomicWriteTempName(".shoal-tmp.777.4242.0"));  // an all-digit host name
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.fuzz.box.4242.0"));  // hosts carry no dots
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.fuzz-box.4242"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.fuzz-box.4242.0.1"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp..4242.0"));
+  EXPECT_FALSE(IsAtomicWriteTempName(".shoal-tmp.fuzz box.4242.0"));
+
   ScratchDir scratch;
-  for (const char* name : {"x.tmp.1", "a.tmp.b", ".tmp.7", ".shoal-tmp.9", ".shoal-tmp.12.3"})
+  for (const char* name : {"x.tmp.1", "a.tmp.b", ".tmp.7", ".shoal-tmp.9", ".shoal-tmp.12.3",
+                           ".shoal-tmp.other-host.12.3", ".shoal-tmp.a.b.c"})
     ASSERT_TRUE(WriteFileAtomically(scratch.Join(name), U("s"), 1)) << name;
   EXPECT_EQ(ListedPaths(scratch.path()),
-            (std::vector<std::string>{scratch.Join(".shoal-tmp.9"), scratch.Join(".tmp.7"),
-                                      scratch.Join("a.tmp.b"), scratch.Join("x.tmp.1")}));
+            (std::vector<std::string>{scratch.Join(".shoal-tmp.9"), scratch.Join(".shoal-tmp.a.b.c"),
+                                      scratch.Join(".tmp.7"), scratch.Join("a.tmp.b"),
+                                      scratch.Join("x.tmp.1")}));
+}
+
+// Temp file names carry this machine's host name (as gethostname gives it, reduced to a safe
+// tag) and the pid, so machines sharing a directory never share a temp file; a failed write
+// leaves nothing; another machine's leftover temp file is neither listed nor touched.
+TEST(FilesTest, TempFileNamesCarryTheHostNameAndPid) {
+  char name[256] = {};
+  ASSERT_EQ(gethostname(name, sizeof(name) - 1), 0);
+  std::string tag = AtomicWriteHostTag();
+  ASSERT_FALSE(tag.empty());
+  ASSERT_EQ(tag.size(), std::min(strlen(name), size_t(64))) << name;
+  for (size_t i = 0; i < tag.size(); i++)
+    EXPECT_TRUE(tag[i] == name[i] || tag[i] == '_') << tag << " vs " << name;
+  std::string own = ".shoal-tmp." + tag + "." + std::to_string(getpid()) + ".7";
+  EXPECT_TRUE(IsAtomicWriteTempName(own.c_str())) << own;
+
+  // A write that fails at the rename leaves nothing behind, and a write that succeeds leaves
+  // only its file: the temp file (whatever its name) is gone either way.
+  ScratchDir scratch;
+  ASSERT_TRUE(MakeDirectories(scratch.Join("busy/inner")));
+  EXPECT_FALSE(WriteFileAtomically(scratch.Join("busy"), U("abc"), 3));
+  EXPECT_EQ(RawEntries(scratch.path()), std::vector<std::string>{"busy"});
+
+  // Another machine's leftover temp file (same pid and counter, other host) is neither listed
+  // nor touched by this machine's writes.
+  std::string other = ".shoal-tmp.other-machine." + std::to_string(getpid()) + ".0";
+  int fd = open(scratch.Join(other).c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "half", 4), 4);
+  close(fd);
+  ASSERT_TRUE(WriteFileAtomically(scratch.Join("unit"), U("whole"), 5));
+  EXPECT_EQ(RawEntries(scratch.path()), (std::vector<std::string>{other, "busy", "unit"}));
+  Bytes left;
+  ASSERT_TRUE(ReadFile(scratch.Join(other), &left));
+  EXPECT_EQ(std::string(left.begin(), left.end()), "half");
+  EXPECT_EQ(ListedPaths(scratch.path()), std::vector<std::string>{scratch.Join("unit")});
 }
 
 TEST(FilesTest, DirectoryCyclesAndRepeatedDirectoriesAreListedOnce) {
