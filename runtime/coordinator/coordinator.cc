@@ -431,7 +431,10 @@ size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chu
     const auto& result = response.results(i);
     const InputJob& job = chunk[position];
     CorpusChange change = CorpusChange::kNone;
-    if (result.unreadable()) Printf("WARNING: could not read '%s'\n", job.path.c_str());
+    // A reloaded file may be gone already (another machine's REDUCE replaced it): skipped
+    // without a word, as libFuzzer and the in-process engine do.
+    if (result.unreadable() && !job.reloaded)
+      Printf("WARNING: could not read '%s'\n", job.path.c_str());
     std::vector<uint32_t> features(result.features().begin(), result.features().end());
     // Seeds are not copied into the output corpus (libFuzzer does not either). Globally new
     // ones reach the other workers through AddToGlobalCorpus's pending lists; the worker
