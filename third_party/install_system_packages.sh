@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Shoal builds and tests with (Bazel 4.2.3, clang 14 and its
 # sanitizer/libFuzzer runtimes, lld, protobuf, GoogleTest; AFL++ and header-only parsers for
-# the benchmarks; matplotlib for tools/shoal-report and Chromium for its rendering test). Idempotent and instant when everything is present. Needs root or sudo.
+# the benchmarks; matplotlib for tools/shoal-report and Chromium for its rendering test).
+# Idempotent and instant when everything is present. Needs root or sudo.
 set -euo pipefail
 
 packages=(bazel-bootstrap clang libclang-rt-14-dev lld protobuf-compiler libprotobuf-dev
