@@ -9,6 +9,9 @@
 
 namespace fuzzer {
 
+// libFuzzer prints an input's hex dump, ASCII line and Base64 only up to this size.
+constexpr size_t kMaxUnitSizeToPrint = 256;
+
 std::string Base64(const uint8_t* data, size_t size);
 // "0x48,0x49,0x21," (every byte, comma-terminated).
 std::string HexBytes(const uint8_t* data, size_t size);

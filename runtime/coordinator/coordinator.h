@@ -29,27 +29,11 @@
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
+#include "runtime/coordinator/worker_launcher.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/fuzzer.h"
 
 namespace fuzzer {
-
-// Forks worker processes from one thread that outlives them all. PR_SET_PDEATHSIG (which
-// stops workers from outliving a coordinator that dies) fires when the *thread* that forked
-// the child exits, so the per-worker threads, which come and go, must not fork.
-class WorkerLauncher {
- public:
-  WorkerLauncher();
-  ~WorkerLauncher();
-  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error);
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::function<void()> job_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 class Coordinator {
  public:
@@ -126,8 +110,12 @@ class Coordinator {
   bool RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
                              SeedChunk* unfinished_seeds);
   void DiscardClient(Worker* worker);
-  // Handles a worker that died during a call (or, `garbled`, sent garbage after running
-  // inputs); returns false if the run must stop.
+  // A worker whose failure handler started reporting may spend this long without using any
+  // CPU before it is killed: a corrupted heap can deadlock its death path (malloc locks), and
+  // nothing else would end it.
+  static constexpr std::chrono::seconds kDyingGrace{10};
+  // worker_failures.cc: handles a worker that died during a call (or, `garbled`, sent
+  // garbage after running inputs); returns false if the run must stop.
   bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled);
   // The worker will be started afresh: it gets a new seed and the whole global corpus.
   // Requires mutex_.

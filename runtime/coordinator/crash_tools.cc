@@ -13,7 +13,6 @@
 namespace fuzzer {
 namespace {
 
-constexpr size_t kMaxUnitSizeToPrint = 256;
 constexpr long kDefaultMinimizeSeconds = 600;
 
 void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes& data) {

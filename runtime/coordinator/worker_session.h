@@ -12,10 +12,10 @@
 #include "proto/worker.pb.h"
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
-#include "runtime/coordinator/coordinator.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
+#include "runtime/coordinator/worker_launcher.h"
 
 namespace fuzzer {
 

@@ -26,7 +26,6 @@ namespace {
 
 constexpr size_t kMinDefaultMaxLen = 4096;
 constexpr size_t kMaxSaneLen = 1 << 20;
-constexpr size_t kMaxUnitSizeToPrint = 256;
 constexpr size_t kMaxLeakDetectionAttempts = 1000;
 constexpr int kOomExitCode = 71;
 constexpr int kInterruptExitCode = 72;
