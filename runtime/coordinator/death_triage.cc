@@ -119,14 +119,15 @@ Coordinator::NoReportVerdict Coordinator::ResolveDeathWithNoReport(
       return restart();
     }
   }
-  std::optional<Bytes> found = TriageDeathWithNoReport(client.slot().Recent(), channel_broken,
+  const std::vector<Bytes> recent = client.slot().Recent();  // copied out of the slot once
+  std::optional<Bytes> found = TriageDeathWithNoReport(recent, channel_broken,
                                                        exit_status);
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_) return NoReportVerdict::kStop;
   if (!found) {
     Printf("INFO: worker %d (pid %d) %s and reported nothing; none of its last %zd inputs "
            "does it again in a fresh worker, so no artifact is written; restarting it\n",
-           worker->index, int(pid), what.c_str(), client.slot().Recent().size());
+           worker->index, int(pid), what.c_str(), recent.size());
     return restart();
   }
   *culprit = std::move(*found);
