@@ -149,6 +149,7 @@ __attribute__((noinline)) void CoverageState::MarkStackBaseHere() {
 void CoverageState::ResetForExecution() {
   for (size_t m = 0; m < num_modules_; m++) memset(modules_[m].begin, 0, modules_[m].size());
   if (options_.use_value_profile) memset(value_profile_, 0, sizeof(value_profile_));
+  if (options_.use_cmp_distance) cmp_distance_.StartExecution();
   __sancov_lowest_stack = UINTPTR_MAX;
 }
 
@@ -192,6 +193,7 @@ void CoverageState::HandleMemcmp(uintptr_t pc, const uint8_t* s1, const uint8_t*
     if (stop_at_zero && (s1[len] == 0 || s2[len] == 0)) break;
     len++;
   }
+  if (cmp_log_.on() && len > 1) cmp_log_.AddBytes(pc, s1, s2, len);
   size_t first_diff = 0;
   while (first_diff < len && s1[first_diff] == s2[first_diff]) first_diff++;
   if (options_.use_cmp && len > 1) {
@@ -271,16 +273,16 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_cmp8(uint64_t a, uint64_t b) {
   Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp1(uint8_t a, uint8_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
+  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp2(uint16_t a, uint16_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
+  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp4(uint32_t a, uint32_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
+  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
+  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
 }
 
 SHOAL_INTERFACE void __sanitizer_cov_trace_switch(uint64_t value, uint64_t* cases) {
@@ -288,19 +290,28 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_switch(uint64_t value, uint64_t* case
   uint64_t bits = cases[1];
   if (!num_cases) return;
   const uint64_t* values = cases + 2;
+  uintptr_t pc = SHOAL_CALLER_PC();
+  fuzzer::CmpLog& log = Coverage().cmp_log();
+  if (__builtin_expect(log.on(), 0)) {
+    // The structured log sees every case (a transformed value may need any of them).
+    uint8_t size = uint8_t(bits / 8 ? bits / 8 : 1);
+    for (uint64_t i = 0; i < num_cases && i < 64; i++)
+      log.AddInt(pc + i, fuzzer::CmpKind::kConstInt, size, values[i], value);
+  }
   // Byte-sized values and switches are found by plain mutation; only wide ones need CMP
   // help (libFuzzer's rule). This also keeps lexers' switch-per-byte cheap.
   if (value < 256 || values[num_cases - 1] < 256) return;
-  uintptr_t pc = SHOAL_CALLER_PC();
   // Cases are sorted: compare against the nearest case below and above the value.
   uint64_t i = uint64_t(std::lower_bound(values, values + num_cases, value) - values);
   auto handle = [&](uint64_t case_index) {
     uint64_t case_value = values[case_index];
     uintptr_t case_pc = pc + case_index;
+    // Not logged again: the loop above logged every case.
     if (bits <= 32)
-      Coverage().HandleCmp(case_pc, uint32_t(value), uint32_t(case_value));
+      Coverage().HandleCmpUnlogged(case_pc, uint32_t(case_value), uint32_t(value),
+                                   fuzzer::CmpKind::kConstInt);
     else
-      Coverage().HandleCmp(case_pc, value, case_value);
+      Coverage().HandleCmpUnlogged(case_pc, case_value, value, fuzzer::CmpKind::kConstInt);
   };
   if (i < num_cases) handle(i);
   if (i > 0) handle(i - 1);

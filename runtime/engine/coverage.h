@@ -9,12 +9,23 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "runtime/engine/cmp_log.h"
 #include "runtime/engine/cmp_tables.h"
 
+extern "C" {
+// Defined by the linker (GNU ld and lld) at the executable's first byte.
+extern char __executable_start __attribute__((weak));
+}
+
 namespace fuzzer {
+
+// The executable's load address (0 if the linker defined no __executable_start): compare
+// sites relative to it are the same in every process despite ASLR.
+inline uintptr_t ExecutableStart() { return reinterpret_cast<uintptr_t>(&__executable_start); }
 
 // Feature ids live in [0, kFeatureSpaceSize); larger raw ids wrap around (as libFuzzer's).
 constexpr uint32_t kFeatureSpaceSize = 1u << 21;
@@ -40,6 +51,71 @@ struct CoverageOptions {
   bool use_cmp = true;             // record compare operands for the CMP mutator
   bool use_memmem = true;
   bool record_new_pcs = false;     // -print_pcs: keep every newly covered PC for NEW_PC lines
+  bool use_cmp_distance = true;    // -cmp_distance: per-site matching-bits features
+};
+
+// -cmp_distance: for each 4- and 8-byte compare against a constant, the most bits its two
+// operands had in common in one execution becomes a feature (site, bits), but only when no
+// earlier execution of this process did better at that site: an input that gets one compare
+// of a pair closer to its constant is kept although no branch changed, so magic values that
+// must hold together (or a compare of an OR of XORs with 0) are approached a step at a time,
+// while worse distances, which random bytes produce all the time, never fill the corpus.
+// Only compares with a constant side (whose distances do not depend on hash seeds), and not
+// 8-byte compares with 0: those are null checks of pointers (UBSan adds many).
+class CmpDistance {
+ public:
+  static constexpr size_t kSiteBits = 13;
+  static constexpr size_t kSites = size_t(1) << kSiteBits;
+  static constexpr size_t kFeaturesPerSite = 65;  // 0..64 matching bits
+  static constexpr size_t kFeatureSpan = kSites * kFeaturesPerSite;
+  static constexpr size_t kMaxTouched = 1024;
+
+  void StartExecution() {
+    if (++generation_ == 0) {  // wrapped: old stamps could look current
+      memset(slots_, 0, sizeof(slots_));
+      generation_ = 1;
+    }
+    num_touched_ = 0;
+  }
+  // Hot path. `site_offset` is the compare's address relative to the executable's start,
+  // so that every process (ASLR) maps a compare to the same site.
+  void Record(uintptr_t site_offset, uint32_t matching_bits) {
+    size_t site = size_t((site_offset * 0x9E3779B97F4A7C15ull) >> (64 - kSiteBits));
+    Slot& slot = slots_[site];
+    if (slot.generation != generation_) {
+      if (num_touched_ == kMaxTouched) return;
+      slot.generation = generation_;
+      slot.best = uint8_t(matching_bits);
+      touched_[num_touched_++] = uint16_t(site);
+    } else if (matching_bits > slot.best) {
+      slot.best = uint8_t(matching_bits);
+    }
+  }
+  // Features of the execution: the sites where it matched at least as many bits as any
+  // execution before (an equal count again, so that running an input twice gives the same
+  // features). Call once per execution.
+  template <class Handler>
+  void ForEachFeature(Handler&& handle) {
+    for (size_t i = 0; i < num_touched_; i++) {
+      const uint16_t site = touched_[i];
+      const uint8_t matched = slots_[site].best;
+      if (uint32_t(matched) + 1 < record_[site]) continue;
+      record_[site] = uint8_t(matched + 1);
+      handle(uint32_t(site * kFeaturesPerSite + matched));
+    }
+  }
+  size_t NumTouched() const { return num_touched_; }
+
+ private:
+  struct Slot {
+    uint16_t generation;
+    uint8_t best;
+  };
+  Slot slots_[kSites] = {};
+  uint8_t record_[kSites] = {};  // per site: the most bits ever matched, plus one (0: none)
+  uint16_t touched_[kMaxTouched] = {};
+  size_t num_touched_ = 0;
+  uint16_t generation_ = 0;
 };
 
 // The process's coverage tables. Obtain with Coverage(); the callbacks write to it.
@@ -56,6 +132,11 @@ class CoverageState {
   size_t NumModules() const { return num_modules_; }
   const CounterModule& Module(size_t i) const { return modules_[i]; }
   size_t NumCounters() const { return num_counters_; }
+  // Whether `feature` is a counter's (edge or hit-count bucket): the features that say
+  // which path an execution took, without the distances of its compares.
+  bool IsCounterFeature(uint32_t feature) const {
+    return feature < num_counters_ * (options_.use_counters ? 8 : 1);
+  }
   size_t NumPcTables() const;
   size_t NumTablePcs() const;
   size_t NumGuards() const { return num_guards_; }
@@ -90,10 +171,14 @@ class CoverageState {
   // With record_new_pcs: every PC newly covered since the last call (for NEW_PC lines).
   void TakeNewlyCoveredPcs(std::vector<uintptr_t>* pcs);
 
-  // Compare tracing (the callbacks call these).
+  // Compare tracing (the callbacks call these). `kind` says whether arg1 is a constant.
   CmpTables& cmp_tables() { return cmp_tables_; }
+  CmpLog& cmp_log() { return cmp_log_; }
   template <class T>
-  void HandleCmp(uintptr_t pc, T arg1, T arg2);
+  void HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind = CmpKind::kInt);
+  // HandleCmp without the structured log (for callers that logged the compare themselves).
+  template <class T>
+  void HandleCmpUnlogged(uintptr_t pc, T arg1, T arg2, CmpKind kind);
   void HandleMemcmp(uintptr_t pc, const uint8_t* s1, const uint8_t* s2, size_t n,
                     bool stop_at_zero);
   void HandleMemmem(uintptr_t pc, const uint8_t* needle, size_t size);
@@ -139,6 +224,8 @@ class CoverageState {
   void RecordNewPc(uintptr_t pc);
   uint64_t value_profile_[kValueProfileBits / 64] = {};
   CmpTables cmp_tables_;
+  CmpLog cmp_log_;
+  CmpDistance cmp_distance_;
   uintptr_t stack_base_ = 0;
   bool running_target_ = false;
   const uint8_t* focus_counter_ = nullptr;

@@ -77,6 +77,13 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
     }
     next_base += kValueProfileBits;
   }
+  if (options_.use_cmp_distance) {
+    cmp_distance_.ForEachFeature([&](uint32_t feature) {
+      handle((next_base + feature) % kFeatureSpaceSize);
+      num_features++;
+    });
+    next_base += uint32_t(CmpDistance::kFeatureSpan);
+  }
   // One feature for the deepest stack the input reached (stack-depth instrumentation).
   uintptr_t lowest = __sancov_lowest_stack;
   if (stack_base_ && lowest && lowest < stack_base_) {
@@ -94,7 +101,19 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
 }
 
 template <class T>
-void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2) {
+void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
+  if (__builtin_expect(cmp_log_.on(), 0))
+    cmp_log_.AddInt(pc, kind, uint8_t(sizeof(T)), uint64_t(arg1), uint64_t(arg2));
+  HandleCmpUnlogged(pc, arg1, arg2, kind);
+}
+
+template <class T>
+void CoverageState::HandleCmpUnlogged(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
+  if (sizeof(T) >= 4 && kind == CmpKind::kConstInt && options_.use_cmp_distance &&
+      (sizeof(T) == 4 || arg1 != 0))
+    cmp_distance_.Record(pc - ExecutableStart(),
+                         uint32_t(sizeof(T) * 8) -
+                             uint32_t(__builtin_popcountll(uint64_t(arg1) ^ uint64_t(arg2))));
   if (options_.use_cmp) {
     if (sizeof(T) == 8)
       cmp_tables_.torc8.Insert(size_t(uint64_t(arg1) ^ uint64_t(arg2)), uint64_t(arg1),

@@ -173,7 +173,15 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   coverage_options.use_cmp = flags.use_cmp != 0;
   coverage_options.use_memmem = flags.use_memmem != 0;
   coverage_options.record_new_pcs = flags.print_pcs != 0 || flags.exit_on_src_pos;
+  // A merge keeps what covers more code, as libFuzzer's does: distances of compares, which
+  // depend on what ran before, would make it keep files for them.
+  coverage_options.use_cmp_distance = flags.cmp_distance && !flags.merge && !flags.set_cover_merge;
   Coverage().Configure(coverage_options);
+  if (flags.input_to_state) {
+    InputToStateOptions stage_options;
+    stage_options.combine = flags.i2s_combine != 0;
+    stage_ = std::make_unique<InputToStateStage>(stage_options);
+  }
   set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
 }
 
@@ -260,7 +268,12 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   const bool count_parent_features =
       check_reduce || (flags_.reduce_depth && parent && !parent->unique_features.empty());
   std::vector<uint32_t>* all_features = all_features_;
+  const bool hash_features = hash_features_;
+  uint64_t features_hash = 0;
   Coverage().CollectFeatures([&](uint32_t feature) {
+    // The path only: a compare's distance changes with the bytes the stage colours.
+    if (hash_features && Coverage().IsCounterFeature(feature))
+      features_hash += (feature + 1) * 0x9E3779B97F4A7C15ull;
     if (all_features) all_features->push_back(feature);
     if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
@@ -268,6 +281,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
         std::binary_search(parent->unique_features.begin(), parent->unique_features.end(), feature))
       found_unique_of_parent++;
   });
+  features_hash_ = features_hash;
   mutant_kept_parent_features_ = found_unique_of_parent > 0;
   PrintNewFunctions();
   if (!new_features_.empty()) {
@@ -276,6 +290,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
         corpus_.AddInput(data, size, new_features_, may_delete_file, false, uint64_t(exec_usec));
     if (Coverage().FocusFunctionReached()) corpus_.MarkTouchesFocusFunction(added);
     if (features_dir_) WriteFeatureFile(features_dir_, added->sha1, added->unique_features);
+    QueueForStage(data, size, added->sha1);
     last_new_coverage_usec_ = NowUsec();
     return kNew;
   }
@@ -474,6 +489,7 @@ void Fuzzer::FinishSeeds() {
   last_corpus_update_run_ = total_runs_;
   // Float constants are harvested once per fuzzing process, before its first mutation.
   if (flags_.float_mutators) dispatcher_->SetFloatConstants(&HarvestedFloatConstants());
+  if (stage_) stage_->set_max_len(max_input_len_);
   fuzzing_started_ = true;
 }
 
@@ -525,6 +541,10 @@ void Fuzzer::MaybePurgeAllocator() {
 
 void Fuzzer::MutateAndTestOne() {
   MaybePurgeAllocator();
+  if (StageTakesTurn()) {
+    RunStageStep();
+    return;
+  }
   InputInfo& input = corpus_.ChooseInputToMutate(*rand_);
   size_t size = std::min(input.bytes.size(), max_input_len_);
   if (size) memcpy(mutation_buffer_.data(), input.bytes.data(), size);
@@ -539,7 +559,7 @@ void Fuzzer::MutateAndTestOne() {
     if (total_runs_ >= budget_end_runs_ || graceful_exit_requested_.load()) break;
     size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
     corpus_.CountMutationRun(input);
-    RunResult result = RunOne(mutation_buffer_.data(), size, true, &input);
+    RunResult result = RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
     if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
         artifact_mode_ != ArtifactMode::kReportToCoordinator)  // a worker's coordinator pulses

@@ -21,8 +21,10 @@
 #include "runtime/common/input_slot.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
+#include "runtime/engine/checksum_repair.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
+#include "runtime/engine/i2s_stage.h"
 #include "runtime/engine/mutation_dispatcher.h"
 
 namespace fuzzer {
@@ -168,6 +170,18 @@ class Fuzzer {
   RunResult RunOne(const uint8_t* data, size_t size, bool may_delete_file, InputInfo* parent);
   void CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out);
   void MutateAndTestOne();
+  // ---- the input-to-state stage and checksum repair (fuzzer_i2s.cc) ----
+  // Whether the stage may take this turn of the fuzz loop: it has work and has used at most
+  // kStageShare of the runs (plus a start allowance), so targets that need none of it lose
+  // little. Decided on run counts only, so a -seed reproduces the same search.
+  bool StageTakesTurn();
+  // Runs one step of the stage (one execution, plus repairs); reports a unit it finds.
+  void RunStageStep();
+  // RunOne, and while checksum compares are known: watches them and, when one fails,
+  // repairs the input in place and runs it again (at most kMaxRepairsPerInput times).
+  RunResult RunWithChecksumRepair(uint8_t* data, size_t size, InputInfo* parent);
+  // A unit was added to the corpus: the stage will look at it.
+  void QueueForStage(const uint8_t* data, size_t size, const std::string& sha1);
   void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
   void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
   void WriteToOutputCorpus(const uint8_t* data, size_t size);
@@ -242,6 +256,16 @@ class Fuzzer {
   StatsFile* stats_file_ = nullptr;
   int64_t last_new_coverage_usec_ = 0;  // NowUsec() when cov/ft last grew (0: not yet)
   int64_t next_stats_usec_ = 0;         // when the next -stats_file row is due
+
+  // -input_to_state / -checksum_repair (fuzzer_i2s.cc); null stage when off.
+  std::unique_ptr<InputToStateStage> stage_;
+  ChecksumRepair checksum_repair_;
+  size_t stage_runs_ = 0;
+  size_t turns_without_stage_ = 0;  // fuzz-loop turns since the stage last had work
+  // While set, RunOne sums a hash of the execution's features into features_hash_ (the
+  // stage's colourisation compares them).
+  bool hash_features_ = false;
+  uint64_t features_hash_ = 0;
 
   std::atomic<bool> running_target_{false};
   std::atomic<int64_t> unit_start_usec_{0};

@@ -14,7 +14,9 @@ constexpr const char* kMutatorNames[] = {
     "EraseBytes", "InsertByte",   "InsertRepeatedBytes", "ChangeByte",
     "ChangeBit",  "ShuffleBytes", "ChangeASCIIInt",      "ChangeBinInt",
     "CopyPart",   "CrossOver",    "ManualDict",          "PersAutoDict",
-    "CMP",        "Custom",       "CustomCrossOver",     "FloatConst",
+    "CMP",        "Custom",       "CustomCrossOver",     "Colourise",
+    "I2S",        "I2SCombined",  "ChecksumRepair",      "CmpDescent",
+    "FloatConst",
     "FloatUlp",   "FloatSign",    "FloatExp",            "FloatSpecial",
     "FloatConv",  "FloatASCII",
 };
@@ -200,6 +202,11 @@ size_t MutationDispatcher::ApplyMutator(MutatorId id, uint8_t* data, size_t size
                                               static_cast<size_t>(kind));
       return new_size;
     }
+    case MutatorId::kColourise:  // stage steps: recorded only, never chosen by Mutate
+    case MutatorId::kI2S:
+    case MutatorId::kI2SCombined:
+    case MutatorId::kChecksumRepair:
+    case MutatorId::kCmpDescent:
     case MutatorId::kFloatUlp:  // recorded only; never a candidate of its own
     case MutatorId::kFloatSign:
     case MutatorId::kFloatExp:
@@ -644,6 +651,11 @@ void MutationDispatcher::RecordSuccessfulMutationSequence() {
     // No-op when the word came from the persistent dictionary or is already there.
     persistent_auto_dictionary_.Push(*counted);
   }
+}
+
+void MutationDispatcher::RecordStageStep(StageStep step) {
+  RecordMutator(static_cast<MutatorId>(static_cast<size_t>(MutatorId::kColourise) +
+                                       static_cast<size_t>(step)));
 }
 
 std::string MutationDispatcher::DescribeMutationSequence(bool verbose) const {

@@ -24,6 +24,10 @@ struct MutationOptions {
   bool float_mutators = true;  // -float_mutators: the Float* family (float_mutators.h)
 };
 
+// Steps of Shoal's input-to-state stage (i2s_stage.h) that produce inputs; recorded in the
+// mutation sequence like mutators, so their units name them after "MS:".
+enum class StageStep : uint8_t { kColourise, kI2S, kI2SCombined, kChecksumRepair, kCmpDescent };
+
 using CustomMutatorFn = size_t (*)(uint8_t* data, size_t size, size_t max_size, unsigned int seed);
 using CustomCrossOverFn = size_t (*)(const uint8_t* data1, size_t size1, const uint8_t* data2,
                                      size_t size2, uint8_t* out, size_t max_out_size,
@@ -54,6 +58,9 @@ class MutationDispatcher {
   size_t Mutate(uint8_t* data, size_t size, size_t max_size);
   // Like Mutate but never uses the custom mutator.
   size_t DefaultMutate(uint8_t* data, size_t size, size_t max_size);
+
+  // Records a step of the input-to-state stage in the current sequence.
+  void RecordStageStep(StageStep step);
 
   // Call when the current sequence produced new coverage: the dictionary words it used are
   // promoted to the persistent auto-dictionary and their success counters bumped.
@@ -94,6 +101,12 @@ class MutationDispatcher {
     kCmp,
     kCustom,
     kCustomCrossOver,
+    // Input-to-state stage steps, in StageStep's order (never chosen by Mutate).
+    kColourise,
+    kI2S,
+    kI2SCombined,
+    kChecksumRepair,
+    kCmpDescent,
     // The Float* family: one slot among the candidates (kFloatConst stands for it), and the
     // member FloatMutators applied is what gets recorded. Same order as FloatMutators::Kind.
     kFloatConst,

@@ -1,0 +1,87 @@
+// The Fuzzer's side of the input-to-state stage (i2s_stage.h) and of checksum repair
+// (checksum_repair.h): when the stage takes a turn of the fuzz loop, running its steps with
+// the compare log on, and repairing checksums after mutations. Worker / in-process engine.
+#include <cstring>
+
+#include "runtime/common/log.h"
+#include "runtime/engine/fuzzer.h"
+
+namespace fuzzer {
+namespace {
+
+// The stage's share of all runs, and the runs it may use before that share applies (so the
+// first units of a run are solved right away).
+constexpr size_t kStageSharePercent = 30;
+constexpr size_t kStageStartAllowance = 256;
+// Fuzz-loop turns without stage work after which an old unit gets the stage again
+// (colourised differently, with the compares its mutants reach by now).
+constexpr size_t kOldUnitInterval = 4096;
+
+}  // namespace
+
+void Fuzzer::QueueForStage(const uint8_t* data, size_t size, const std::string& sha1) {
+  if (stage_) stage_->Enqueue(data, size, sha1);
+}
+
+bool Fuzzer::StageTakesTurn() {
+  if (!stage_ || corpus_.empty()) return false;
+  if (!stage_->HasWork()) {
+    if (++turns_without_stage_ < kOldUnitInterval) return false;
+    turns_without_stage_ = 0;
+    InputInfo& old_unit = corpus_.ChooseInputToMutate(*rand_);
+    stage_->Enqueue(old_unit.bytes.data(), old_unit.bytes.size(), old_unit.sha1);
+  }
+  return stage_runs_ * 100 <= total_runs_ * kStageSharePercent + kStageStartAllowance * 100;
+}
+
+void Fuzzer::RunStageStep() {
+  InputToStateStage::Step step;
+  if (!stage_->Next(*rand_, &step)) return;
+  const size_t size = std::min(step.input->size(), mutation_buffer_.size());
+  if (size) memcpy(mutation_buffer_.data(), step.input->data(), size);
+  parent_sha1_ = *step.base_sha1;
+  dispatcher_->StartMutationSequence();
+  dispatcher_->RecordStageStep(step.label);
+
+  const size_t runs_before = total_runs_;
+  CmpLog& log = Coverage().cmp_log();
+  RunResult result;
+  if (step.trace) {
+    log.Start(CmpLog::Mode::kAll);
+    hash_features_ = true;
+    result = RunOne(mutation_buffer_.data(), size, true, nullptr);
+    hash_features_ = false;
+    log.Stop();
+    stage_->Finish(features_hash_, &log);
+  } else {
+    hash_features_ = true;
+    result = RunWithChecksumRepair(mutation_buffer_.data(), size, nullptr);
+    hash_features_ = false;
+    stage_->Finish(features_hash_, nullptr);
+  }
+  TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
+  stage_runs_ += total_runs_ - runs_before;
+  if (flags_.checksum_repair)
+    for (const ChecksumField& field : stage_->checksums())
+      if (checksum_repair_.Add(field, &log) && flags_.verbosity >= 2)
+        Printf("INFO: input-to-state: checksum compare at %p (%u bytes%s) will be repaired\n",
+               reinterpret_cast<void*>(field.site), unsigned(field.width),
+               field.big_endian ? ", big-endian" : "");
+  if (result != kNothing) ReportNewUnit(result, mutation_buffer_.data(), size);
+}
+
+Fuzzer::RunResult Fuzzer::RunWithChecksumRepair(uint8_t* data, size_t size, InputInfo* parent) {
+  CmpLog& log = Coverage().cmp_log();
+  const bool watch = !checksum_repair_.empty();
+  for (size_t repairs = 0;; repairs++) {
+    if (watch) log.Start(CmpLog::Mode::kWatched);
+    RunResult result = RunOne(data, size, true, parent);
+    if (watch) log.Stop();
+    if (result != kNothing || !watch || repairs == ChecksumRepair::kMaxRepairsPerInput)
+      return result;
+    if (!checksum_repair_.RepairFirst(log, data, size)) return result;
+    dispatcher_->RecordStageStep(StageStep::kChecksumRepair);
+  }
+}
+
+}  // namespace fuzzer
