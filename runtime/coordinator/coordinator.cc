@@ -453,6 +453,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
     const bool first_process = worker->index == 0 && worker->restarts == 0;
     init->set_count_empty_input_run(first_process);
+    init->set_replacement(worker->restarts > 0);
     if (first_process && first_worker_rng_state_)
       for (uint64_t word : *first_worker_rng_state_) init->add_rng_state(word);
     init->set_worker_index(uint32_t(worker->index));

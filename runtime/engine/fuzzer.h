@@ -139,6 +139,9 @@ class Fuzzer {
   void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
   // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
   void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
+  // A worker that replaces a dead one: the corpus it runs before fuzzing is not queued for
+  // the input-to-state stage (its deterministic edits would find the same failure again).
+  void set_stage_skips_seeds(bool skip) { stage_skips_seeds_ = skip; }
   size_t total_runs() const { return total_runs_; }
   // -stats_file (owned by the driver), in-process fuzzing only: rows from Loop, every
   // -stats_interval seconds, and one at exit (fuzzer_stats.cc).
@@ -261,6 +264,7 @@ class Fuzzer {
   std::unique_ptr<InputToStateStage> stage_;
   ChecksumRepair checksum_repair_;
   size_t stage_runs_ = 0;
+  bool stage_skips_seeds_ = false;
   size_t turns_without_stage_ = 0;  // fuzz-loop turns since the stage last had work
   // While set, RunOne sums a hash of the execution's features into features_hash_ (the
   // stage's colourisation compares them).

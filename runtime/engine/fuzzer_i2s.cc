@@ -20,7 +20,7 @@ constexpr size_t kOldUnitInterval = 4096;
 }  // namespace
 
 void Fuzzer::QueueForStage(const uint8_t* data, size_t size, const std::string& sha1) {
-  if (stage_) stage_->Enqueue(data, size, sha1);
+  if (stage_ && !(stage_skips_seeds_ && !fuzzing_started_)) stage_->Enqueue(data, size, sha1);
 }
 
 bool Fuzzer::StageTakesTurn() {

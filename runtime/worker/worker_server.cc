@@ -111,6 +111,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       else
         rand_->Reseed(init.seed());
       fuzzer_->set_announce_artifacts(init.announce_artifacts());
+      if (init.replacement()) fuzzer_->set_stage_skips_seeds(true);
       if (!empty_input_done_) {
         fuzzer_->RunEmptyInput(init.count_empty_input_run());
         empty_input_done_ = true;

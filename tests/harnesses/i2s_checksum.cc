@@ -1,11 +1,14 @@
 // Planted bug behind checksum-protected records (issue 9, class 4): a sequence of records
-// [1 length byte][4 + (length & 7) payload bytes][checksum of the payload], each verified
+// [1 length byte][4 + (length & 7) payload bytes][checksum of the length byte and the
+// payload], each verified
 // before the next is read; abort() once I2S_RECORDS records (default 3) are valid. Every
 // mutation of a payload breaks its checksum, so the repair must land in the same execution.
 // I2S_MODE picks the checksum (default 1):
 //   1: CRC-32 (zlib's), stored little-endian
 //   2: Adler-32, stored big-endian (as zlib stores it)
-//   3: 16-bit sum of the bytes, stored little-endian
+//   3: 16-bit sum of the bytes plus 0x5A5A, stored little-endian
+// (The length byte is checksummed too and the sum does not start at 0, so that no input of
+// all-equal bytes passes by accident: CRC-32 of four 0xFF bytes is 0xFFFFFFFF.)
 // Run by the fuzzing process (worker or in-process engine) for every input.
 #include <cstddef>
 #include <cstdint>
@@ -54,7 +57,7 @@ constexpr size_t kStored = 4;
 uint32_t Stored(const uint8_t* p) { return uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 #else
 uint32_t Checksum(const uint8_t* p, size_t n) {
-  uint32_t sum = 0;
+  uint32_t sum = 0x5A5A;
   for (size_t i = 0; i < n; i++) sum += p[i];
   return sum & 0xFFFF;
 }
@@ -70,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (pos >= size) return 0;
     const size_t length = 4 + (data[pos] & 7);
     if (pos + 1 + length + kStored > size) return 0;
-    if (Checksum(data + pos + 1, length) != Stored(data + pos + 1 + length)) return 0;
+    if (Checksum(data + pos, 1 + length) != Stored(data + pos + 1 + length)) return 0;
     pos += 1 + length + kStored;
   }
   abort();
