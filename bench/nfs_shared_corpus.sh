@@ -20,7 +20,8 @@
 #   FUZZ_TARGET defaults to tests/harnesses/campaign_slots.cc linked with bazel-bin's
 #   libshoal.a (run 'bazel build //:libshoal' first).
 # Knobs (environment): SECONDS_EACH (fuzzing time of each coordinator, default 15),
-#   FUSE_NFS or FUSE_NFS_SRC, WORK (default a new /tmp directory), KEEP_WORK=1.
+#   FUSE_NFS or FUSE_NFS_SRC, WORK (default a new /tmp directory, removed at the end unless
+#   KEEP_WORK=1; a WORK you give is kept).
 set -uo pipefail
 
 BENCH_SCRIPT=bench/nfs_shared_corpus.sh
@@ -31,16 +32,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 for tool in ganesha.nfsd rpcbind rpcinfo fusermount sha1sum timeout; do need "$tool"; done
 SECONDS_EACH="${SECONDS_EACH:-15}"
 [[ "$SECONDS_EACH" =~ ^[0-9]+$ && "$SECONDS_EACH" -ge 4 ]] || die "SECONDS_EACH must be a number >= 4"
-WORK="${WORK:-$(mktemp -d /tmp/shoal-nfs.XXXXXX)}"
+OWN_WORK=0
+if [[ -z "${WORK:-}" ]]; then WORK="$(mktemp -d /tmp/shoal-nfs.XXXXXX)"; OWN_WORK=1; fi
 mkdir -p "$WORK"/{export,m1,m2,logs,src}
 
 GANESHA_PID=""
 RPCBIND_PID=""
 cleanup() {
   for m in "$WORK/m1" "$WORK/m2"; do mountpoint -q "$m" && fusermount -u "$m"; done
-  [[ -n "$GANESHA_PID" ]] && kill "$GANESHA_PID" 2>/dev/null
+  if [[ -n "$GANESHA_PID" ]] && kill "$GANESHA_PID" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$GANESHA_PID" 2>/dev/null || break; sleep 0.2; done  # frees port 2049
+  fi
   [[ -n "$RPCBIND_PID" ]] && kill "$RPCBIND_PID" 2>/dev/null
-  [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$WORK"
+  [[ $OWN_WORK -eq 1 && "${KEEP_WORK:-0}" != 1 ]] && rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -168,6 +172,6 @@ again="$(cd "$WORK/m1" && "$TARGET" -runs=0 corpus 2>&1)"
 check "a new coordinator reads all $files files over NFS" \
   grep -q " $files files found in corpus" <<<"$again"
 
-[[ "${KEEP_WORK:-0}" == 1 ]] && log "logs kept in $WORK/logs"
+[[ $OWN_WORK -eq 0 || "${KEEP_WORK:-0}" == 1 ]] && log "logs kept in $WORK/logs"
 if [[ $FAILED -eq 0 ]]; then echo "nfs_shared_corpus: all checks passed"; else echo "nfs_shared_corpus: some checks FAILED"; fi
 exit $FAILED

@@ -149,7 +149,8 @@ void StatsFile::Append(const StatsRow& row) {
 
 void StatsFile::AppendAtDeath(const StatsRow& row) {
   // The lock may be held by the very thread this handler interrupted (it will never resume:
-  // the process exits next), or by another thread for the few microseconds of its write.
+  // the process exits next; glibc's trylock then fails with EBUSY), or by another thread for
+  // the few microseconds of its write.
   bool locked = mutex_.try_lock();
   for (int i = 0; i < 100 && !locked; i++) {
     struct timespec millisecond = {0, 1000 * 1000};
