@@ -5,7 +5,8 @@ From a harness's sources, a seed corpus and dictionaries it defines:
   <name>       a test that `bazel test` runs as a regression test: every seed file once, in
                reproduce mode; it fails with the crash report if any seed crashes;
   <name>_run   `bazel run :<name>_run -- [libFuzzer flags]` fuzzes, with the seeds, the
-               dictionaries and a writable corpus directory (see launcher.sh).
+               dictionaries and a writable corpus directory (see launcher.sh); `workers`
+               sets its number of worker processes ("auto": one per CPU core).
 
 The launcher also honours rules_fuzzing's FUZZER_* environment variables, so the same
 binary can run under rules_fuzzing's engine launchers (see docs/user-guide.md).
@@ -21,8 +22,20 @@ def shoal_fuzz_test(
         copts = [],
         size = "small",
         tags = [],
+        workers = None,
         **kwargs):
-    """Defines <name>_bin, the regression test <name> and the fuzzing target <name>_run."""
+    """Defines <name>_bin, the regression test <name> and the fuzzing target <name>_run.
+
+    Args:
+      workers: worker processes of <name>_run: a count (0: in-process), or "auto" for one per
+        CPU core the run may use (the launcher asks `nproc`). None keeps Shoal's default (1).
+        A -workers=N flag given to `bazel run` wins.
+    """
+    if workers != None and workers != "auto" and (type(workers) != "int" or workers < 0):
+        fail("shoal_fuzz_test(name = %r): workers must be a count >= 0 or \"auto\", got %r" % (name, workers))
+    run_env = {"SHOAL_MODE": "fuzz", "SHOAL_DICTS": " ".join(["$(rootpath %s)" % d for d in dicts])}
+    if workers != None:
+        run_env["SHOAL_WORKERS"] = str(workers)
     sanitize = ",".join(sanitizers)
     native.cc_binary(
         name = name + "_bin",
@@ -48,7 +61,7 @@ def shoal_fuzz_test(
         name = name + "_run",
         srcs = [launcher],
         data = [":" + name + "_bin"] + corpus + dicts,
-        env = {"SHOAL_MODE": "fuzz", "SHOAL_DICTS": " ".join(["$(rootpath %s)" % d for d in dicts])},
+        env = run_env,
         args = ["$(rootpath :%s_bin)" % name] + ["$(rootpath %s)" % f for f in corpus],
         testonly = True,
         tags = tags,

@@ -8,14 +8,42 @@
 # rules_fuzzing's launcher variables take precedence when set: FUZZER_BINARY,
 # FUZZER_IS_REGRESSION, FUZZER_SEED_CORPUS_DIR, FUZZER_OUTPUT_ROOT, FUZZER_OUTPUT_CORPUS_DIR,
 # FUZZER_TIMEOUT_SECS, FUZZER_DICTIONARY_PATH.
+# Worker processes when fuzzing: SHOAL_WORKERS=N or SHOAL_WORKERS=auto (set by the macro's
+# `workers` attribute, or in the environment) adds -workers=N before the flags, and the flag
+# -workers=auto becomes -workers=<CPU cores this process may run on> (`nproc`); an explicit
+# -workers=N among the flags wins, since the last one counts. Any other value is one error
+# line and exit code 1 (the binary itself would read it as 0, in-process, as libFuzzer does).
 set -euo pipefail
 
 binary="${1:?usage: launcher.sh BINARY [SEED_FILE...] [FLAGS...]}"
 shift
+
+# The number of worker processes that `value` ("auto" or a count) asks for; exits on a bad one.
+worker_count() {
+  local value="$1" what="$2"
+  if [[ "$value" == auto ]]; then
+    nproc
+  elif [[ "$value" =~ ^[0-9]+$ ]]; then
+    echo "$((10#$value))"
+  else
+    echo "shoal: $what=$value: give a number of worker processes or 'auto' (one per CPU core)" >&2
+    exit 1
+  fi
+}
+
 seeds=()
 flags=()
+if [[ -n "${SHOAL_WORKERS:-}" ]]; then
+  flags+=("-workers=$(worker_count "$SHOAL_WORKERS" SHOAL_WORKERS)")
+fi
 for arg in "$@"; do
-  if [[ "$arg" == -* ]]; then flags+=("$arg"); else seeds+=("$arg"); fi
+  if [[ "$arg" == -workers=* ]]; then
+    flags+=("-workers=$(worker_count "${arg#-workers=}" -workers)")
+  elif [[ "$arg" == -* ]]; then
+    flags+=("$arg")
+  else
+    seeds+=("$arg")
+  fi
 done
 binary="${FUZZER_BINARY:-$binary}"
 mode="${SHOAL_MODE:-fuzz}"

@@ -4,11 +4,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -144,6 +144,69 @@ void StatsFile::Warn(const char* what, int error_number) {
 
 void StatsFile::Append(const StatsRow& row) {
   std::lock_guard<std::mutex> lock(mutex_);
+  AppendLocked(row);
+}
+
+void StatsFile::AppendAtDeath(const StatsRow& row) {
+  // The lock may be held by the very thread this handler interrupted (it will never resume:
+  // the process exits next; glibc's trylock then fails with EBUSY), or by another thread for
+  // the few microseconds of its write.
+  bool locked = mutex_.try_lock();
+  for (int i = 0; i < 100 && !locked; i++) {
+    struct timespec millisecond = {0, 1000 * 1000};
+    nanosleep(&millisecond, nullptr);
+    locked = mutex_.try_lock();
+  }
+  AppendLocked(row);
+  if (locked) mutex_.unlock();
+}
+
+namespace {
+
+// Formats a row into a fixed buffer with integer arithmetic only: async-signal-tolerant (no
+// allocation, no locale, no stdio), so the crash and SIGINT paths can use it too.
+class RowFormatter {
+ public:
+  void Uint(uint64_t value) {
+    char digits[24];
+    size_t n = 0;
+    do {
+      digits[n++] = char('0' + value % 10);
+      value /= 10;
+    } while (value);
+    while (n) Char(digits[--n]);
+  }
+  // Non-negative, with three decimals (rounded to the nearest thousandth).
+  void Fixed3(double value) {
+    if (!(value >= 0)) value = 0;
+    if (value > 1e15) value = 1e15;
+    uint64_t thousandths = uint64_t(value * 1000 + 0.5);
+    Uint(thousandths / 1000);
+    Char('.');
+    Digits3(thousandths % 1000);
+  }
+  // value % 1000 as exactly three digits.
+  void Digits3(uint64_t value) {
+    Char(char('0' + value / 100 % 10));
+    Char(char('0' + value / 10 % 10));
+    Char(char('0' + value % 10));
+  }
+  void Char(char c) {
+    if (size_ < sizeof(buffer_)) buffer_[size_] = c;
+    size_++;
+  }
+  bool ok() const { return size_ <= sizeof(buffer_); }
+  const char* data() const { return buffer_; }
+  size_t size() const { return size_; }
+
+ private:
+  char buffer_[512];
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+void StatsFile::AppendLocked(const StatsRow& row) {
   last_row_ = std::chrono::steady_clock::now();
   // Rates are per row: what this run did since its previous row.
   uint64_t execs = std::max(row.execs, last_execs_);
@@ -161,21 +224,31 @@ void StatsFile::Append(const StatsRow& row) {
   last_total_execs_ = std::max(last_total_execs_, execs_offset_ + execs);
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  char line[512];
-  int n = snprintf(line, sizeof(line),
-                   "%lld.%03ld,%.3f,%llu,%llu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%.3f,%llu\n",
-                   (long long)now.tv_sec, now.tv_nsec / 1000000,
-                   elapsed_offset_s_ + last_elapsed_s_, (unsigned long long)last_total_execs_,
-                   (unsigned long long)per_sec, row.cov, row.ft, row.corpus_units,
-                   row.corpus_bytes, row.crashes, row.unique_crashes, row.workers,
-                   row.worker_restarts, row.rss_mb, std::max(0.0, row.secs_since_new_cov),
-                   (unsigned long long)execs);
-  if (fd_ < 0 || n <= 0 || size_t(n) >= sizeof(line)) return;
+  RowFormatter line;
+  line.Uint(uint64_t(now.tv_sec));
+  line.Char('.');
+  line.Digits3(uint64_t(now.tv_nsec / 1000000));
+  line.Char(',');
+  line.Fixed3(elapsed_offset_s_ + last_elapsed_s_);
+  for (uint64_t value : {last_total_execs_, per_sec, uint64_t(row.cov), uint64_t(row.ft),
+                         uint64_t(row.corpus_units), uint64_t(row.corpus_bytes),
+                         uint64_t(row.crashes), uint64_t(row.unique_crashes),
+                         uint64_t(row.workers), uint64_t(row.worker_restarts),
+                         uint64_t(row.rss_mb)}) {
+    line.Char(',');
+    line.Uint(value);
+  }
+  line.Char(',');
+  line.Fixed3(row.secs_since_new_cov);
+  line.Char(',');
+  line.Uint(execs);
+  line.Char('\n');
+  if (fd_ < 0 || !line.ok()) return;
   ssize_t written;
   do {
-    written = write(fd_, line, size_t(n));
+    written = write(fd_, line.data(), line.size());
   } while (written < 0 && errno == EINTR);
-  if (written != n) Warn("cannot write", written < 0 ? errno : ENOSPC);
+  if (written != ssize_t(line.size())) Warn("cannot write", written < 0 ? errno : ENOSPC);
 }
 
 }  // namespace fuzzer

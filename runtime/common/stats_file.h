@@ -1,7 +1,8 @@
 // The -stats_file time series: a CSV file with a header row and one row about every
 // -stats_interval seconds plus one at exit. Written by the coordinator's monitor thread and by
-// the in-process engine (-workers=0) from its status path, never per execution. A run started
-// again with the same file appends to it: elapsed_s and execs continue from its last row.
+// the in-process engine (-workers=0) from its status path, never per execution, and by the
+// in-process engine's crash and SIGINT handlers (AppendAtDeath). A run started again with the
+// same file appends to it: elapsed_s and execs continue from its last row.
 #pragma once
 
 #include <chrono>
@@ -50,6 +51,11 @@ class StatsFile {
   bool Due(std::chrono::steady_clock::time_point now) const;
   // Appends one row in a single write(). A failed write prints one warning for the whole run.
   void Append(const StatsRow& row);
+  // The same from a signal handler or a sanitizer's death callback, just before the process
+  // exits: the row is formatted without allocating or locale look-ups (no snprintf) and
+  // written with write(2). It does not block on the lock of an Append the handler may have
+  // interrupted: it waits at most 100 ms for another thread's, then writes anyway.
+  void AppendAtDeath(const StatsRow& row);
   const std::string& path() const { return path_; }
   // Where the previous runs of this file left off.
   double elapsed_offset_s() const { return elapsed_offset_s_; }
@@ -58,6 +64,7 @@ class StatsFile {
  private:
   StatsFile() = default;
   void Warn(const char* what, int error_number);
+  void AppendLocked(const StatsRow& row);  // the caller holds mutex_ (or is dying)
 
   std::mutex mutex_;
   std::string path_;

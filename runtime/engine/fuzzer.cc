@@ -346,7 +346,7 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
     Printf("INFO: to ignore leaks on libFuzzer side use -detect_leaks=0.\n\n");
     slot_->Write(data, size);
     DumpCurrentUnit("leak-");
-    PrintFinalStats();
+    FinishStatsAtDeath(/*crashed=*/true);
     _Exit(int(flags_.error_exitcode));
   }
 }
@@ -749,7 +749,7 @@ void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char*
   if (note) RawPrint(note);
   Printf("SUMMARY: libFuzzer: %s\n", summary);
   DumpCurrentUnit("crash-");
-  PrintFinalStats();
+  FinishStatsAtDeath(/*crashed=*/true);
   _Exit(int(flags_.error_exitcode));
 }
 
@@ -766,7 +766,7 @@ void Fuzzer::DeathCallback() {
   crash_reported.store(true);
   if (slot_) slot_->SetDying();
   DumpCurrentUnit("crash-");
-  PrintFinalStats();
+  FinishStatsAtDeath(/*crashed=*/true);
 }
 
 void Fuzzer::AlarmCallback() {
@@ -781,7 +781,7 @@ void Fuzzer::AlarmCallback() {
   Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
   PrintStackTrace();
   Printf("SUMMARY: libFuzzer: timeout\n");
-  PrintFinalStats();
+  FinishStatsAtDeath(/*crashed=*/true);
   _Exit(int(flags_.timeout_exitcode));
 }
 
@@ -789,7 +789,7 @@ void Fuzzer::AlarmCallback() {
 void Fuzzer::FinishOutOfMemory() {
   DumpCurrentUnit("oom-");
   Printf("SUMMARY: libFuzzer: out-of-memory\n");
-  PrintFinalStats();
+  FinishStatsAtDeath(/*crashed=*/true);
   _Exit(kOomExitCode);
 }
 
@@ -824,7 +824,7 @@ void Fuzzer::HandleOverwrittenInput() {
 void Fuzzer::InterruptCallback() {
   if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
-  PrintFinalStats();
+  FinishStatsAtDeath(/*crashed=*/false);
   _Exit(kInterruptExitCode);
 }
 

@@ -209,6 +209,12 @@ class Fuzzer {
   size_t SecondsSinceStart() const;
   // -stats_file: a row if one is due (force: at exit); fuzzer_stats.cc.
   void MaybeWriteStatsRow(bool force = false);
+  // The end of a run that a failure or a signal ends (from a signal handler or a sanitizer
+  // callback, before _Exit): the final stat:: lines, then the last -stats_file row, counting
+  // one crash when `crashed` (a crash, timeout, OOM or leak; not SIGINT); fuzzer_stats.cc.
+  void FinishStatsAtDeath(bool crashed);
+  // This run's numbers for a -stats_file row at `now_usec` (the coarse monotonic clock).
+  StatsRow CollectStatsRow(int64_t now_usec) const;
   // -max_plateau_time (in-process fuzzing): whether cov and ft have not grown for that long
   // (then prints why the run stops); fuzzer_stats.cc.
   bool PlateauReached() const;

@@ -1,5 +1,6 @@
 // The in-process engine's -stats_file rows and -max_plateau_time (-workers=0): part of Fuzzer
-// (fuzzer.h), called from Loop between mutation sequences and at exit, never per execution. Runs in the process
+// (fuzzer.h), called from Loop between mutation sequences and at exit, never per execution,
+// and from the crash and SIGINT handlers just before the process exits. Runs in the process
 // the user started; workers leave the stats file to their coordinator.
 #include <time.h>
 
@@ -29,6 +30,10 @@ void Fuzzer::MaybeWriteStatsRow(bool force) {
   if (next_stats_usec_ == 0) next_stats_usec_ = start_usec_ + interval_usec;
   if (!force && now < next_stats_usec_) return;
   next_stats_usec_ = now + interval_usec;
+  stats_file_->Append(CollectStatsRow(now));
+}
+
+StatsRow Fuzzer::CollectStatsRow(int64_t now) const {
   StatsRow row;
   row.run_elapsed_s = double(now - start_usec_) / 1e6;
   row.execs = total_runs_;
@@ -38,7 +43,17 @@ void Fuzzer::MaybeWriteStatsRow(bool force) {
   row.corpus_bytes = corpus_.TotalActiveBytes();
   row.rss_mb = PeakRssMb();
   row.secs_since_new_cov = double(now - std::max(last_new_coverage_usec_, start_usec_)) / 1e6;
-  stats_file_->Append(row);
+  return row;
+}
+
+void Fuzzer::FinishStatsAtDeath(bool crashed) {
+  PrintFinalStats();
+  // Only getters, clock_gettime and getrusage until the row's single write(2) (see
+  // StatsFile::AppendAtDeath), so it is safe enough in a signal handler.
+  if (!stats_file_) return;
+  StatsRow row = CollectStatsRow(CoarseNowUsec());
+  row.crashes = row.unique_crashes = crashed ? 1 : 0;
+  stats_file_->AppendAtDeath(row);
 }
 
 bool Fuzzer::PlateauReached() const {

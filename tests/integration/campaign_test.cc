@@ -4,7 +4,9 @@
 // machines on shared storage would. They must take each other's finds (RELOAD lines, and
 // each ends with at least the coverage the other reached alone), leave only files named by
 // the SHA-1 of their contents and no temp file, and a coordinator SIGKILLed mid-run must
-// leave no partial file under a corpus name.
+// leave no partial file under a corpus name. Four coordinators (one worker each) on
+// campaign_words must exchange finds too, and together cover at least what one coordinator
+// with four workers covers with the same total -runs budget.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -132,6 +134,78 @@ TEST(SharedCorpus, ACoordinatorKilledMidRunLeavesNoPartialFileForTheOther) {
   SHOAL_EXPECT_EXIT(again, 0);
   EXPECT_TRUE(HasLineContaining(again.output, " " + std::to_string(files) + " files found in corpus"))
       << "files: " << files << "\n" << again.output;
+}
+
+// The runs of the "Done N runs in S second(s)" line, or -1.
+long DoneRuns(const std::string& output) {
+  auto done = FindLine(output, R"(Done (\d+) runs in \d+ second\(s\))");
+  return done ? std::stol((*done)[1]) : -1;
+}
+
+// The edges a corpus directory covers: those a fresh coordinator reports after reading it
+// (-runs=0), the same measure for any number of machines that wrote it.
+long CorpusCov(const std::string& harness, const TempDir& dir, const std::string& corpus) {
+  RunResult run = RunProcess(Harness(harness), {"-runs=0", corpus}, dir.path());
+  EXPECT_TRUE(run.Exited() && run.exit_code == 0) << run.Describe() << "\n" << run.output;
+  auto inited = FindLine(run.output, R"(#\d+\tINITED cov: (\d+) .*)");
+  EXPECT_TRUE(inited) << run.output;
+  return inited ? std::stol((*inited)[1]) : -1;
+}
+
+// Four machines with one worker each against one machine with four workers, on the same
+// total -runs budget (no timing is compared). campaign_words' coverage is reachable well
+// within each coordinator's budget, so the four must end with at least the one's coverage
+// however the runs are scheduled; each must also have taken the others' finds.
+TEST(SharedCorpus, FourCoordinatorsExchangeFindsAndCoverWhatOneWithFourWorkersCovers) {
+  constexpr int kCoordinators = 4;
+  constexpr long kRunsEach = 600000;
+  TempDir dir;
+  MakeDir(dir, "one");
+  MakeDir(dir, "shared");
+  RunResult one = RunProcess(Harness("campaign_words"),
+                             {"-workers=" + std::to_string(kCoordinators), "-seed=7",
+                              "-runs=" + std::to_string(kCoordinators * kRunsEach), "one"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(one, 0);
+  EXPECT_GE(DoneRuns(one.output), kCoordinators * kRunsEach) << one.output;
+
+  std::vector<RunResult> runs(kCoordinators);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCoordinators; i++) {
+    threads.emplace_back([&runs, &dir, i] {
+      runs[size_t(i)] = RunProcess(
+          Harness("campaign_words"),
+          {"-workers=1", "-reload=1", "-seed=" + std::to_string(101 + 17 * i),
+           "-runs=" + std::to_string(kRunsEach), "shared"},
+          dir.path());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  long alone = 0;
+  for (const RunResult& run : runs) alone = std::max(alone, CovBeforeFirstReload(run.output));
+  EXPECT_GT(alone, 0);
+  for (const RunResult& run : runs) {
+    SHOAL_EXPECT_EXIT(run, 0);
+    // The whole budget was used (the files a last -reload look took may add a few runs).
+    EXPECT_GE(DoneRuns(run.output), kRunsEach) << run.output;
+    // Took the others' finds, and ends with at least what any of them reached alone.
+    EXPECT_GE(CountLines(run.output, R"(#\d+\s+RELOAD .*)"), 1) << run.output;
+    EXPECT_GE(FinalCov(run.output), alone) << run.output;
+  }
+  size_t temp_files = 0;
+  EXPECT_GT(ExpectEveryCorpusFileWhole(dir.Join("shared"), &temp_files), 0u);
+  EXPECT_EQ(temp_files, 0u) << "temp files left in the corpus";
+
+  const long one_cov = CorpusCov("campaign_words", dir, "one");
+  const long four_cov = CorpusCov("campaign_words", dir, "shared");
+  RecordProperty("one_coordinator_cov", int(one_cov));
+  RecordProperty("four_coordinators_cov", int(four_cov));
+  EXPECT_GT(one_cov, 0);
+  EXPECT_GE(four_cov, one_cov) << "four coordinators x 1 worker covered less than one x 4 workers";
+  // The final status lines agree: the best of the four reaches the one's.
+  long best_final = 0;
+  for (const RunResult& run : runs) best_final = std::max(best_final, FinalCov(run.output));
+  EXPECT_GE(best_final, FinalCov(one.output)) << one.output;
 }
 
 }  // namespace

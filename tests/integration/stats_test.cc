@@ -1,12 +1,19 @@
 // Integration tests of campaign telemetry (Shoal only: libFuzzer has none): the -stats_file
 // CSV written by the coordinator (-workers=1, -workers=2) and by the in-process engine
-// (-workers=0), runs that continue a file, files that are refused or cannot be written, the
+// (-workers=0), runs that continue a file, in-process runs ended by a crash or SIGINT (their
+// handlers write the last row), files that are refused or cannot be written, the
 // unique-crash index (crashes.csv) that keep-going runs keep beside their artifacts, and
 // -max_plateau_time.
+#include <fcntl.h>
 #include <gtest/gtest.h>
-
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <map>
 #include <set>
@@ -133,6 +140,68 @@ TEST(StatsFile, ASecondRunAppendsAndContinuesElapsedTimeAndExecs) {
   EXPECT_EQ(second_first.at("execs"), first_last.at("execs") + second_first.at("run_execs"));
   EXPECT_GT(second_first.at("elapsed_s"), first_last.at("elapsed_s"));
   EXPECT_EQ(rows.back().at("workers"), 0);
+}
+
+// An in-process run that a crash ends writes its last row from the crash path (the
+// sanitizer's death callback, before the process exits): one crash, and the executions of
+// the final stat:: line.
+TEST(StatsFile, AnInProcessRunEndedByACrashWritesALastRow) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness("two_bugs"),
+                             {kSeed, "-workers=0", "-runs=10000000", "-print_final_stats=1",
+                              "-stats_file=stats.csv"},
+                             dir.path());
+  EXPECT_TRUE(run.Exited() && run.exit_code != 0) << run.Describe() << "\n" << run.output;
+  ASSERT_TRUE(HasLineContaining(run.output, "Test unit written to ./crash-")) << run.output;
+  std::vector<Row> rows = ReadStats(dir.Join("stats.csv"));
+  ASSERT_FALSE(rows.empty()) << run.output;
+  const Row& last = rows.back();
+  EXPECT_GE(last.at("crashes"), 1) << ReadFile(dir.Join("stats.csv"));
+  EXPECT_EQ(last.at("unique_crashes"), 1);
+  EXPECT_EQ(last.at("run_execs"), FinalStat(run, "number_of_executed_units"))
+      << ReadFile(dir.Join("stats.csv")) << run.output;
+  EXPECT_EQ(last.at("execs"), last.at("run_execs"));
+  EXPECT_GT(last.at("cov"), 0);
+  EXPECT_EQ(last.at("workers"), 0);
+}
+
+// Ctrl-C on an in-process run: the SIGINT handler writes the last row (no crash in it).
+TEST(StatsFile, AnInProcessRunEndedBySigintWritesALastRow) {
+  TempDir dir;
+  const std::string log = dir.Join("log");
+  const std::string harness = Harness("branchy");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (chdir(dir.path().c_str()) != 0) _exit(127);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(harness.c_str(), harness.c_str(), kSeed, "-workers=0", "-max_total_time=60",
+          "-print_final_stats=1", "-stats_file=stats.csv", nullptr);
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!HasLineContaining(ReadFile(log), "INITED") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Fuzzing for a moment (a periodic row may or may not be written first).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_EQ(kill(child, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  RunResult run;
+  run.output = ReadFile(log);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  SHOAL_EXPECT_EXIT(run, 72);
+  EXPECT_TRUE(FindLine(run.output, R"(==\d+== libFuzzer: run interrupted; exiting)")) << run.output;
+  std::vector<Row> rows = ReadStats(dir.Join("stats.csv"));
+  ASSERT_FALSE(rows.empty()) << run.output;
+  const Row& last = rows.back();
+  EXPECT_EQ(last.at("crashes"), 0);
+  EXPECT_EQ(last.at("run_execs"), FinalStat(run, "number_of_executed_units"))
+      << ReadFile(dir.Join("stats.csv")) << run.output;
+  EXPECT_GT(last.at("run_execs"), 0);
+  EXPECT_GT(last.at("cov"), 0);
 }
 
 TEST(StatsFile, AFileThatIsNotAStatsFileIsOneErrorAndExitCode1) {

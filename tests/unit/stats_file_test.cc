@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -104,6 +105,39 @@ TEST(StatsFileTest, NewFileGetsTheHeaderThenOneRowPerAppend) {
   EXPECT_EQ(second[Column("cov")], "7");
   EXPECT_EQ(second[Column("ft")], "14");
   EXPECT_EQ(second[Column("workers")], "2");
+}
+
+// The crash and SIGINT paths of the in-process engine format the row without snprintf: the
+// same columns, digits and three decimals as Append.
+TEST(StatsFileTest, AppendAtDeathWritesTheSameRowAsAppend) {
+  ScratchDir dir;
+  std::string error;
+  auto normal = StatsFile::Open(dir.Join("normal.csv"), 1, &error);
+  auto dying = StatsFile::Open(dir.Join("dying.csv"), 1, &error);
+  ASSERT_TRUE(normal && dying) << error;
+  StatsRow row = Row(2.0625, 12345678901ull, 77);
+  row.crashes = 1;
+  row.unique_crashes = 1;
+  row.secs_since_new_cov = 0.25;
+  normal->Append(row);
+  dying->AppendAtDeath(row);
+  std::vector<std::string> a = SplitLines(Slurp(dir.Join("normal.csv")));
+  std::vector<std::string> b = SplitLines(Slurp(dir.Join("dying.csv")));
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  std::vector<std::string> fields = Fields(b[1]);
+  ASSERT_EQ(fields.size(), Fields(StatsFile::Header()).size()) << b[1];
+  EXPECT_EQ(fields[Column("elapsed_s")], "2.063") << b[1];
+  EXPECT_EQ(fields[Column("execs")], "12345678901");
+  EXPECT_EQ(fields[Column("run_execs")], "12345678901");
+  EXPECT_EQ(fields[Column("cov")], "77");
+  EXPECT_EQ(fields[Column("crashes")], "1");
+  EXPECT_EQ(fields[Column("secs_since_new_cov")], "0.250");
+  EXPECT_TRUE(std::regex_match(fields[Column("unix_time")], std::regex(R"(\d{10}\.\d{3})")))
+      << b[1];
+  // Everything but the wall-clock time is the same as Append's.
+  std::vector<std::string> other = Fields(a[1]);
+  for (size_t i = 1; i < fields.size(); i++) EXPECT_EQ(fields[i], other[i]) << i;
 }
 
 TEST(StatsFileTest, ExecsNeverDecrease) {
