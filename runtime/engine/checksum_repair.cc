@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/engine/integer_bytes.h"
+
 namespace fuzzer {
 
 bool ChecksumRepair::Add(const ChecksumField& field, CmpLog* log) {
@@ -26,11 +28,8 @@ bool ChecksumRepair::RepairFirst(const CmpLog& log, uint8_t* data, size_t size) 
       const uint64_t computed = LowBits(field.stored_arg == 1 ? entry.arg2 : entry.arg1, bits);
       if (stored == computed) continue;
       uint8_t pattern[8], replacement[8];
-      for (size_t b = 0; b < field.width; b++) {
-        const size_t at = field.big_endian ? field.width - 1 - b : b;
-        pattern[at] = uint8_t(stored >> (8 * b));
-        replacement[at] = uint8_t(computed >> (8 * b));
-      }
+      EncodeInteger(stored, field.width, field.big_endian, pattern);
+      EncodeInteger(computed, field.width, field.big_endian, replacement);
       void* found = memmem(data, size, pattern, field.width);
       if (!found) continue;
       memcpy(found, replacement, field.width);

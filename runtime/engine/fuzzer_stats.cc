@@ -10,22 +10,12 @@
 #include "runtime/common/process.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/fuzzer.h"
+#include "runtime/engine/fuzzer_internal.h"
 
 namespace fuzzer {
-namespace {
-
-// The coarse clock, as the engine's NowUsec: a memory read, not a syscall.
-int64_t CoarseNowUsec() {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-  return int64_t(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
-}
-
-}  // namespace
-
 void Fuzzer::MaybeWriteStatsRow(bool force) {
   if (!stats_file_) return;
-  const int64_t now = CoarseNowUsec();
+  const int64_t now = NowUsec();
   const int64_t interval_usec = std::max<int64_t>(1, flags_.stats_interval) * 1000000;
   if (next_stats_usec_ == 0) next_stats_usec_ = start_usec_ + interval_usec;
   if (!force && now < next_stats_usec_) return;
@@ -51,7 +41,7 @@ void Fuzzer::FinishStatsAtDeath(bool crashed) {
   // Only getters, clock_gettime and getrusage until the row's single write(2) (see
   // StatsFile::AppendAtDeath), so it is safe enough in a signal handler.
   if (!stats_file_) return;
-  StatsRow row = CollectStatsRow(CoarseNowUsec());
+  StatsRow row = CollectStatsRow(NowUsec());
   row.crashes = row.unique_crashes = crashed ? 1 : 0;
   stats_file_->AppendAtDeath(row);
 }
@@ -59,7 +49,7 @@ void Fuzzer::FinishStatsAtDeath(bool crashed) {
 bool Fuzzer::PlateauReached() const {
   if (flags_.max_plateau_time <= 0) return false;
   int64_t since = std::max(last_new_coverage_usec_, start_usec_);
-  if (CoarseNowUsec() - since < int64_t(flags_.max_plateau_time) * 1000000) return false;
+  if (NowUsec() - since < int64_t(flags_.max_plateau_time) * 1000000) return false;
   Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
          flags_.max_plateau_time, flags_.max_plateau_time);
   return true;

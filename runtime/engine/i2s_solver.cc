@@ -7,6 +7,8 @@
 #include <set>
 #include <utility>
 
+#include "runtime/engine/integer_bytes.h"
+
 namespace fuzzer {
 
 uint64_t LowBits(uint64_t value, unsigned bits) {
@@ -104,18 +106,12 @@ int HexValue(uint8_t c) {
 }
 
 uint64_t ReadBinary(const Bytes& in, size_t pos, size_t width, bool big_endian) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < width; i++) {
-    const uint8_t byte = in[pos + (big_endian ? i : width - 1 - i)];
-    value = value << 8 | byte;
-  }
-  return value;
+  return DecodeInteger(in.data() + pos, width, big_endian);
 }
 
 void WriteBinary(uint64_t value, size_t width, bool big_endian, Bytes* out) {
   out->resize(width);
-  for (size_t i = 0; i < width; i++)
-    (*out)[big_endian ? width - 1 - i : i] = uint8_t(value >> (8 * i));
+  EncodeInteger(value, width, big_endian, out->data());
 }
 
 // The compare operand a binary field of `width` bytes becomes in a `bits`-bit compare.

@@ -1,0 +1,217 @@
+// The Fuzzer's failure side: -minimize_crash's step, reproduce mode, and the crash-time entry
+// points that signal handlers and sanitizer callbacks call (failure_handlers.cc): the
+// artifact block and file, the stack trace, libFuzzer's banners and exit codes. Worker /
+// in-process engine; the crash-time code is careful to be signal-tolerant.
+#include <execinfo.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "runtime/common/encoding.h"
+#include "runtime/common/log.h"
+#include "runtime/common/process.h"
+#include "runtime/common/sha1.h"
+#include "runtime/engine/fuzzer.h"
+#include "runtime/engine/fuzzer_internal.h"
+#include "runtime/engine/sanitizer_api.h"
+
+namespace fuzzer {
+namespace {
+std::atomic<bool> crash_reported{false};
+}  // namespace
+
+bool AcquireCrashState(InputSlot* slot) {
+  if (__sanitizer_acquire_crash_state && !__sanitizer_acquire_crash_state()) return false;
+  if (crash_reported.exchange(true)) return false;
+  if (slot) slot->SetDying();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// -minimize_crash
+
+size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms) {
+  Printf("INFO: Starting MinimizeCrashInputInternalStep: %zd\n", input.size());
+  if (input.size() <= 1) return 0;
+  size_t start = total_runs_;
+  budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
+  budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
+  const size_t max_size = input.size() - 1;
+  if (mutation_buffer_.size() < input.size()) mutation_buffer_.resize(input.size());
+  // First every single-chunk removal (largest first), then random mutants no larger than
+  // size-1 (libFuzzer's approach); a crash ends this process.
+  for (size_t chunk = input.size() / 2; chunk >= 1 && !TimeToStop(); chunk /= 2) {
+    for (size_t at = 0; at + chunk <= input.size() && !TimeToStop(); at += chunk) {
+      Bytes candidate(input.begin(), input.begin() + long(at));
+      candidate.insert(candidate.end(), input.begin() + long(at + chunk), input.end());
+      if (!candidate.empty()) ExecuteCallback(candidate.data(), candidate.size());
+    }
+  }
+  while (!TimeToStop()) {
+    size_t size = std::min(input.size(), max_size);
+    memcpy(mutation_buffer_.data(), input.data(), size);
+    dispatcher_->StartMutationSequence();
+    for (long depth = 0; depth < flags_.mutate_depth && !TimeToStop(); depth++) {
+      size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
+      ExecuteCallback(mutation_buffer_.data(), size);
+    }
+  }
+  budget_end_runs_ = SIZE_MAX;
+  budget_end_usec_ = INT64_MAX;
+  return total_runs_ - start;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reproduce mode
+
+void Fuzzer::RunReproducer(const Bytes& data) {
+  artifact_mode_ = ArtifactMode::kNone;
+  running_initial_corpus_ = true;
+  ExecuteCallback(data.data(), data.size());
+  TryDetectingAMemoryLeak(data.data(), data.size());
+}
+
+// ---------------------------------------------------------------------------------------
+// Failure reporting
+
+void Fuzzer::PrintStackTrace() {
+  if (__sanitizer_print_stack_trace) {
+    __sanitizer_print_stack_trace();
+    return;
+  }
+  void* frames[64];
+  int n = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, n, OutputFd());
+}
+
+void Fuzzer::DumpCurrentUnit(const char* kind) {
+  if (artifact_mode_ == ArtifactMode::kNone) return;
+  const uint8_t* data = slot_->data();
+  size_t size = slot_->size();
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) slot_->SetFailureKind(kind);
+  std::string sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
+  Printf("%s; base unit: %s\n", sequence.empty() ? "MS: 0 " : sequence.c_str(),
+         parent_sha1_.empty() ? "0000000000000000000000000000000000000000" : parent_sha1_.c_str());
+  if (size <= kMaxUnitSizeToPrint) {
+    Printf("%s\n", HexBytes(data, size).c_str());
+    Printf("%s\n", EscapedAscii(data, size).c_str());
+  }
+  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
+                                                : artifact_prefix_ + kind + Sha1Hex(data, size);
+  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
+    // A worker never writes files: the coordinator writes this one from the slot after this
+    // process is gone. It may announce it first, so the lines keep libFuzzer's order.
+    if (!announce_artifacts_) return;
+    slot_->SetArtifactAnnounced();
+    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
+           path.c_str());
+  } else if (WriteFileAtomically(path, data, size)) {
+    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
+           path.c_str());
+  } else {
+    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
+  }
+  if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
+}
+
+void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {
+  Printf("==%d== ERROR: libFuzzer: %s\n", getpid(), what);
+  PrintStackTrace();
+  if (note) RawPrint(note);
+  Printf("SUMMARY: libFuzzer: %s\n", summary);
+  DumpCurrentUnit("crash-");
+  FinishStatsAtDeath(/*crashed=*/true);
+  _Exit(int(flags_.error_exitcode));
+}
+
+void Fuzzer::CrashCallback() {
+  if (!AcquireCrashState(slot_.get())) return;
+  ReportBugAndExit("deadly signal", "deadly signal",
+                   "NOTE: libFuzzer has rudimentary signal handlers.\n"
+                   "      Combine libFuzzer with AddressSanitizer or similar for better crash "
+                   "reports.\n");
+}
+
+void Fuzzer::DeathCallback() {
+  // The sanitizer has printed its report and will exit with its own exit code.
+  crash_reported.store(true);
+  if (slot_) slot_->SetDying();
+  DumpCurrentUnit("crash-");
+  FinishStatsAtDeath(/*crashed=*/true);
+}
+
+void Fuzzer::AlarmCallback() {
+  if (!running_target_.load(std::memory_order_acquire) || flags_.timeout <= 0) return;
+  int64_t seconds = (NowUsec() - unit_start_usec_.load(std::memory_order_relaxed)) / 1000000;
+  if (seconds < flags_.timeout) return;
+  if (!AcquireCrashState(slot_.get())) return;
+  Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
+  Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
+         size_t(flags_.timeout));
+  DumpCurrentUnit("timeout-");
+  Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
+  PrintStackTrace();
+  Printf("SUMMARY: libFuzzer: timeout\n");
+  FinishStatsAtDeath(/*crashed=*/true);
+  _Exit(int(flags_.timeout_exitcode));
+}
+
+// libFuzzer prints the two out-of-memory reports in different orders; both end here.
+void Fuzzer::FinishOutOfMemory() {
+  DumpCurrentUnit("oom-");
+  Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  FinishStatsAtDeath(/*crashed=*/true);
+  _Exit(kOomExitCode);
+}
+
+void Fuzzer::RssLimitCallback(size_t rss_mb) {
+  if (!AcquireCrashState(slot_.get())) return;
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
+         size_t(flags_.rss_limit_mb));
+  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  if (__sanitizer_print_memory_profile) __sanitizer_print_memory_profile(95, 8);
+  FinishOutOfMemory();
+}
+
+void Fuzzer::MallocLimitCallback(size_t size) {
+  if (!AcquireCrashState(slot_.get())) return;
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zd))\n", getpid(), size);
+  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  PrintStackTrace();
+  FinishOutOfMemory();
+}
+
+void Fuzzer::ExitCallback() {
+  if (!running_target_.load(std::memory_order_acquire)) return;
+  if (!AcquireCrashState(slot_.get())) return;
+  ReportBugAndExit("fuzz target exited", "fuzz target exited", nullptr);
+}
+
+void Fuzzer::HandleOverwrittenInput() {
+  if (!AcquireCrashState(slot_.get())) return;
+  ReportBugAndExit("fuzz target overwrites its const input", "overwrites-const-input", nullptr);
+}
+
+void Fuzzer::InterruptCallback() {
+  if (!AcquireCrashState(slot_.get())) return;
+  Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+  FinishStatsAtDeath(/*crashed=*/false);
+  _Exit(kInterruptExitCode);
+}
+
+void Fuzzer::FileSizeExceededCallback() {
+  if (!AcquireCrashState(slot_.get())) return;
+  Printf("==%d== ERROR: libFuzzer: file size exceeded\n", getpid());
+  _Exit(1);
+}
+
+void Fuzzer::ExitGracefully() {
+  Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+  PrintFinalStats();
+  MaybeWriteStatsRow(/*force=*/true);
+  _Exit(0);
+}
+
+}  // namespace fuzzer
