@@ -100,8 +100,19 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
   return num_features;
 }
 
+// Whether an 8-byte operand looks like a user-space address on x86-64 Linux (executables,
+// heaps, ASan's heap, mappings and stacks all lie in [0x550000000000, 0x800000000000)).
+// Such operands (null and bounds checks, UBSan's pointer checks, `end != text`) differ
+// between processes (ASLR), so recording them would make -workers=1 leave the in-process
+// path and hand the CMP mutator words that mean nothing in another process.
+inline bool LooksLikeAddress(uint64_t value) {
+  return value >= 0x550000000000ull && value < 0x800000000000ull;
+}
+
 template <class T>
 void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
+  if (sizeof(T) == 8 && (LooksLikeAddress(uint64_t(arg1)) || LooksLikeAddress(uint64_t(arg2))))
+    return;
   if (__builtin_expect(cmp_log_.on(), 0))
     cmp_log_.AddInt(pc, kind, uint8_t(sizeof(T)), uint64_t(arg1), uint64_t(arg2));
   HandleCmpUnlogged(pc, arg1, arg2, kind);
