@@ -64,6 +64,7 @@ Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
   if (flags.input_to_state) {
     InputToStateOptions stage_options;
     stage_options.combine = flags.i2s_combine != 0;
+    stage_options.descent = flags.i2s_descent != 0;
     stage_ = std::make_unique<InputToStateStage>(stage_options);
   }
   set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);

@@ -157,7 +157,7 @@ bool InputToStateStage::Next(Random& rand, Step* step) {
         return true;
       case Phase::kCombined: {
         if (groups_left_ == 0) {
-          phase_ = StartDescent() ? Phase::kDescent : Phase::kIdle;
+          phase_ = options_.descent && StartDescent() ? Phase::kDescent : Phase::kIdle;
           continue;
         }
         std::vector<const Replacement*> group;

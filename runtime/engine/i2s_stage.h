@@ -35,6 +35,7 @@ namespace fuzzer {
 
 struct InputToStateOptions {
   bool combine = true;            // -i2s_combine: the grouped replacements
+  bool descent = true;            // -i2s_descent: the distance descent
   size_t max_len = 4096;          // edits never grow an input past it
   size_t max_colour_runs = 256;   // colourisation runs per unit, at most
   size_t max_queue = 256;         // units waiting for the stage; older ones are dropped

@@ -571,6 +571,7 @@ TEST(Driver, HelpListsAllLibFuzzer14FlagsWithDefaults) {
              {"float_mutators", "1"},
              {"input_to_state", "1"},
              {"i2s_combine", "1"},
+             {"i2s_descent", "1"},
              {"cmp_distance", "1"},
              {"checksum_repair", "1"},
              {"stats_file", "0"},

@@ -24,6 +24,22 @@ constexpr char kDeadlySignal[] = R"(==\d+== ERROR: libFuzzer: deadly signal)";
 const std::vector<std::string> kAllOff = {"-input_to_state=0", "-cmp_distance=0",
                                           "-checksum_repair=0"};
 
+// Each step's own switch: the class it solves is not found in the budget without it.
+TEST(InputToState, EachStepHasItsOwnSwitch) {
+  struct Case {
+    const char* harness;
+    const char* off;
+  };
+  for (const Case& c : {Case{"i2s_pair", "-i2s_combine=0"}, Case{"i2s_or_xor", "-i2s_descent=0"}}) {
+    TempDir dir;
+    RunResult run = RunProcess(Harness(c.harness), {kSeed, "-runs=200000", "-cmp_distance=0", c.off},
+                               dir.path());
+    SHOAL_EXPECT_EXIT(run, 0);
+    EXPECT_FALSE(HasLineContaining(run.output, "I2SCombined")) << run.output;
+    EXPECT_FALSE(HasLineContaining(run.output, "CmpDescent")) << run.output;
+  }
+}
+
 uint64_t LoadLe(const std::string& bytes, size_t at, size_t width) {
   uint64_t value = 0;
   for (size_t i = 0; i < width && at + i < bytes.size(); i++)
