@@ -24,7 +24,6 @@ namespace {
 // Shoal over seeds 1-5 needs at most a few thousand runs for the binary ones and ~10k for
 // the text one (bench/float_bugs.sh); libFuzzer 14 finds none in 60 s (~40M runs).
 constexpr char kFloatBudget[] = "-runs=500000";
-constexpr char kDeadlySignal[] = R"(==\d+== ERROR: libFuzzer: deadly signal)";
 
 double DoubleAt(const std::string& bytes, size_t offset, bool big_endian) {
   std::string window = bytes.substr(offset, 8);
@@ -37,18 +36,9 @@ double DoubleAt(const std::string& bytes, size_t offset, bool big_endian) {
 // Fuzzes `harness` with the float budget; expects the planted abort() and returns the
 // artifact's bytes after checking that it reproduces.
 std::string FindAndReproduce(const std::string& harness, const std::vector<std::string>& extra = {}) {
-  TempDir dir;
   std::vector<std::string> args = {kSeed, kFloatBudget};
   args.insert(args.end(), extra.begin(), extra.end());
-  RunResult run = RunProcess(Harness(harness), args, dir.path());
-  SHOAL_EXPECT_EXIT(run, 77);
-  EXPECT_TRUE(FindLine(run.output, kDeadlySignal)) << run.output;
-  Artifact a = ExpectHashedArtifact(run, dir, "crash");
-  if (!a.ok) return "";
-  RunResult rep = Reproduce(Harness(harness), {}, dir, a.shown_path);
-  SHOAL_EXPECT_EXIT(rep, 77);
-  EXPECT_TRUE(FindLine(rep.output, kDeadlySignal)) << rep.output;
-  return a.bytes;
+  return FindCrashAndReproduce(harness, args);
 }
 
 TEST(Float, DoubleEqualToPiIsFound) {
@@ -94,35 +84,10 @@ TEST(Float, FloatMutatorsZeroDoesNotFindThem) {
   }
 }
 
-// The INITED/NEW/REDUCE lines and the crash's input, without what depends on timing.
-std::vector<std::string> SearchPath(const RunResult& run) {
-  std::vector<std::string> path;
-  for (const std::string& line : Lines(run.output)) {
-    if (FindLine(line, R"(#\d+\t(INITED|NEW   |REDUCE|DONE  ) .*)")) {
-      const auto timing = line.find(" exec/s: ");
-      const auto moves = line.find(" L: ");
-      path.push_back(line.substr(0, timing) + (moves == std::string::npos ? "" : line.substr(moves)));
-    } else if (line.rfind("MS: ", 0) == 0 || line.rfind("Base64: ", 0) == 0) {
-      path.push_back(line);
-    }
-  }
-  return path;
-}
-
 // Both processes harvest the same constants from the same binary: -workers=0 and
 // -workers=1 take the same search path for one -seed, Float* steps included.
 TEST(Float, OneWorkerAndInProcessTakeTheSamePath) {
-  TempDir dir;
-  RunResult in_process =
-      RunProcess(Harness("float_strtod"), {"-seed=3", kFloatBudget, "-workers=0"}, dir.path());
-  RunResult one_worker =
-      RunProcess(Harness("float_strtod"), {"-seed=3", kFloatBudget, "-workers=1"}, dir.path());
-  SHOAL_EXPECT_EXIT(in_process, 77);
-  SHOAL_EXPECT_EXIT(one_worker, 77);
-  const std::vector<std::string> expected = SearchPath(in_process);
-  ASSERT_GT(expected.size(), 3u) << in_process.output;
-  EXPECT_TRUE(HasLineContaining(in_process.output, "Float")) << in_process.output;
-  EXPECT_EQ(SearchPath(one_worker), expected) << in_process.output << one_worker.output;
+  ExpectOneWorkerTakesTheInProcessPath("float_strtod", {"-seed=3", kFloatBudget}, "Float");
 }
 
 }  // namespace

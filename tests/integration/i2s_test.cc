@@ -20,7 +20,6 @@ namespace {
 // Over seeds 1-5 Shoal needs at most ~150k runs (bench/i2s_bugs.sh); libFuzzer 14 finds
 // none of these in 60 s.
 constexpr char kBudget[] = "-runs=600000";
-constexpr char kDeadlySignal[] = R"(==\d+== ERROR: libFuzzer: deadly signal)";
 const std::vector<std::string> kAllOff = {"-input_to_state=0", "-cmp_distance=0",
                                           "-checksum_repair=0"};
 
@@ -47,21 +46,12 @@ uint64_t LoadLe(const std::string& bytes, size_t at, size_t width) {
   return value;
 }
 
-// Fuzzes `harness`; expects the planted abort() and returns the artifact's bytes after
-// checking that it reproduces.
+// Fuzzes `harness` with the budget; expects the planted abort() and returns the artifact's
+// bytes after checking that it reproduces.
 std::string FindAndReproduce(const std::string& harness, const std::vector<std::string>& extra = {}) {
-  TempDir dir;
   std::vector<std::string> args = {kSeed, kBudget};
   args.insert(args.end(), extra.begin(), extra.end());
-  RunResult run = RunProcess(Harness(harness), args, dir.path());
-  SHOAL_EXPECT_EXIT(run, 77);
-  EXPECT_TRUE(FindLine(run.output, kDeadlySignal)) << run.output;
-  Artifact a = ExpectHashedArtifact(run, dir, "crash");
-  if (!a.ok) return "";
-  RunResult rep = Reproduce(Harness(harness), {}, dir, a.shown_path);
-  SHOAL_EXPECT_EXIT(rep, 77);
-  EXPECT_TRUE(FindLine(rep.output, kDeadlySignal)) << rep.output;
-  return a.bytes;
+  return FindCrashAndReproduce(harness, args);
 }
 
 // ---- class 1: a compare of a transformed input value ----
@@ -198,37 +188,12 @@ TEST(InputToState, TurnedOffTheSameBudgetFindsNothing) {
   }
 }
 
-// The INITED/NEW/REDUCE lines, MS lines and the crash's input, without timing.
-std::vector<std::string> SearchPath(const RunResult& run) {
-  std::vector<std::string> path;
-  for (const std::string& line : Lines(run.output)) {
-    if (FindLine(line, R"(#\d+\t(INITED|NEW   |REDUCE|DONE  ) .*)")) {
-      const auto timing = line.find(" exec/s: ");
-      const auto moves = line.find(" L: ");
-      path.push_back(line.substr(0, timing) + (moves == std::string::npos ? "" : line.substr(moves)));
-    } else if (line.rfind("MS: ", 0) == 0 || line.rfind("Base64: ", 0) == 0) {
-      path.push_back(line);
-    }
-  }
-  return path;
-}
-
 // The stage is interleaved with mutations by run counts only: -workers=0 and -workers=1
 // take the same path for one -seed, stage steps and checksum repairs included. (This once
 // failed on heap addresses in the compare tables, which differ between the two processes;
 // coverage_inl.h leaves address-like operands out.)
 TEST(InputToState, OneWorkerAndInProcessTakeTheSamePath) {
-  TempDir dir;
-  RunResult in_process =
-      RunProcess(Harness("i2s_crc32_two"), {"-seed=3", kBudget, "-workers=0"}, dir.path());
-  RunResult one_worker =
-      RunProcess(Harness("i2s_crc32_two"), {"-seed=3", kBudget, "-workers=1"}, dir.path());
-  SHOAL_EXPECT_EXIT(in_process, 77);
-  SHOAL_EXPECT_EXIT(one_worker, 77);
-  const std::vector<std::string> expected = SearchPath(in_process);
-  ASSERT_GT(expected.size(), 3u) << in_process.output;
-  EXPECT_TRUE(HasLineContaining(in_process.output, "ChecksumRepair")) << in_process.output;
-  EXPECT_EQ(SearchPath(one_worker), expected) << in_process.output << one_worker.output;
+  ExpectOneWorkerTakesTheInProcessPath("i2s_crc32_two", {"-seed=3", kBudget}, "ChecksumRepair");
 }
 
 }  // namespace

@@ -366,4 +366,50 @@ RunResult Reproduce(const std::string& harness, const std::vector<std::string>& 
   return run;
 }
 
+std::vector<std::string> SearchPathWithInputs(const std::string& output) {
+  std::vector<std::string> path;
+  for (const std::string& line : Lines(output)) {
+    if (FindLine(line, R"(#\d+\t(INITED|NEW   |REDUCE|DONE  ) .*)")) {
+      const auto timing = line.find(" exec/s: ");
+      const auto moves = line.find(" L: ");
+      path.push_back(line.substr(0, timing) + (moves == std::string::npos ? "" : line.substr(moves)));
+    } else if (line.rfind("MS: ", 0) == 0 || line.rfind("Base64: ", 0) == 0) {
+      path.push_back(line);
+    }
+  }
+  return path;
+}
+
+std::string FindCrashAndReproduce(const std::string& harness, const std::vector<std::string>& args) {
+  TempDir dir;
+  RunResult run = RunProcess(Harness(harness), args, dir.path());
+  SHOAL_EXPECT_EXIT(run, 77);
+  const char* deadly_signal = R"(==\d+== ERROR: libFuzzer: deadly signal)";
+  EXPECT_TRUE(FindLine(run.output, deadly_signal)) << run.output;
+  Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
+  if (!artifact.ok) return "";
+  RunResult reproduced = Reproduce(Harness(harness), {}, dir, artifact.shown_path);
+  SHOAL_EXPECT_EXIT(reproduced, 77);
+  EXPECT_TRUE(FindLine(reproduced.output, deadly_signal)) << reproduced.output;
+  return artifact.bytes;
+}
+
+void ExpectOneWorkerTakesTheInProcessPath(const std::string& harness,
+                                          const std::vector<std::string>& args,
+                                          const std::string& marker) {
+  TempDir dir;
+  std::vector<std::string> in_process_args = args, one_worker_args = args;
+  in_process_args.push_back("-workers=0");
+  one_worker_args.push_back("-workers=1");
+  RunResult in_process = RunProcess(Harness(harness), in_process_args, dir.path());
+  RunResult one_worker = RunProcess(Harness(harness), one_worker_args, dir.path());
+  SHOAL_EXPECT_EXIT(in_process, 77);
+  SHOAL_EXPECT_EXIT(one_worker, 77);
+  const std::vector<std::string> expected = SearchPathWithInputs(in_process.output);
+  ASSERT_GT(expected.size(), 3u) << in_process.output;
+  EXPECT_TRUE(HasLineContaining(in_process.output, marker)) << in_process.output;
+  EXPECT_EQ(SearchPathWithInputs(one_worker.output), expected)
+      << in_process.output << one_worker.output;
+}
+
 }  // namespace shoal_test

@@ -89,6 +89,22 @@ inline const char kSeed[] = "-seed=1";
       << "expected exit code " << (code) << ", got " << (run).Describe() << "\n" \
       << (run).output
 
+// The search path of a fuzzing run: its INITED/NEW/REDUCE/DONE lines without what depends on
+// timing, and its "MS:" and "Base64:" lines (how the crash's input was made, and its bytes).
+std::vector<std::string> SearchPathWithInputs(const std::string& output);
+
+// Fuzzes `harness` with `args` in a fresh directory and expects a planted abort(): exit 77,
+// libFuzzer's deadly-signal line, a crash artifact that reproduces. Returns its bytes ("" if
+// there is none).
+std::string FindCrashAndReproduce(const std::string& harness, const std::vector<std::string>& args);
+
+// Runs `harness` with `args` plus -workers=0, then plus -workers=1, both ending in the planted
+// abort(), and expects one search path; `marker` must appear in the in-process output (the
+// steps the comparison is about).
+void ExpectOneWorkerTakesTheInProcessPath(const std::string& harness,
+                                          const std::vector<std::string>& args,
+                                          const std::string& marker);
+
 }  // namespace shoal_test
 
 #endif  // SHOAL_TESTS_INTEGRATION_TEST_SUPPORT_H_
