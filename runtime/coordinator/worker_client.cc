@@ -15,7 +15,7 @@
 
 #include "runtime/common/frame_channel.h"
 #include "runtime/common/process.h"
-#include "runtime/worker/worker_server.h"
+#include "runtime/common/worker_endpoint.h"
 
 extern char** environ;
 

@@ -21,6 +21,7 @@
 #include "runtime/common/flags.h"
 #include "runtime/common/log.h"
 #include "runtime/common/stats_file.h"
+#include "runtime/common/worker_endpoint.h"
 #include "runtime/coordinator/coordinator.h"
 #include "runtime/coordinator/crash_tools.h"
 #include "runtime/coordinator/merge.h"
