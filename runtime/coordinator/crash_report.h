@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "runtime/common/files.h"
+
 namespace fuzzer {
 
 enum class FailureKind { kCrash, kTimeout, kOom, kLeak };
@@ -17,6 +19,16 @@ struct WorkerDeath {
   bool killed_for_hang = false;  // the coordinator's watchdog killed it
   // The coordinator killed it because its report took too long (its death path hung).
   bool killed_while_dying = false;
+};
+
+// A failure a keep-going run survived, one per unique signature (the crash index's row, and
+// what the end-of-run minimisation starts from).
+struct UniqueCrash {
+  FailureKind kind = FailureKind::kCrash;
+  std::string signature;      // CrashSignature()
+  int exit_code = 0;          // what libFuzzer would exit with
+  Bytes input;                // the input it died on
+  std::string artifact_path;  // where it was written
 };
 
 FailureKind ClassifyDeath(const WorkerDeath& death);

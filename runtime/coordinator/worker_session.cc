@@ -54,19 +54,29 @@ bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   return true;
 }
 
+DeadWorker CollectDeadWorker(WorkerClient& client, StderrForwarder& forwarder, int index) {
+  client.Close();
+  forwarder.WaitForEof(index, 3000);
+  DeadWorker dead;
+  dead.death.wait_status = client.wait_status();
+  dead.death.slot_kind = client.slot().FailureKind();
+  dead.input = client.slot().Current();
+  dead.ran_anything = client.slot().generation() > 0;
+  dead.request_position = client.slot().RequestPosition();
+  dead.output = forwarder.Tail(index);
+  return dead;
+}
+
 WorkerOutcome WorkerSession::CollectDeath() {
   WorkerOutcome outcome;
-  client_->Close();
-  forwarder_.WaitForEof(0, 3000);
-  WorkerDeath death;
-  death.wait_status = client_->wait_status();
-  death.slot_kind = client_->slot().FailureKind();
+  DeadWorker dead = CollectDeadWorker(*client_, forwarder_, 0);
+  const WorkerDeath& death = dead.death;
   outcome.wait_status = death.wait_status;
-  outcome.input = client_->slot().Current();
+  outcome.input = std::move(dead.input);
   bool clean = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0;
   outcome.died = !clean || !death.slot_kind.empty();
   outcome.kind = ClassifyDeath(death);
-  outcome.signature = CrashSignature(outcome.kind, forwarder_.Tail(0), death.wait_status);
+  outcome.signature = CrashSignature(outcome.kind, dead.output, death.wait_status);
   outcome.exit_code =
       ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
   client_.reset();
