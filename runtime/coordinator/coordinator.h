@@ -5,6 +5,19 @@
 // workers, and turns every worker death (crash, sanitizer report, timeout, RSS limit,
 // SIGKILL, leak) into libFuzzer's artifact and exit code, or, when asked to keep going,
 // into one artifact per unique crash and a restarted worker.
+//
+// Include rule for runtime/coordinator/: common/, engine/ (corpus, coverage tables, libFuzzer's
+// shared output helpers) and proto/ only; nothing from worker/ or driver/.
+//
+// Which file owns which state (all in the coordinator process):
+//   coordinator.{h,cc}     phases, -runs/-max_total_time budget, monitor thread, status lines
+//   worker_loop.cc         one thread per worker: start, InitRequest, next request, replies
+//   worker_failures.cc     a worker's death during a call: classification, lines, restart
+//   death_triage.cc        deaths with no report: re-running the last inputs
+//   global_corpus.{h,cc}   GlobalCorpus: corpus, cov edges, output dir, features/graph files
+//   failure_log.{h,cc}     FailureLog: signatures, unique crashes, artifacts, keep-going policy
+//   campaign.cc            -stats_file rows, -max_plateau_time
+//   worker_client.{h,cc}   one worker process's channel (its own lock)
 #pragma once
 
 #include <atomic>

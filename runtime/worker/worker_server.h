@@ -3,6 +3,8 @@
 // worker's Fuzzer and writes one Response; it returns when the coordinator closes the request
 // pipe (the signal to exit). It never writes files: a failing input stays in the shared input
 // slot, where the coordinator reads it after this process dies.
+// Include rule for runtime/worker/: common/, engine/ and proto/ only; nothing from
+// coordinator/ or driver/.
 #pragma once
 
 #include <string>
