@@ -20,12 +20,9 @@ StatsRow Coordinator::CollectStatsRow() const {
   row.corpus_bytes = corpus_.corpus().TotalActiveBytes();
   row.crashes = failures_.crashes();
   row.unique_crashes = failures_.unique_signatures();
-  row.workers = workers_.size();
-  row.rss_mb = PeakRssMb();
-  for (const auto& worker : workers_) {
-    row.worker_restarts += worker->restarts;
-    row.rss_mb = std::max(row.rss_mb, worker->peak_rss_mb);
-  }
+  row.workers = pool_.size();
+  row.rss_mb = std::max(PeakRssMb(), pool_.PeakRssMb());
+  row.worker_restarts = pool_.Restarts();
   auto since = std::max(last_new_coverage_, start_time_);
   row.secs_since_new_cov = std::chrono::duration<double>(now - since).count();
   return row;

@@ -1,6 +1,6 @@
 // Implements coordinator.h: the run's phases (seeds, INITED, fuzzing, the end), its budget
-// (-runs, -max_total_time, stop file, plateau), the monitor thread (signals, the per-worker
-// RSS, death-path and hang watch, -reload, -stats_file) and libFuzzer's status and final lines.
+// (-runs, -max_total_time, stop file, plateau), the monitor thread (signals, the worker pool's
+// watch, -reload, -stats_file) and libFuzzer's status and final lines.
 // The worker threads' side is worker_loop.cc; failures are worker_failures.cc and
 // death_triage.cc. Runs in the coordinator process.
 #include "runtime/coordinator/coordinator.h"
@@ -20,8 +20,6 @@
 namespace fuzzer {
 namespace {
 
-constexpr size_t kMaxSeedChunkInputs = 256;
-constexpr size_t kMaxSeedChunkBytes = 8 << 20;
 constexpr int kInterruptExitCode = 72;
 // Once the run stops (a limit, a signal, a failure), workers get this long to answer their
 // last request; then they are killed, so the run always ends close to its budget.
@@ -56,11 +54,9 @@ Coordinator::Coordinator(const Flags& flags, std::vector<std::string> argv, size
       seed_(seed),
       start_time_(std::chrono::steady_clock::now()),
       corpus_(flags),
-      failures_(flags) {
-  for (size_t i = 0; i < num_workers; i++) {
-    workers_.push_back(std::make_unique<Worker>());
-    workers_.back()->index = int(i);
-  }
+      failures_(flags),
+      pool_(num_workers) {
+  for (size_t i = 0; i < num_workers; i++) workers_.push_back(pool_.worker(i));
 }
 
 Coordinator::~Coordinator() {
@@ -68,29 +64,21 @@ Coordinator::~Coordinator() {
     if (worker->thread.joinable()) worker->thread.join();
 }
 
-uint64_t Coordinator::TotalRuns() const {
-  uint64_t total = 0;
-  for (const auto& worker : workers_) total += worker->runs_of_previous_processes + worker->runs;
-  return total;
-}
+uint64_t Coordinator::TotalRuns() const { return pool_.TotalRuns(); }
 
 size_t Coordinator::RunBudget() {
   if (flags_.runs < 0) return 0;  // unlimited
   uint64_t done = TotalRuns() + reserved_runs_;
   if (done >= uint64_t(flags_.runs)) return SIZE_MAX;  // nothing left
   size_t left = size_t(uint64_t(flags_.runs) - done);
-  return std::max<size_t>(1, left / workers_.size());
+  return std::max<size_t>(1, left / pool_.size());
 }
 
 void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint64_t runs) {
   if (flags_.verbosity <= 0) return;
   const Corpus& corpus = corpus_.corpus();
-  size_t peak_rss = PeakRssMb();
-  size_t length_limit = 0;
-  for (const auto& worker : workers_) {
-    peak_rss = std::max(peak_rss, worker->peak_rss_mb);
-    length_limit = std::max(length_limit, worker->length_limit);
-  }
+  size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
+  size_t length_limit = pool_.LengthLimit();
   if (runs == UINT64_MAX) runs = TotalRuns();
   double seconds = SecondsSince(start_time_);
   char line[512];
@@ -130,8 +118,7 @@ void Coordinator::PrintFinalStats() {
   }
   if (!flags_.print_final_stats) return;
   double seconds = SecondsSince(start_time_);
-  size_t peak_rss = PeakRssMb();
-  for (const auto& worker : workers_) peak_rss = std::max(peak_rss, worker->peak_rss_mb);
+  size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
   Printf("stat::number_of_executed_units: %llu\n", (unsigned long long)TotalRuns());
   Printf("stat::average_exec_per_sec:     %zd\n",
          seconds >= 1 ? size_t(double(TotalRuns()) / seconds) : 0);
@@ -150,58 +137,6 @@ void Coordinator::Stop(int exit_code) {
   stopping_ = true;
   changed_.NotifyAll();
   forwarder_.Wake();  // the monitor acts on the stop now, not after its poll timeout
-}
-
-void Coordinator::WatchWorkers(std::chrono::steady_clock::time_point now) {
-  for (auto& worker : workers_) {
-    if (!worker->client) continue;
-    WorkerClient& client = *worker->client;
-    // RSS limit, enforced here so that it holds whatever the worker is doing.
-    if (flags_.rss_limit_mb > 0) {
-      size_t rss = CurrentRssMb(client.pid());
-      worker->peak_rss_mb = std::max(worker->peak_rss_mb, rss);
-      // Grace: the worker's own check (which prints the heap profile and the mutation
-      // sequence) gets a second to report first; past that, the coordinator kills it.
-      size_t limit = size_t(flags_.rss_limit_mb);
-      if (rss <= limit)
-        worker->over_rss_limit_since = {};
-      else if (worker->over_rss_limit_since == std::chrono::steady_clock::time_point{})
-        worker->over_rss_limit_since = now;
-      if (rss > limit && now - worker->over_rss_limit_since > std::chrono::seconds(1) &&
-          !worker->killed_for_rss) {
-        worker->rss_at_kill_mb = rss;
-        worker->killed_for_rss = true;
-        client.Kill();
-      }
-    }
-    // A report that does not finish: the death path deadlocked (e.g. on malloc's lock in a
-    // corrupted heap). The input is in the slot already; the worker is not needed.
-    // The grace counts time without real CPU use in the worker's process group:
-    // symbolizing a large target's stack can take longer, a deadlock uses next to none (a
-    // tick or two of its RSS thread: busy means a fifth of a core or more).
-    if (client.slot().Dying() && !worker->killed_while_dying) {
-      uint64_t ticks = ProcessGroupCpuTicks(client.pid());
-      const bool busy = ticks >= worker->dying_cpu_ticks + 5;  // 50 ms in 250 ms
-      worker->dying_cpu_ticks = ticks;
-      if (worker->dying_since == std::chrono::steady_clock::time_point{} || busy) {
-        worker->dying_since = now;
-      } else if (now - worker->dying_since > kDyingGrace) {
-        worker->killed_while_dying = true;
-        client.Kill();
-      }
-    }
-    // Watchdog: an input running far past -timeout that the worker's own timer could not
-    // report (signals blocked, stuck in the kernel, ...).
-    uint64_t generation = client.slot().generation();
-    if (generation != worker->last_generation || !client.busy()) {
-      worker->last_generation = generation;
-      worker->last_progress = now;
-    } else if (flags_.timeout > 0 && !worker->killed_for_hang &&
-               now - worker->last_progress > std::chrono::seconds(2 * flags_.timeout + 5)) {
-      worker->killed_for_hang = true;
-      client.Kill();
-    }
-  }
 }
 
 void Coordinator::MonitorWorkers() {
@@ -230,9 +165,7 @@ void Coordinator::MonitorWorkers() {
     if (stopping_) {
       // After a failure or a signal, nothing running is needed; after a limit, the last
       // requests (at most kFuzzRequestMs) finish so their finds are kept.
-      if (interrupted || exit_code_ != 0 || target_exited_)
-        for (auto& worker : workers_)
-          if (worker->client) worker->client->Kill();
+      if (interrupted || exit_code_ != 0 || target_exited_) pool_.KillAll(/*only_busy=*/false);
       lock.Unlock();
       // Keep forwarding output until every worker thread is done: one may be waiting for
       // the last lines of its dead worker (HandleDeath), which only this loop delivers.
@@ -242,18 +175,17 @@ void Coordinator::MonitorWorkers() {
       bool killed_stragglers = false;
       for (;;) {
         bool all_done = true;
-        for (auto& worker : workers_)
+        for (Worker* worker : workers_)
           all_done = all_done && (!worker->thread.joinable() || worker->thread_done.load());
         if (all_done) break;
         forwarder_.PollOnce(10);
         if (!killed_stragglers && std::chrono::steady_clock::now() >= grace_end) {
           killed_stragglers = true;
           MutexLock relock(&mutex_);
-          for (auto& worker : workers_)
-            if (worker->client && !worker->thread_done.load()) worker->client->Kill();
+          pool_.KillAll(/*only_busy=*/true);
         }
       }
-      for (auto& worker : workers_)
+      for (Worker* worker : workers_)
         if (worker->thread.joinable()) worker->thread.join();
       if (interrupted) Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
       if (graceful) Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
@@ -262,7 +194,7 @@ void Coordinator::MonitorWorkers() {
     auto now = std::chrono::steady_clock::now();
     if (now - last_check < std::chrono::milliseconds(250)) continue;
     last_check = now;
-    WatchWorkers(now);
+    pool_.Watch(now, flags_.rss_limit_mb, flags_.timeout);
     if (reload_watcher_ && fuzzing_phase_ && now >= next_reload_) {
       // -reload: what other processes put into the output corpus runs like a seed chunk.
       next_reload_ = now + std::chrono::seconds(flags_.reload);
@@ -273,7 +205,7 @@ void Coordinator::MonitorWorkers() {
         std::vector<InputJob> jobs;
         for (SizedFile& file : fresh)
           jobs.push_back(InputJob{jobs.size(), std::move(file.path), file.size, {}, true});
-        QueueJobs(std::move(jobs));
+        pool_.Queue(std::move(jobs), max_len_);
         changed_.NotifyAll();
       }
     }
@@ -311,27 +243,9 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     MutexLock lock(&mutex_);
     corpus_.SetOutputDir(output_dir, reload_watcher_.get());
     if (flags_.print_coverage || flags_.print_full_coverage) corpus_.EnableCoverageReport();
-    QueueJobs(std::move(jobs));
+    pool_.Queue(std::move(jobs), max_len_);
   }
   return WaitForJobsAndFinish(/*then_fuzz=*/true);
-}
-
-void Coordinator::QueueJobs(std::vector<InputJob> jobs) {
-  // Cut into chunks the workers take one at a time.
-  SeedChunk chunk;
-  size_t chunk_bytes = 0;
-  for (InputJob& job : jobs) {
-    size_t size = std::min(job.path.empty() ? job.data.size() : job.size, max_len_);
-    if (!chunk.empty() &&
-        (chunk.size() == kMaxSeedChunkInputs || chunk_bytes + size > kMaxSeedChunkBytes)) {
-      seed_queue_.push_back(std::move(chunk));
-      chunk.clear();
-      chunk_bytes = 0;
-    }
-    chunk_bytes += size;
-    chunk.push_back(std::move(job));
-  }
-  if (!chunk.empty()) seed_queue_.push_back(std::move(chunk));
 }
 
 bool Coordinator::MinimizeUniqueCrashes() {
@@ -367,27 +281,20 @@ int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, Input
     MutexLock lock(&mutex_);
     corpus_.set_merging();
     failures_.set_merging();
-    QueueJobs(std::move(jobs));
+    pool_.Queue(std::move(jobs), max_len_);
   }
   return WaitForJobsAndFinish(/*then_fuzz=*/false);
-}
-
-bool Coordinator::AllWorkersInitialized() const {
-  for (const auto& worker : workers_)
-    if (!worker->initialized) return false;
-  return true;
 }
 
 int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   if (then_fuzz && flags_.fork > 0)  // the line libFuzzer's fork mode prints; tools look for it
     Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)flags_.fork);
   if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
-  for (auto& worker : workers_) {
-    Worker* raw = worker.get();
+  for (Worker* worker : workers_) {
     worker->thread_done.store(false);
-    worker->thread = std::thread([this, raw] {
-      WorkerLoop(raw);
-      raw->thread_done.store(true);
+    worker->thread = std::thread([this, worker] {
+      WorkerLoop(worker);
+      worker->thread_done.store(true);
     });
   }
   // Wait for the seeds, then print INITED and start fuzzing.
@@ -396,8 +303,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
     MutexLock lock(&mutex_);
     // Every worker has started, too: its counted empty-input run belongs before INITED and
     // inside the -runs budget, as in a single libFuzzer process.
-    while (!stopping_ &&
-           !(seed_queue_.empty() && seed_chunks_in_flight_ == 0 && AllWorkersInitialized()))
+    while (!stopping_ && !(pool_.Idle() && pool_.AllInitialized()))
       changed_.Wait(&mutex_);
     if (!stopping_ && !then_fuzz) {
       PrintStatus("DONE  ", "");
@@ -437,21 +343,21 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   }
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
   // Every worker thread is done: the lock is only for the analysis.
-  for (auto& worker : workers_) {
+  for (Worker* worker : workers_) {
     if (!worker->client) continue;
     worker->client->Close();
     // A worker that failed while the run was stopping may have printed its artifact line.
     MutexLock lock(&mutex_);
     if (exit_code_ != 0) KeepAnnouncedArtifact(*worker->client);
   }
-  for (auto& worker : workers_)
+  for (Worker* worker : workers_)
     for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
       forwarder_.PollOnce(10);
   MutexLock lock(&mutex_);
   // A worker that failed while exiting (e.g. LeakSanitizer's report at exit with
   // -detect_leaks=0) fails the run, as the single libFuzzer process would.
   if (exit_code_ == 0)
-    for (auto& worker : workers_)
+    for (Worker* worker : workers_)
       if (worker->client && WIFEXITED(worker->client->wait_status()) &&
           WEXITSTATUS(worker->client->wait_status()) != 0)
         exit_code_ = WEXITSTATUS(worker->client->wait_status());

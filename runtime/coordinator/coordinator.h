@@ -11,6 +11,7 @@
 //
 // Which file owns which state (all in the coordinator process):
 //   coordinator.{h,cc}     phases, -runs/-max_total_time budget, monitor thread, status lines
+//   worker_pool.{h,cc}     WorkerPool: the worker slots (runs, restarts, watch), chunk queue
 //   worker_loop.cc         one thread per worker: start, InitRequest, next request, replies
 //   worker_failures.cc     a worker's death during a call: classification, lines, restart
 //   death_triage.cc        deaths with no report: re-running the last inputs
@@ -22,7 +23,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +41,7 @@
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
 #include "runtime/coordinator/worker_launcher.h"
+#include "runtime/coordinator/worker_pool.h"
 #include "runtime/engine/fuzzer.h"
 
 namespace fuzzer {
@@ -57,17 +58,7 @@ class Coordinator {
   // process exit code.
   int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
 
-  // An input to run once: read from `path` (of `size` bytes when listed) when sent to a
-  // worker, or given as `data`.
-  struct InputJob {
-    size_t id = 0;
-    std::string path;
-    size_t size = 0;
-    Bytes data;
-    bool reloaded = false;  // found in the output corpus by -reload
-    // Times its chunk was queued again after a worker death nobody could pin on one input.
-    uint32_t retries = 0;
-  };
+  using InputJob = fuzzer::InputJob;  // worker_pool.h
   using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;
   using InputFailureFn = std::function<void(size_t id)>;
   // Runs every job once in the workers (no fuzzing), as -merge does: each result or failure
@@ -82,39 +73,8 @@ class Coordinator {
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
 
  private:
-  // One worker process slot: its client and the bookkeeping of the processes it has had.
-  // Lock rule (the analysis cannot name another object's lock here): fields are written with
-  // the Coordinator's mutex_ held, except where a comment says "thread": those belong to the
-  // worker's own thread. The worker's thread may read `client` without the lock; it alone
-  // replaces it (under the lock, which the monitor holds while it uses it).
-  struct Worker {
-    int index = 0;
-    std::unique_ptr<WorkerClient> client;
-    bool initialized = false;  // InitRequest answered by the current process
-    std::thread thread;
-    std::atomic<bool> thread_done{false};  // WorkerLoop returned (thread can be joined)
-    uint64_t runs_of_previous_processes = 0;
-    uint64_t runs = 0;  // current process
-    uint64_t num_counters = 0;
-    size_t length_limit = 0;
-    size_t peak_rss_mb = 0;
-    size_t restarts = 0;
-    size_t consecutive_start_failures = 0;  // thread
-    std::vector<Bytes> pending;  // global inputs this worker's corpus does not have yet
-    std::atomic<bool> killed_for_rss{false};
-    std::atomic<bool> killed_for_hang{false};
-    std::atomic<bool> killed_while_dying{false};
-    // When the monitor first saw the worker's slot say "dying" (zero: not dying).
-    std::chrono::steady_clock::time_point dying_since;
-    uint64_t dying_cpu_ticks = 0;  // its process group's CPU time at the last check
-    // Of the seed chunk in flight: how many leading inputs' results came in partial replies.
-    size_t chunk_results_done = 0;  // thread
-    size_t rss_at_kill_mb = 0;
-    std::chrono::steady_clock::time_point over_rss_limit_since;
-    uint64_t last_generation = 0;
-    std::chrono::steady_clock::time_point last_progress;
-  };
-  using SeedChunk = std::vector<InputJob>;
+  using Worker = WorkerPool::Worker;
+  using SeedChunk = InputChunk;
 
   // ---- worker threads (coordinator.cc, worker_loop.cc) ----
   void WorkerLoop(Worker* worker) EXCLUDES(mutex_);
@@ -130,15 +90,9 @@ class Coordinator {
   bool RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
                              SeedChunk* unfinished_seeds) EXCLUDES(mutex_);
   void DiscardClient(Worker* worker) EXCLUDES(mutex_);
-  // A worker whose failure handler started reporting may spend this long without using any
-  // CPU before it is killed: a corrupted heap can deadlock its death path (malloc locks), and
-  // nothing else would end it.
-  static constexpr std::chrono::seconds kDyingGrace{10};
   // worker_failures.cc: handles a worker that died during a call (or, `garbled`, sent
   // garbage after running inputs); returns false if the run must stop.
   bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled) EXCLUDES(mutex_);
-  // The worker will be started afresh: it gets a new seed and the whole global corpus.
-  void PrepareRestart(Worker* worker) REQUIRES(mutex_);
   // Writes the artifact a dying worker announced ("Test unit written to"), if it did; when
   // keeping going, also the input of a worker that was still reporting its failure.
   void KeepAnnouncedArtifact(WorkerClient& client) REQUIRES(mutex_);
@@ -187,8 +141,6 @@ class Coordinator {
 
   // ---- phases, budget, monitor (coordinator.cc) ----
   void MonitorWorkers() EXCLUDES(mutex_);
-  // The RSS limit, the death-path grace and the hang watchdog, for each live worker.
-  void WatchWorkers(std::chrono::steady_clock::time_point now) REQUIRES(mutex_);
   void Stop(int exit_code) REQUIRES(mutex_);
   uint64_t TotalRuns() const REQUIRES(mutex_);
   size_t RunBudget() REQUIRES(mutex_);
@@ -196,9 +148,6 @@ class Coordinator {
   void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX)
       REQUIRES(mutex_);
   void PrintFinalStats() REQUIRES(mutex_);
-  // Cuts jobs into chunks at the back of the queue.
-  void QueueJobs(std::vector<InputJob> jobs) REQUIRES(mutex_);
-  bool AllWorkersInitialized() const REQUIRES(mutex_);
   int WaitForJobsAndFinish(bool then_fuzz) EXCLUDES(mutex_);
   // Keep-going runs: minimises each unique crash, within -max_total_time; returns true if
   // SIGINT/SIGTERM interrupted it.
@@ -221,8 +170,9 @@ class Coordinator {
   // Thread-safe themselves.
   StderrForwarder forwarder_;
   WorkerLauncher launcher_;
-  // The vector is fixed at construction; each Worker's rule is in its comment.
-  std::vector<std::unique_ptr<Worker>> workers_;
+  // pool_'s slots, fixed at construction: for starting and joining their threads, and for
+  // what each slot's own thread may use without the lock (see WorkerPool::Worker).
+  std::vector<Worker*> workers_;
   // Monitor thread only.
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload
   std::chrono::steady_clock::time_point next_reload_;
@@ -231,8 +181,7 @@ class Coordinator {
   CondVar changed_;  // signalled (with mutex_) when the queue, a phase or a worker changes
   GlobalCorpus corpus_ GUARDED_BY(mutex_);
   FailureLog failures_ GUARDED_BY(mutex_);
-  std::deque<SeedChunk> seed_queue_ GUARDED_BY(mutex_);
-  size_t seed_chunks_in_flight_ GUARDED_BY(mutex_) = 0;
+  WorkerPool pool_ GUARDED_BY(mutex_);
   bool fuzzing_phase_ GUARDED_BY(mutex_) = false;
   bool stopping_ GUARDED_BY(mutex_) = false;
   int exit_code_ GUARDED_BY(mutex_) = 0;

@@ -85,9 +85,9 @@ Coordinator::NoReportVerdict Coordinator::RestartWithoutCulprit(Worker* worker,
                job.path.c_str(), job.retries);
       if (on_failure_) on_failure_(job.id);  // a merge records it as not finished
     }
-    if (!retry.empty()) seed_queue_.push_front(std::move(retry));
+    pool_.Requeue(std::move(retry));
   }
-  PrepareRestart(worker);
+  pool_.PrepareRestart(worker, corpus_.ActiveInputs());
   return NoReportVerdict::kRestart;
 }
 

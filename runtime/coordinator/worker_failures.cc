@@ -107,7 +107,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     // Its banner is out already: the report hung after it.
     Printf("INFO: worker %d started reporting a failure but stopped making progress for %lld s "
            "(a corrupted heap can deadlock the report); it was killed\n",
-           worker->index, (long long)kDyingGrace.count());
+           worker->index, (long long)WorkerPool::kDyingGrace.count());
   } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
     Printf("==%d== ERROR: libFuzzer: deadly signal\n", pid);
     Printf("INFO: worker %d was killed by signal %d (%s)%s\n", worker->index,
@@ -164,20 +164,14 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
       if (on_failure_) on_failure_((*unfinished_seeds)[position].id);
       unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
     }
-    if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
+    pool_.Requeue(std::move(*unfinished_seeds));
   }
   if (!keep_going) {
     Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
     return false;
   }
-  PrepareRestart(worker);
+  pool_.PrepareRestart(worker, corpus_.ActiveInputs());
   return true;
-}
-
-void Coordinator::PrepareRestart(Worker* worker) {
-  worker->restarts++;
-  // A fresh process knows nothing: give it the whole global corpus again.
-  worker->pending = corpus_.ActiveInputs();
 }
 
 bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
@@ -208,7 +202,7 @@ bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const
     MutexLock lock(&mutex_);
     Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
            int(worker->client->pid()), error.c_str());
-    if (unfinished_seeds) seed_queue_.push_front(std::move(*unfinished_seeds));
+    if (unfinished_seeds) pool_.Requeue(std::move(*unfinished_seeds));
   }
   DiscardClient(worker);
   return keep_going;

@@ -59,9 +59,7 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
                 size_part + mutation_sequence, at_run);
   }
   // Other workers fuzz with it too (merges only run inputs: nothing to share).
-  if (change.kind == GlobalCorpus::Change::kNew && !inputs_only_)
-    for (auto& worker : workers_)
-      if (worker.get() != from) worker->pending.push_back(data);
+  if (change.kind == GlobalCorpus::Change::kNew && !inputs_only_) pool_.Share(data, from);
   if (!inputs_only_) {
     // Once the unit is written, as libFuzzer checks after reporting new coverage.
     ExitIfSourcePositionReached(flags_, change.new_pcs);
@@ -74,8 +72,7 @@ void Coordinator::DiscardClient(Worker* worker) {
   std::unique_ptr<WorkerClient> old;
   {
     MutexLock lock(&mutex_);  // the monitor reads worker->client under it
-    old = std::move(worker->client);
-    worker->initialized = false;
+    old = pool_.Detach(worker);
   }
   // Destroyed outside the lock: Close() may wait for the process.
 }
@@ -99,25 +96,15 @@ bool Coordinator::StartWorker(Worker* worker) {
   forwarder_.Add(worker->index, client->stderr_fd());
   {
     MutexLock lock(&mutex_);
-    worker->runs_of_previous_processes += worker->runs;
-    worker->runs = 0;
-    worker->killed_for_rss = false;
-    worker->killed_for_hang = false;
-    worker->killed_while_dying = false;
-    worker->dying_since = {};
-    worker->over_rss_limit_since = {};
-    worker->last_generation = client->slot().generation();
-    worker->last_progress = std::chrono::steady_clock::now();
-    worker->client = std::move(client);
-    worker->initialized = false;
+    pool_.Attach(worker, std::move(client));
   }
   return true;
 }
 
 bool Coordinator::LaunchWorkers(int* exit_code) {
-  for (auto& worker : workers_) {
+  for (Worker* worker : workers_) {
     for (size_t attempt = 0;; attempt++) {
-      if (!StartWorker(worker.get())) {
+      if (!StartWorker(worker)) {
         *exit_code = 1;
         return false;
       }
@@ -137,7 +124,7 @@ bool Coordinator::LaunchWorkers(int* exit_code) {
           attempt + 1 < kMaxStartFailures) {
         Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
                int(worker->client->pid()), error.c_str());
-        DiscardClient(worker.get());
+        DiscardClient(worker);
         continue;
       }
       // It died before serving: LLVMFuzzerInitialize failed, argv[0] was changed, or the
@@ -261,13 +248,10 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
 bool Coordinator::NextRequest(Worker* worker, shoal::proto::Request* request, SeedChunk* chunk,
                               size_t* reserved) {
   MutexLock lock(&mutex_);
-  while (!stopping_ && seed_queue_.empty() && !(fuzzing_phase_ && RunBudget() != SIZE_MAX))
+  while (!stopping_ && !pool_.HasQueuedChunk() && !(fuzzing_phase_ && RunBudget() != SIZE_MAX))
     changed_.Wait(&mutex_);
   if (stopping_) return false;
-  if (!seed_queue_.empty()) {
-    *chunk = std::move(seed_queue_.front());
-    seed_queue_.pop_front();
-    seed_chunks_in_flight_++;
+  if (pool_.TakeChunk(chunk)) {
     for (const InputJob& job : *chunk) {
       // Files are read by the worker: in parallel, and never all in memory at once.
       auto* source = request->mutable_run_inputs()->add_inputs();
@@ -343,7 +327,7 @@ void Coordinator::WorkerLoop(Worker* worker) {
           RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &unfinished : nullptr);
     }
     MutexLock lock(&mutex_);
-    if (is_seed_chunk) seed_chunks_in_flight_--;
+    if (is_seed_chunk) pool_.ChunkDone();
     changed_.NotifyAll();
     if (!keep_going) return;
   }
