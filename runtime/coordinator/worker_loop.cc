@@ -79,9 +79,7 @@ void Coordinator::DiscardClient(Worker* worker) {
 
 bool Coordinator::StartWorker(Worker* worker) {
   WorkerLaunchOptions options;
-  // SHOAL_WORKER_EXECUTABLE runs workers through another program (a debugging wrapper, or a
-  // misbehaving fake worker in tests); by default the fuzz target re-executes itself.
-  if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
+  options.executable = WorkerExecutable();
   options.argv = argv_;
   options.index = worker->index;
   // Sparse until written, so the largest -max_len Shoal would pick costs nothing.
@@ -210,7 +208,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     shoal::proto::Request request;
     auto* init = request.mutable_init();
     init->set_max_len(max_len_);
-    init->set_seed(uint64_t(seed_) + uint64_t(worker->index) * 7919 + worker->restarts * 104729);
+    init->set_seed(WorkerSeed(seed_, size_t(worker->index), worker->restarts));
     const bool first_process = worker->index == 0 && worker->restarts == 0;
     init->set_count_empty_input_run(first_process);
     if (first_process && first_worker_rng_state_)

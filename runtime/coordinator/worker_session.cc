@@ -30,7 +30,7 @@ WorkerSession::~WorkerSession() {
 bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   if (client_) return true;
   WorkerLaunchOptions options;
-  if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
+  options.executable = WorkerExecutable();
   options.argv = argv_;
   options.slot_capacity = max_len_;
   std::string error;
@@ -44,7 +44,7 @@ bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   shoal::proto::Request init_request;
   auto* init = init_request.mutable_init();
   init->set_max_len(max_len_);
-  init->set_seed(uint64_t(seed_) + 104729 * restarts_++);
+  init->set_seed(WorkerSeed(seed_, 0, restarts_++));
   shoal::proto::Response response;
   if (client_->Call(init_request, &response, &error) != CallResult::kOk) {
     *outcome = CollectDeath();
