@@ -82,12 +82,12 @@ class CondVar {
     cv_.wait(lock);
     lock.release();  // still held: the caller's scope releases it
   }
-  // Returns false if `timeout` passed without a notification (spurious wake-ups return true).
-  bool WaitFor(Mutex* mutex, std::chrono::milliseconds timeout) REQUIRES(mutex) {
+  // Returns false if `deadline` passed (spurious wake-ups return true).
+  bool WaitUntil(Mutex* mutex, std::chrono::steady_clock::time_point deadline) REQUIRES(mutex) {
     std::unique_lock<std::mutex> lock(mutex->mutex_, std::adopt_lock);
-    const bool notified = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    const bool in_time = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
     lock.release();
-    return notified;
+    return in_time;
   }
   void NotifyAll() { cv_.notify_all(); }
   void NotifyOne() { cv_.notify_one(); }

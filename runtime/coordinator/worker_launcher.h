@@ -3,13 +3,12 @@
 // started: its executable and its RNG seed, written once for both.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "runtime/common/mutex.h"
 #include "runtime/coordinator/worker_client.h"
 
 namespace fuzzer {
@@ -30,13 +29,16 @@ class WorkerLauncher {
   ~WorkerLauncher();
   // Forks and executes the worker on the launcher's thread. Any thread may call it; one
   // launch runs at a time.
-  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error);
+  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error)
+      EXCLUDES(mutex_);
 
  private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::function<void()> job_;
-  bool stop_ = false;
+  void Serve() EXCLUDES(mutex_);  // the launcher thread: runs each job_ until stop_
+
+  Mutex mutex_;
+  CondVar wake_;  // a job was posted or finished, or stop_ was set
+  std::function<void()> job_ GUARDED_BY(mutex_);
+  bool stop_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 
