@@ -67,8 +67,6 @@ class Coordinator {
   // (0 unless interrupted or the workers cannot start).
   int RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
                     InputFailureFn on_failure);
-  // Printed like libFuzzer's merge inner process: "#N\tpulse  cov: ... ft: ..."
-  void set_quiet_status(bool quiet) { quiet_status_ = quiet; }
   // -stats_file (owned by the driver): rows from the monitor thread and one at exit.
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
 
@@ -76,7 +74,7 @@ class Coordinator {
   using Worker = WorkerPool::Worker;
   using SeedChunk = InputChunk;
 
-  // ---- worker threads (coordinator.cc, worker_loop.cc) ----
+  // ---- worker threads (worker_loop.cc, worker_failures.cc, death_triage.cc) ----
   void WorkerLoop(Worker* worker) EXCLUDES(mutex_);
   bool StartWorker(Worker* worker) EXCLUDES(mutex_);
   // Starts (or restarts) the worker's process and sends InitRequest; false = stop.
@@ -158,14 +156,16 @@ class Coordinator {
   std::vector<std::string> argv_;
   unsigned seed_;
   size_t max_len_ = 0;
-  bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed
+  // RunInputsOnly (a merge): nothing is fuzzed or shared, status lines are the merge inner
+  // process's ("pulse" on results, no "corp:"/"lim:"). GlobalCorpus and FailureLog carry their
+  // own part of it (set_merging).
+  bool inputs_only_ = false;
   InputResultFn on_result_;
   InputFailureFn on_failure_;
   std::string output_dir_;
   // The in-process engine's RNG state after ordering the seeds: worker 0's start.
   std::optional<Random::State> first_worker_rng_state_;
   std::chrono::steady_clock::time_point start_time_;
-  bool quiet_status_ = false;
   StatsFile* stats_file_ = nullptr;  // -stats_file; written by the monitor, and at the end
   // Thread-safe themselves.
   StderrForwarder forwarder_;
@@ -173,9 +173,10 @@ class Coordinator {
   // pool_'s slots, fixed at construction: for starting and joining their threads, and for
   // what each slot's own thread may use without the lock (see WorkerPool::Worker).
   std::vector<Worker*> workers_;
-  // Monitor thread only.
-  std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload
-  std::chrono::steady_clock::time_point next_reload_;
+  // -reload: created before the threads; TakeNewFiles() on the monitor thread only, and
+  // GlobalCorpus tells it (thread-safe MarkKnown) about the files it writes.
+  std::unique_ptr<CorpusDirWatcher> reload_watcher_;
+  std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
 
   mutable Mutex mutex_;
   CondVar changed_;  // signalled (with mutex_) when the queue, a phase or a worker changes
