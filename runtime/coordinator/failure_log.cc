@@ -33,7 +33,7 @@ std::string SelfExecutable() {
 
 FailureLog::FailureLog(const Flags& flags)
     : flags_(flags),
-      artifact_prefix_(flags.artifact_prefix ? flags.artifact_prefix : "./") {}
+      artifact_prefix_(ArtifactPrefix(flags)) {}
 
 bool FailureLog::AnyFailureIsSurvived() const {
   for (FailureKind kind :

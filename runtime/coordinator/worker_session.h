@@ -36,7 +36,7 @@ struct DeadWorker {
   WorkerDeath death;
   Bytes input;                  // the newest input of its slot
   bool ran_anything = false;    // the slot saw at least one input
-  uint64_t request_position;    // InputSlot::RequestPosition()
+  uint64_t request_position = 0;  // InputSlot::RequestPosition()
   std::string output;           // the tail of its forwarded stderr
 };
 // Closes `client` (reaping the process; a no-op if closed already), waits up to 3 s until its
