@@ -5,32 +5,43 @@
 // workers, and turns every worker death (crash, sanitizer report, timeout, RSS limit,
 // SIGKILL, leak) into libFuzzer's artifact and exit code, or, when asked to keep going,
 // into one artifact per unique crash and a restarted worker.
+//
+// Include rule for runtime/coordinator/: common/, engine/ (corpus, coverage tables, libFuzzer's
+// shared output helpers) and proto/ only; nothing from worker/ or driver/.
+//
+// Which file owns which state (all in the coordinator process):
+//   coordinator.{h,cc}     phases, -runs/-max_total_time budget, monitor thread, status lines
+//   worker_pool.{h,cc}     WorkerPool: the worker slots (runs, restarts, watch), chunk queue
+//   worker_loop.cc         one thread per worker: start, InitRequest, next request, replies
+//   worker_failures.cc     a worker's death during a call: classification, lines, restart
+//   death_triage.cc        deaths with no report: re-running the last inputs
+//   global_corpus.{h,cc}   GlobalCorpus: corpus, cov edges, output dir, features/graph files
+//   failure_log.{h,cc}     FailureLog: signatures, unique crashes, artifacts, keep-going policy
+//   campaign.cc            -stats_file rows, -max_plateau_time
+//   worker_client.{h,cc}   one worker process's channel (its own lock)
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <unordered_map>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/flags.h"
+#include "runtime/common/mutex.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
-#include "runtime/coordinator/crash_index.h"
 #include "runtime/coordinator/crash_report.h"
+#include "runtime/coordinator/failure_log.h"
+#include "runtime/coordinator/global_corpus.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
 #include "runtime/coordinator/worker_launcher.h"
-#include "runtime/engine/corpus.h"
+#include "runtime/coordinator/worker_pool.h"
 #include "runtime/engine/fuzzer.h"
 
 namespace fuzzer {
@@ -47,17 +58,7 @@ class Coordinator {
   // process exit code.
   int Run(const std::vector<SeedFile>& seeds, const std::string& output_dir);
 
-  // An input to run once: read from `path` (of `size` bytes when listed) when sent to a
-  // worker, or given as `data`.
-  struct InputJob {
-    size_t id = 0;
-    std::string path;
-    size_t size = 0;
-    Bytes data;
-    bool reloaded = false;  // found in the output corpus by -reload
-    // Times its chunk was queued again after a worker death nobody could pin on one input.
-    uint32_t retries = 0;
-  };
+  using InputJob = fuzzer::InputJob;  // worker_pool.h
   using InputResultFn = std::function<void(size_t id, const std::vector<uint32_t>& features)>;
   using InputFailureFn = std::function<void(size_t id)>;
   // Runs every job once in the workers (no fuzzing), as -merge does: each result or failure
@@ -66,67 +67,40 @@ class Coordinator {
   // (0 unless interrupted or the workers cannot start).
   int RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
                     InputFailureFn on_failure);
-  // Printed like libFuzzer's merge inner process: "#N\tpulse  cov: ... ft: ..."
-  void set_quiet_status(bool quiet) { quiet_status_ = quiet; }
   // -stats_file (owned by the driver): rows from the monitor thread and one at exit.
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
 
  private:
-  struct Worker {
-    int index = 0;
-    std::unique_ptr<WorkerClient> client;
-    bool initialized = false;  // InitRequest answered by the current process
-    std::thread thread;
-    std::atomic<bool> thread_done{false};  // WorkerLoop returned (thread can be joined)
-    uint64_t runs_of_previous_processes = 0;
-    uint64_t runs = 0;  // current process
-    uint64_t num_counters = 0;
-    size_t length_limit = 0;
-    size_t peak_rss_mb = 0;
-    size_t restarts = 0;
-    size_t consecutive_start_failures = 0;
-    std::vector<Bytes> pending;  // global inputs this worker's corpus does not have yet
-    std::atomic<bool> killed_for_rss{false};
-    std::atomic<bool> killed_for_hang{false};
-    std::atomic<bool> killed_while_dying{false};
-    // When the monitor first saw the worker's slot say "dying" (zero: not dying).
-    std::chrono::steady_clock::time_point dying_since;
-    uint64_t dying_cpu_ticks = 0;  // its process group's CPU time at the last check
-    // Of the seed chunk in flight: how many leading inputs' results came in partial replies.
-    size_t chunk_results_done = 0;
-    size_t rss_at_kill_mb = 0;
-    std::chrono::steady_clock::time_point over_rss_limit_since;
-    uint64_t last_generation = 0;
-    std::chrono::steady_clock::time_point last_progress;
-  };
-  using SeedChunk = std::vector<InputJob>;
+  using Worker = WorkerPool::Worker;
+  using SeedChunk = InputChunk;
 
-  void WorkerLoop(Worker* worker);
-  bool StartWorker(Worker* worker);
+  // ---- worker threads (worker_loop.cc, worker_failures.cc, death_triage.cc) ----
+  void WorkerLoop(Worker* worker) EXCLUDES(mutex_);
+  bool StartWorker(Worker* worker) EXCLUDES(mutex_);
   // Starts (or restarts) the worker's process and sends InitRequest; false = stop.
-  bool EnsureWorkerStarted(Worker* worker);
+  bool EnsureWorkerStarted(Worker* worker) EXCLUDES(mutex_);
+  // Takes the next job for `worker` into *request (a seed chunk into *chunk, or a Fuzz request
+  // with *reserved runs of the budget); false when the run stops.
+  bool NextRequest(Worker* worker, shoal::proto::Request* request, SeedChunk* chunk,
+                   size_t* reserved) EXCLUDES(mutex_);
   // After a call that did not return kOk: tells a dead worker (HandleDeath) from one that
   // talked garbage (error line, restart), and discards the client; false = stop.
   bool RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
-                             SeedChunk* unfinished_seeds);
-  void DiscardClient(Worker* worker);
-  // A worker whose failure handler started reporting may spend this long without using any
-  // CPU before it is killed: a corrupted heap can deadlock its death path (malloc locks), and
-  // nothing else would end it.
-  static constexpr std::chrono::seconds kDyingGrace{10};
+                             SeedChunk* unfinished_seeds) EXCLUDES(mutex_);
+  void DiscardClient(Worker* worker) EXCLUDES(mutex_);
   // worker_failures.cc: handles a worker that died during a call (or, `garbled`, sent
   // garbage after running inputs); returns false if the run must stop.
-  bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled);
-  // The worker will be started afresh: it gets a new seed and the whole global corpus.
-  // Requires mutex_.
-  void PrepareRestart(Worker* worker);
+  bool HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled) EXCLUDES(mutex_);
   // Writes the artifact a dying worker announced ("Test unit written to"), if it did; when
   // keeping going, also the input of a worker that was still reporting its failure.
-  void KeepAnnouncedArtifact(WorkerClient& client);
+  void KeepAnnouncedArtifact(WorkerClient& client) REQUIRES(mutex_);
   // Handles the results of chunk[response.first_position()...] (a partial or the final
   // reply); returns the position after the last result handled.
   size_t HandleRunInputsResponse(Worker* worker, const SeedChunk& chunk,
-                                 const shoal::proto::RunInputsResponse& response);
+                                 const shoal::proto::RunInputsResponse& response)
+      EXCLUDES(mutex_);
+  void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response)
+      EXCLUDES(mutex_);
   // A worker died with no report of its own (DiedWithNoReport, or garbage after it ran
   // inputs): death_triage.cc. kStop: the run ends; kRestart: the worker is restarted with no
   // artifact (*unfinished_seeds queued again without *position); kCulprit: *culprit is the
@@ -134,112 +108,97 @@ class Coordinator {
   enum class NoReportVerdict { kStop, kRestart, kCulprit };
   NoReportVerdict ResolveDeathWithNoReport(Worker* worker, bool channel_broken, int exit_status,
                                            uint64_t* position, SeedChunk* unfinished_seeds,
-                                           Bytes* culprit);
+                                           Bytes* culprit) EXCLUDES(mutex_);
+  // Drops the input at `position` from *unfinished_seeds, queues the rest again (each input at
+  // most kMaxChunkRetries times) and prepares the worker's restart.
+  NoReportVerdict RestartWithoutCulprit(Worker* worker, uint64_t position,
+                                        SeedChunk* unfinished_seeds) REQUIRES(mutex_);
   // Re-runs `recent` (newest first), each in a fresh worker; the first that ends the same way
-  // (same exit code, or a broken channel), or nothing. Runs without mutex_.
+  // (same exit code, or a broken channel), or nothing.
   std::optional<Bytes> TriageDeathWithNoReport(const std::vector<Bytes>& recent,
-                                               bool channel_broken, int exit_status);
+                                               bool channel_broken, int exit_status)
+      EXCLUDES(mutex_);
   static std::string NoReportSignature(bool channel_broken, int exit_status);
   // The worker's run count as it reports it, within what is plausible: a count never goes
   // down and never jumps by more than one process can run between two reports (a target
   // that scribbles over the slot or the pipe must not make the totals absurd).
   static uint64_t PlausibleRuns(uint64_t previous, uint64_t reported);
-  // Whether the total run count crossed a power of two since the last pulse line.
-  bool CrossedPulse(uint64_t runs);  // requires mutex_
-  void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response);
-  // Adds an input to the global corpus if it has new features (prints NEW / REDUCE).
-  enum class CorpusChange { kNone, kNew, kReduce };
-  CorpusChange AddToGlobalCorpus(Worker* from, const Bytes& data,
-                                 const std::vector<uint32_t>& features,
-                                 const std::string& mutation_sequence,
-                                 const std::string& base_sha1, bool print,
-                                 uint64_t at_run = UINT64_MAX);
-  // -mutation_graph_file: a vertex for a unit the global corpus took, and an edge from its base.
-  void AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
-                          const std::string& mutation_names);
-  // Counts the edges of `features` as covered ("cov:"); requires mutex_. Returns the PCs of
-  // the edges covered for the first time when -exit_on_src_pos needs them.
-  std::vector<uintptr_t> MarkCoveredEdges(const std::vector<uint32_t>& features,
-                                          uint64_t num_counters);
-  void MonitorWorkers();
-  void Stop(int exit_code);
-  uint64_t TotalRuns() const;  // requires mutex_
-  size_t RunBudget();          // requires mutex_
-  // requires mutex_; runs defaults to the current total
-  void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX);
-  void PrintFinalStats();  // requires mutex_
-  bool KeepGoingAfter(FailureKind kind) const;
-  bool AnyFailureIsSurvived() const;
-  void QueueJobs(std::vector<InputJob> jobs);
-  int WaitForJobsAndFinish(bool then_fuzz);
-  std::string WriteArtifact(FailureKind kind, const Bytes& data);
+  static double SecondsSince(std::chrono::steady_clock::time_point start);
 
+  // ---- the global corpus, as libFuzzer's lines say it ----
+  // Offers an input to the global corpus (corpus_); prints NEW / REDUCE for a fuzzing find
+  // (`unit`) it takes, shares a new one with the other workers, and honours
+  // -exit_on_src_pos / -exit_on_item. Returns what changed.
+  GlobalCorpus::Change::Kind TakeIntoCorpus(Worker* from, const Bytes& data,
+                                            const std::vector<uint32_t>& features,
+                                            const std::string& mutation_sequence,
+                                            const std::string& base_sha1, bool unit,
+                                            uint64_t at_run = UINT64_MAX) REQUIRES(mutex_);
+  // Whether the total run count crossed a power of two since the last pulse line.
+  bool CrossedPulse(uint64_t runs) REQUIRES(mutex_);
+
+  // ---- phases, budget, monitor (coordinator.cc) ----
+  void MonitorWorkers() EXCLUDES(mutex_);
+  void Stop(int exit_code) REQUIRES(mutex_);
+  uint64_t TotalRuns() const REQUIRES(mutex_);
+  size_t RunBudget() REQUIRES(mutex_);
+  // runs defaults to the current total
+  void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX)
+      REQUIRES(mutex_);
+  void PrintFinalStats() REQUIRES(mutex_);
+  int WaitForJobsAndFinish(bool then_fuzz) EXCLUDES(mutex_);
+  // Keep-going runs: minimises each unique crash, within -max_total_time; returns true if
+  // SIGINT/SIGTERM interrupted it.
+  bool MinimizeUniqueCrashes() EXCLUDES(mutex_);
+
+  // Set before any worker thread starts, constant after.
   const Flags& flags_;
   std::vector<std::string> argv_;
   unsigned seed_;
   size_t max_len_ = 0;
-  std::string output_dir_;
-  std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload; looked at by the monitor
-  std::unique_ptr<CoverageReport> coverage_report_;    // -print_coverage, -print_full_coverage
-  std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
-  // The in-process engine's RNG state after ordering the seeds: worker 0's start.
-  std::optional<Random::State> first_worker_rng_state_;
-  std::string artifact_prefix_;
-  std::chrono::steady_clock::time_point start_time_;
-  StderrForwarder forwarder_;
-  WorkerLauncher launcher_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-
-  mutable std::mutex mutex_;  // guards everything below
-  std::condition_variable changed_;
-  Corpus corpus_;
-  std::vector<uint8_t> covered_edges_;
-  size_t num_covered_edges_ = 0;
-  std::deque<SeedChunk> seed_queue_;
-  size_t seed_chunks_in_flight_ = 0;
-  bool fuzzing_phase_ = false;
-  bool stopping_ = false;
-  int exit_code_ = 0;
-  size_t reserved_runs_ = 0;
-  size_t new_units_added_ = 0;
-  size_t crashes_ = 0;
-  std::set<std::string> crash_signatures_;  // every signature seen
-  size_t slowest_unit_sec_ = 0;
-  // -print_corpus_stats: mutations of each input (by SHA-1), summed over the workers.
-  struct MutationCounts {
-    uint64_t executed = 0;
-    uint64_t successful = 0;
-  };
-  std::unordered_map<std::string, MutationCounts> mutation_counts_;
-  uint64_t next_pulse_ = 1;
-  bool corpus_write_failed_ = false;  // warned once: the output corpus cannot be written
-  // A worker exited with the target's own exit code (the target called _exit): the run ends
-  // with that code and prints nothing more, as a single libFuzzer process would.
-  bool target_exited_ = false;
-  // One per unique signature; keep-going runs minimise each crash at the end.
-  std::vector<shoal::proto::CrashDescription> unique_crashes_;
-  // Keep-going runs: minimises each unique crash, within -max_total_time; returns true if
-  // SIGINT/SIGTERM interrupted it.
-  bool MinimizeUniqueCrashes();
+  // RunInputsOnly (a merge): nothing is fuzzed or shared, status lines are the merge inner
+  // process's ("pulse" on results, no "corp:"/"lim:"). GlobalCorpus and FailureLog carry their
+  // own part of it (set_merging).
+  bool inputs_only_ = false;
   InputResultFn on_result_;
   InputFailureFn on_failure_;
-  bool inputs_only_ = false;  // RunInputsOnly: every failure is survived, nothing is fuzzed
+  std::string output_dir_;
+  // The in-process engine's RNG state after ordering the seeds: worker 0's start.
+  std::optional<Random::State> first_worker_rng_state_;
+  std::chrono::steady_clock::time_point start_time_;
+  StatsFile* stats_file_ = nullptr;  // -stats_file; written by the monitor, and at the end
+  // Thread-safe themselves.
+  StderrForwarder forwarder_;
+  WorkerLauncher launcher_;
+  // pool_'s slots, fixed at construction: for starting and joining their threads, and for
+  // what each slot's own thread may use without the lock (see WorkerPool::Worker).
+  std::vector<Worker*> workers_;
+  // -reload: created before the threads; TakeNewFiles() on the monitor thread only, and
+  // GlobalCorpus tells it (thread-safe MarkKnown) about the files it writes.
+  std::unique_ptr<CorpusDirWatcher> reload_watcher_;
+  std::chrono::steady_clock::time_point next_reload_;  // monitor thread only
+
+  mutable Mutex mutex_;
+  CondVar changed_;  // signalled (with mutex_) when the queue, a phase or a worker changes
+  GlobalCorpus corpus_ GUARDED_BY(mutex_);
+  FailureLog failures_ GUARDED_BY(mutex_);
+  WorkerPool pool_ GUARDED_BY(mutex_);
+  bool fuzzing_phase_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  int exit_code_ GUARDED_BY(mutex_) = 0;
+  size_t reserved_runs_ GUARDED_BY(mutex_) = 0;
+  size_t slowest_unit_sec_ GUARDED_BY(mutex_) = 0;
+  uint64_t next_pulse_ GUARDED_BY(mutex_) = 1;
+  // A worker exited with the target's own exit code (the target called _exit): the run ends
+  // with that code and prints nothing more, as a single libFuzzer process would.
+  bool target_exited_ GUARDED_BY(mutex_) = false;
   // ---- campaign telemetry (campaign.cc) ----
-  StatsFile* stats_file_ = nullptr;
-  // When cov or ft last grew (or fuzzing started, if later); requires mutex_.
-  std::chrono::steady_clock::time_point last_new_coverage_;
-  StatsRow CollectStatsRow() const;  // requires mutex_
+  // When cov or ft last grew (or fuzzing started, if later).
+  std::chrono::steady_clock::time_point last_new_coverage_ GUARDED_BY(mutex_);
+  StatsRow CollectStatsRow() const REQUIRES(mutex_);
   // -max_plateau_time: whether cov and ft have not grown for that long (then prints why the
-  // run stops); requires mutex_.
-  bool PlateauReached() const;
-  // The unique-crash index, <artifact_prefix>crashes.csv, of runs that survive failures with
-  // -keep_going=1 or -stats_file: a row per new signature (requires mutex_), and the
-  // minimised file once there is one.
-  std::unique_ptr<CrashIndex> crash_index_;
-  void RecordUniqueCrash(const shoal::proto::CrashDescription& crash);
-  void RecordMinimizedCrash(const std::string& artifact, const std::string& minimized,
-                            size_t size);
-  bool quiet_status_ = false;
+  // run stops).
+  bool PlateauReached() const REQUIRES(mutex_);
 };
 
 }  // namespace fuzzer

@@ -9,6 +9,11 @@
 #include "runtime/common/frame_channel.h"
 
 namespace fuzzer {
+
+std::string ArtifactPrefix(const Flags& flags) {
+  return flags.artifact_prefix ? flags.artifact_prefix : "./";
+}
+
 namespace {
 
 bool StartsWith(const std::string& text, const char* prefix) {

@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "runtime/common/files.h"
+#include "runtime/common/flags.h"
+
 namespace fuzzer {
 
 enum class FailureKind { kCrash, kTimeout, kOom, kLeak };
@@ -18,6 +21,19 @@ struct WorkerDeath {
   // The coordinator killed it because its report took too long (its death path hung).
   bool killed_while_dying = false;
 };
+
+// A failure a keep-going run survived, one per unique signature (the crash index's row, and
+// what the end-of-run minimisation starts from).
+struct UniqueCrash {
+  FailureKind kind = FailureKind::kCrash;
+  std::string signature;      // CrashSignature()
+  int exit_code = 0;          // what libFuzzer would exit with
+  Bytes input;                // the input it died on
+  std::string artifact_path;  // where it was written
+};
+
+// -artifact_prefix, or libFuzzer's default "./": where the coordinator's artifacts go.
+std::string ArtifactPrefix(const Flags& flags);
 
 FailureKind ClassifyDeath(const WorkerDeath& death);
 // The worker exited by itself, and none of its failure handlers said why: the target called

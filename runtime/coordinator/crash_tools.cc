@@ -8,6 +8,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
 #include "runtime/common/sha1.h"
+#include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/worker_session.h"
 
 namespace fuzzer {
@@ -16,8 +17,8 @@ namespace {
 constexpr long kDefaultMinimizeSeconds = 600;
 
 void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes& data) {
-  Printf("artifact_prefix='%s'; Test unit written to %s\n",
-         flags.artifact_prefix ? flags.artifact_prefix : "./", path.c_str());
+  Printf("artifact_prefix='%s'; Test unit written to %s\n", ArtifactPrefix(flags).c_str(),
+         path.c_str());
   if (data.size() <= kMaxUnitSizeToPrint)
     Printf("Base64: %s\n", Base64(data.data(), data.size()).c_str());
 }
@@ -105,8 +106,8 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
     }
     std::string path = flags.exact_artifact_path
                            ? std::string(flags.exact_artifact_path)
-                           : std::string(flags.artifact_prefix ? flags.artifact_prefix : "./") +
-                                 "minimized-from-" + Sha1Hex(current.data(), current.size());
+                           : ArtifactPrefix(flags) + "minimized-from-" +
+                                 Sha1Hex(current.data(), current.size());
     if (!WriteFileAtomically(path, step.input.data(), step.input.size())) {
       Printf("ERROR: failed to write '%s'\n", path.c_str());
       return 1;

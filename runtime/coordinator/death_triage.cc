@@ -46,7 +46,7 @@ std::optional<Bytes> Coordinator::TriageDeathWithNoReport(const std::vector<Byte
   // worker, so no earlier input's damage (closed descriptors, a scribbled heap) carries over.
   for (const Bytes& input : recent) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       if (stopping_) return std::nullopt;
     }
     WorkerSession session(flags_, argv_, max_len_, seed_, /*quiet=*/true);
@@ -64,6 +64,33 @@ std::optional<Bytes> Coordinator::TriageDeathWithNoReport(const std::vector<Byte
   return std::nullopt;
 }
 
+Coordinator::NoReportVerdict Coordinator::RestartWithoutCulprit(Worker* worker,
+                                                                uint64_t position,
+                                                                SeedChunk* unfinished_seeds) {
+  if (unfinished_seeds) {
+    // The input it was running may do the same on every try: it is not queued again.
+    if (position < unfinished_seeds->size())
+      unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
+    // A chunk that keeps breaking workers with no input to blame would be queued forever
+    // (the budget only counts once fuzzing starts): after a few tries its inputs are
+    // skipped, and said so.
+    SeedChunk retry;
+    for (InputJob& job : *unfinished_seeds) {
+      if (++job.retries <= kMaxChunkRetries) {
+        retry.push_back(std::move(job));
+        continue;
+      }
+      if (!job.path.empty())
+        Printf("INFO: skipping '%s': workers running it died %u times with no report\n",
+               job.path.c_str(), job.retries);
+      if (on_failure_) on_failure_(job.id);  // a merge records it as not finished
+    }
+    pool_.Requeue(std::move(retry));
+  }
+  pool_.PrepareRestart(worker, corpus_.ActiveInputs());
+  return NoReportVerdict::kRestart;
+}
+
 Coordinator::NoReportVerdict Coordinator::ResolveDeathWithNoReport(
     Worker* worker, bool channel_broken, int exit_status, uint64_t* position,
     SeedChunk* unfinished_seeds, Bytes* culprit) {
@@ -72,35 +99,10 @@ Coordinator::NoReportVerdict Coordinator::ResolveDeathWithNoReport(
   const std::string what = channel_broken ? "broke its channel to the coordinator"
                                           : "exited with code " + std::to_string(exit_status);
   const std::string signature = NoReportSignature(channel_broken, exit_status);
-  // Drops the input it was running from its seed chunk (it may do the same on every try),
-  // queues the rest again, and restarts the worker. Requires mutex_.
-  auto restart = [&] {
-    if (unfinished_seeds) {
-      if (*position < unfinished_seeds->size())
-        unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(*position));
-      // A chunk that keeps breaking workers with no input to blame would be queued forever
-      // (the budget only counts once fuzzing starts): after a few tries its inputs are
-      // skipped, and said so.
-      SeedChunk retry;
-      for (InputJob& job : *unfinished_seeds) {
-        if (++job.retries <= kMaxChunkRetries) {
-          retry.push_back(std::move(job));
-          continue;
-        }
-        if (!job.path.empty())
-          Printf("INFO: skipping '%s': workers running it died %u times with no report\n",
-                 job.path.c_str(), job.retries);
-        if (on_failure_) on_failure_(job.id);  // a merge records it as not finished
-      }
-      if (!retry.empty()) seed_queue_.push_front(std::move(retry));
-    }
-    PrepareRestart(worker);
-    return NoReportVerdict::kRestart;
-  };
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const bool keep_going = KeepGoingAfter(FailureKind::kCrash);
-    if (!channel_broken && !keep_going && !inputs_only_) {
+    MutexLock lock(&mutex_);
+    const bool keep_going = failures_.KeepGoingAfter(FailureKind::kCrash);
+    if (!channel_broken && !keep_going) {
       // The target called _exit(N): a libFuzzer process would be gone with code N, printing
       // nothing more and writing no artifact; so is this run (ClusterFuzz reads the code and
       // files no reproducer).
@@ -112,23 +114,23 @@ Coordinator::NoReportVerdict Coordinator::ResolveDeathWithNoReport(
       Stop(exit_status);
       return NoReportVerdict::kStop;
     }
-    if (keep_going && crash_signatures_.count(signature)) {
-      crashes_++;
+    if (keep_going && failures_.Known(signature)) {
+      failures_.Count(signature);
       Printf("INFO: worker %d (pid %d) %s again; no new artifact\n", worker->index, int(pid),
              what.c_str());
-      return restart();
+      return RestartWithoutCulprit(worker, *position, unfinished_seeds);
     }
   }
   const std::vector<Bytes> recent = client.slot().Recent();  // copied out of the slot once
   std::optional<Bytes> found = TriageDeathWithNoReport(recent, channel_broken,
                                                        exit_status);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (stopping_) return NoReportVerdict::kStop;
   if (!found) {
     Printf("INFO: worker %d (pid %d) %s and reported nothing; none of its last %zd inputs "
            "does it again in a fresh worker, so no artifact is written; restarting it\n",
            worker->index, int(pid), what.c_str(), recent.size());
-    return restart();
+    return RestartWithoutCulprit(worker, *position, unfinished_seeds);
   }
   *culprit = std::move(*found);
   // A worker that answered before its garbage was noticed had left its seed chunk's last

@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
+#include "runtime/common/mutex.h"
 #include "runtime/common/process.h"
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/coordinator.h"
@@ -37,27 +37,27 @@ class ControlFileAppender {
     if (fd_ >= 0) close(fd_);
   }
   bool ok() const { return fd_ >= 0; }
-  void Append(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void Append(const std::string& text) EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     pending_ += text;
     if (pending_.size() >= kBatchBytes) FlushLocked();
   }
-  void Flush() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void Flush() EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     FlushLocked();
   }
 
  private:
   static constexpr size_t kBatchBytes = 1 << 16;
-  void FlushLocked() {
+  void FlushLocked() REQUIRES(mutex_) {
     if (fd_ >= 0 && !pending_.empty() &&
         write(fd_, pending_.data(), pending_.size()) != ssize_t(pending_.size()))
       Printf("WARNING: could not append to the merge control file\n");
     pending_.clear();
   }
-  int fd_;
-  std::mutex mutex_;
-  std::string pending_;
+  const int fd_;
+  Mutex mutex_;
+  std::string pending_ GUARDED_BY(mutex_);
 };
 
 // Turns each input's result into its control-file record, in input order whatever order
@@ -86,8 +86,8 @@ class MergeRecorder {
     }
   }
   // Called from worker threads: `features` is null for an input that failed.
-  void Done(size_t id, const std::vector<uint32_t>* features) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void Done(size_t id, const std::vector<uint32_t>* features) EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     finished_[id] = features ? std::make_unique<std::vector<uint32_t>>(*features) : nullptr;
     std::string text;
     while (next_ < order_.size()) {
@@ -101,7 +101,8 @@ class MergeRecorder {
   }
 
  private:
-  void Record(size_t id, const std::vector<uint32_t>* all_features, std::string* text) {
+  void Record(size_t id, const std::vector<uint32_t>* all_features, std::string* text)
+      REQUIRES(mutex_) {
     MergeInput& input = control_.inputs[id];
     input.started = true;
     *text += MergeStartedLine(id, input.size);
@@ -134,10 +135,11 @@ class MergeRecorder {
   ControlFileAppender& appender_;
   const bool only_new_, use_counters_;
   const uint64_t num_counters_;
-  std::mutex mutex_;
-  std::vector<bool> seen_features_, seen_edges_;
-  size_t next_ = 0;  // index into order_ of the next id to record
-  std::map<size_t, std::unique_ptr<std::vector<uint32_t>>> finished_;  // not yet recorded
+  Mutex mutex_;  // Done() is called from worker threads
+  std::vector<bool> seen_features_ GUARDED_BY(mutex_), seen_edges_ GUARDED_BY(mutex_);
+  size_t next_ GUARDED_BY(mutex_) = 0;  // index into order_ of the next id to record
+  // Not yet recorded.
+  std::map<size_t, std::unique_ptr<std::vector<uint32_t>>> finished_ GUARDED_BY(mutex_);
 };
 
 // Whether a control file describes the same merge: the same files, in the same two groups.
@@ -319,14 +321,14 @@ int RunUnstarted(const Flags& flags, const std::vector<std::string>& argv, size_
   for (const Coordinator::InputJob& job : jobs) order.push_back(job.id);
   MergeRecorder recorder(control, std::move(order), &appender, !flags.set_cover_merge,
                          flags.use_counters != 0, Coverage().NumCounters());
-  std::mutex attempts_mutex;
+  Mutex attempts_mutex;
   Coordinator coordinator(flags, argv, num_workers, seed);
   int code = coordinator.RunInputsOnly(
       std::move(jobs), flags.max_len > 0 ? size_t(flags.max_len) : kMergeMaxLen,
       [&](size_t id, const std::vector<uint32_t>& features) { recorder.Done(id, &features); },
       [&](size_t id) {
         recorder.Done(id, nullptr);
-        std::lock_guard<std::mutex> lock(attempts_mutex);
+        MutexLock lock(&attempts_mutex);
         (*attempts)++;
       });
   appender.Flush();

@@ -36,7 +36,7 @@ void StderrForwarder::Wake() {
 
 void StderrForwarder::Add(int worker_index, int fd) {
   int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   Stream& stream = streams_[worker_index];
   if (stream.fd >= 0) close(stream.fd);
   stream = Stream();
@@ -86,7 +86,7 @@ void StderrForwarder::PollOnce(int timeout_ms) {
   std::vector<struct pollfd> fds;
   std::vector<int> indices;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     for (auto& entry : streams_) {
       if (entry.second.eof) continue;
       fds.push_back({entry.second.fd, POLLIN, 0});
@@ -107,7 +107,7 @@ void StderrForwarder::PollOnce(int timeout_ms) {
     fds.pop_back();
   }
   char buf[1 << 16];
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (size_t i = 0; i < fds.size(); i++) {
     if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     auto it = streams_.find(indices[i]);
@@ -130,20 +130,25 @@ void StderrForwarder::PollOnce(int timeout_ms) {
     close(stream.fd);
     stream.fd = -1;
     stream.eof = true;
-    eof_.notify_all();
+    eof_.NotifyAll();
   }
 }
 
 bool StderrForwarder::WaitForEof(int worker_index, int timeout_ms) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return eof_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  MutexLock lock(&mutex_);
+  for (;;) {
     auto it = streams_.find(worker_index);
-    return it == streams_.end() || it->second.eof;
-  });
+    if (it == streams_.end() || it->second.eof) return true;
+    if (!eof_.WaitUntil(&mutex_, deadline)) {
+      it = streams_.find(worker_index);
+      return it == streams_.end() || it->second.eof;
+    }
+  }
 }
 
 std::string StderrForwarder::Tail(int worker_index) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = streams_.find(worker_index);
   return it == streams_.end() ? std::string() : it->second.tail;
 }

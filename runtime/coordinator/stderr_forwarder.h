@@ -6,10 +6,10 @@
 // PollOnce() on the monitor thread, WaitForEof()/Tail() from worker threads.
 #pragma once
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "runtime/common/mutex.h"
 
 namespace fuzzer {
 
@@ -42,12 +42,12 @@ class StderrForwarder {
     bool eof = false;
     size_t cut_line_bytes = 0;  // > 0: inside a line too long to forward, this many so far
   };
-  void Append(int worker_index, Stream* stream, const char* data, size_t size);
+  void Append(int worker_index, Stream* stream, const char* data, size_t size) REQUIRES(mutex_);
 
   int wake_fd_;  // eventfd, polled with the pipes
-  std::mutex mutex_;
-  std::condition_variable eof_;
-  std::map<int, Stream> streams_;
+  Mutex mutex_;
+  CondVar eof_;  // a stream reached EOF
+  std::map<int, Stream> streams_ GUARDED_BY(mutex_);
   bool echo_ = true;
 };
 

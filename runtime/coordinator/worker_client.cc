@@ -15,7 +15,7 @@
 
 #include "runtime/common/frame_channel.h"
 #include "runtime/common/process.h"
-#include "runtime/worker/worker_server.h"
+#include "runtime/common/worker_endpoint.h"
 
 extern char** environ;
 
@@ -92,8 +92,8 @@ bool DrainUntilEof(int fd, pid_t pid, int deadline_ms) {
 
 }  // namespace
 
-template <class Mutex>
-std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
+template <class Lockable>
+std::unique_ptr<BasicWorkerClient<Lockable>> BasicWorkerClient<Lockable>::Launch(
     const WorkerLaunchOptions& options, std::string* error) {
   int request_pipe[2], response_pipe[2], stderr_pipe[2] = {-1, -1};
   if (pipe2(request_pipe, O_CLOEXEC) != 0) {
@@ -164,8 +164,8 @@ std::unique_ptr<BasicWorkerClient<Mutex>> BasicWorkerClient<Mutex>::Launch(
       request_pipe[1], response_pipe[0], pid, std::move(slot), stderr_pipe[0]));
 }
 
-template <class Mutex>
-BasicWorkerClient<Mutex>::BasicWorkerClient(int request_fd, int response_fd, pid_t pid,
+template <class Lockable>
+BasicWorkerClient<Lockable>::BasicWorkerClient(int request_fd, int response_fd, pid_t pid,
                                             std::unique_ptr<InputSlot> slot, int stderr_fd)
     : request_fd_(request_fd),
       response_fd_(response_fd),
@@ -173,17 +173,17 @@ BasicWorkerClient<Mutex>::BasicWorkerClient(int request_fd, int response_fd, pid
       slot_(std::move(slot)),
       stderr_fd_(stderr_fd) {}
 
-template <class Mutex>
-BasicWorkerClient<Mutex>::~BasicWorkerClient() {
+template <class Lockable>
+BasicWorkerClient<Lockable>::~BasicWorkerClient() {
   Close();
   CloseFd(&stderr_fd_);
 }
 
-template <class Mutex>
-CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
+template <class Lockable>
+CallResult BasicWorkerClient<Lockable>::Call(const shoal::proto::Request& request,
                                           shoal::proto::Response* response, std::string* error,
                                           const PartialFn& on_partial) {
-  std::lock_guard<Mutex> lock(mutex_);
+  BasicMutexLock<Lockable> lock(&mutex_);
   if (closed_) return CallResult::kClosed;
   busy_.store(true, std::memory_order_release);
   struct BusyReset {
@@ -236,9 +236,9 @@ CallResult BasicWorkerClient<Mutex>::Call(const shoal::proto::Request& request,
   return CallResult::kOk;
 }
 
-template <class Mutex>
-void BasicWorkerClient<Mutex>::Close() {
-  std::lock_guard<Mutex> lock(mutex_);
+template <class Lockable>
+void BasicWorkerClient<Lockable>::Close() {
+  BasicMutexLock<Lockable> lock(&mutex_);
   if (closed_) return;
   closed_ = true;
   CloseFd(&request_fd_);  // EOF on its request pipe: the worker exits
@@ -264,18 +264,18 @@ void BasicWorkerClient<Mutex>::Close() {
       }
       usleep(1000);
     }
-    wait_status_ = status;
+    wait_status_.store(status, std::memory_order_release);
     reaped_.store(true, std::memory_order_release);
     KillOrphansFromOtherSessions();
   }
 }
 
-template <class Mutex>
-void BasicWorkerClient<Mutex>::Kill() {
+template <class Lockable>
+void BasicWorkerClient<Lockable>::Kill() {
   if (pid_ > 0 && !reaped_.load(std::memory_order_acquire)) KillWorkerGroup(pid_);
 }
 
-template class BasicWorkerClient<std::mutex>;
+template class BasicWorkerClient<Mutex>;
 template class BasicWorkerClient<NoLockForTesting>;
 
 }  // namespace fuzzer

@@ -17,20 +17,21 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "proto/worker.pb.h"
 #include "runtime/common/input_slot.h"
+#include "runtime/common/mutex.h"
 
 namespace fuzzer {
 
-// Test-only stand-in for std::mutex: an unlocked client, used to prove that the stress test
-// detects the close/write race the lock prevents.
-struct NoLockForTesting {
-  void lock() {}
-  void unlock() {}
+// Test-only stand-in for Mutex: an unlocked client, used to prove that the stress test
+// detects the close/write race the lock prevents. (Annotated as a lock so that the client's
+// rules compile for both; it guards nothing.)
+struct CAPABILITY("mutex") NoLockForTesting {
+  void lock() ACQUIRE() {}
+  void unlock() RELEASE() {}
 };
 
 enum class CallResult {
@@ -52,7 +53,10 @@ struct WorkerLaunchOptions {
   bool capture_stderr = true;  // stderr through a pipe the coordinator forwards
 };
 
-template <class Mutex>
+// Which process runs it: the coordinator (one per worker process). Lock rules: Call() and
+// Close() take mutex_ themselves (EXCLUDES); Kill(), pid(), slot(), busy() and wait_status()
+// need no lock and may be called from any thread.
+template <class Lockable>
 class BasicWorkerClient {
  public:
   // Starts a worker process. Returns null (and sets *error) if it cannot be started.
@@ -67,32 +71,34 @@ class BasicWorkerClient {
 
   // Partial responses (progress frames) before the final one go to on_partial, if given.
   using PartialFn = std::function<void(const shoal::proto::Response&)>;
+  // on_partial runs with mutex_ held (on the calling thread): it must not call back into
+  // this client.
   CallResult Call(const shoal::proto::Request& request, shoal::proto::Response* response,
-                  std::string* error, const PartialFn& on_partial = nullptr);
-  void Close();
+                  std::string* error, const PartialFn& on_partial = nullptr) EXCLUDES(mutex_);
+  void Close() EXCLUDES(mutex_);
   void Kill();
 
   pid_t pid() const { return pid_; }
   InputSlot& slot() { return *slot_; }
   int stderr_fd() const { return stderr_fd_; }
   // The raw wait status after Close() reaped the child (-1 if there was no child).
-  int wait_status() const { return wait_status_; }
+  int wait_status() const { return wait_status_.load(std::memory_order_acquire); }
   bool busy() const { return busy_.load(std::memory_order_acquire); }
 
  private:
-  Mutex mutex_;
-  int request_fd_;
-  int response_fd_;
-  pid_t pid_;
-  std::unique_ptr<InputSlot> slot_;
-  int stderr_fd_;
-  int wait_status_ = -1;
-  bool closed_ = false;
+  Lockable mutex_;
+  int request_fd_ GUARDED_BY(mutex_);
+  int response_fd_ GUARDED_BY(mutex_);
+  const pid_t pid_;
+  const std::unique_ptr<InputSlot> slot_;
+  int stderr_fd_;  // closed by the destructor only
+  std::atomic<int> wait_status_{-1};  // written under mutex_ when the child is reaped
+  bool closed_ GUARDED_BY(mutex_) = false;
   std::atomic<bool> busy_{false};
   std::atomic<bool> reaped_{false};  // after this, Kill() must not signal the (reused) pid
 };
 
-using WorkerClient = BasicWorkerClient<std::mutex>;
+using WorkerClient = BasicWorkerClient<Mutex>;
 using UnlockedWorkerClientForTesting = BasicWorkerClient<NoLockForTesting>;
 
 }  // namespace fuzzer

@@ -14,39 +14,29 @@
 #include "runtime/common/log.h"
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/coordinator.h"
+#include "runtime/coordinator/worker_session.h"
 
 namespace fuzzer {
-
-std::string Coordinator::WriteArtifact(FailureKind kind, const Bytes& data) {
-  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
-                                                : artifact_prefix_ + ArtifactKind(kind) +
-                                                      Sha1Hex(data.data(), data.size());
-  if (!WriteFileAtomically(path, data.data(), data.size())) {
-    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
-    return "";
-  }
-  return path;
-}
 
 void Coordinator::KeepAnnouncedArtifact(WorkerClient& client) {
   if (!client.slot().ArtifactAnnounced()) {
     // Keeping going, a worker caught in its own failure report when the run stopped (e.g.
     // killed after the stop grace) still found something: its input is kept too.
-    if (!client.slot().Dying() || !AnyFailureIsSurvived() || inputs_only_) return;
+    if (!client.slot().Dying() || !failures_.KeepsInterruptedReports()) return;
     WorkerDeath death;
     death.wait_status = client.wait_status();
     death.slot_kind = client.slot().FailureKind();
-    std::string path = WriteArtifact(ClassifyDeath(death), client.slot().Current());
+    std::string path = failures_.WriteArtifact(ClassifyDeath(death), client.slot().Current());
     if (!path.empty())
       Printf("INFO: a worker was reporting a failure when the run stopped; its input is kept: "
              "artifact_prefix='%s'; Test unit written to %s\n",
-             artifact_prefix_.c_str(), path.c_str());
+             failures_.artifact_prefix().c_str(), path.c_str());
     return;
   }
   WorkerDeath death;
   death.wait_status = client.wait_status();
   death.slot_kind = client.slot().FailureKind();
-  WriteArtifact(ClassifyDeath(death), client.slot().Current());
+  failures_.WriteArtifact(ClassifyDeath(death), client.slot().Current());
 }
 
 bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool garbled) {
@@ -55,31 +45,29 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
   {
     // Already stopping (another worker's failure, or a signal): only keep a promise this
     // worker made by printing "Test unit written to", and do not wait for its output.
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (stopping_) {
       KeepAnnouncedArtifact(client);
       return false;
     }
   }
-  forwarder_.WaitForEof(worker->index, 3000);
-  WorkerDeath death;
-  death.wait_status = client.wait_status();
-  death.slot_kind = client.slot().FailureKind();
+  DeadWorker dead = CollectDeadWorker(client, forwarder_, worker->index);
+  WorkerDeath& death = dead.death;
   death.killed_for_rss = worker->killed_for_rss.load();
   death.killed_for_hang = worker->killed_for_hang.load();
   death.killed_while_dying = worker->killed_while_dying.load();
-  Bytes input = client.slot().Current();
-  bool ran_anything = client.slot().generation() > 0;
-  uint64_t position = client.slot().RequestPosition();
+  Bytes& input = dead.input;
+  const bool ran_anything = dead.ran_anything;
   // Positions count from the start of the request; the chunk lost its reported head.
-  position = position >= worker->chunk_results_done ? position - worker->chunk_results_done
-                                                     : InputSlot::kNoPosition;
-  std::string output = forwarder_.Tail(worker->index);
+  uint64_t position = dead.request_position >= worker->chunk_results_done
+                          ? dead.request_position - worker->chunk_results_done
+                          : InputSlot::kNoPosition;
+  const std::string& output = dead.output;
   const int exit_status = WIFEXITED(death.wait_status) ? WEXITSTATUS(death.wait_status) : -1;
   const bool channel_broken = garbled || exit_status == kWorkerChannelBrokenExitCode;
   const bool no_report = garbled || DiedWithNoReport(death);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     // The runs of the request it died in never came back in a response; the slot counts
     // every execution the process started.
     worker->runs = PlausibleRuns(worker->runs, client.slot().generation());
@@ -102,7 +90,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     }
   }
 
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   FailureKind kind = no_report ? FailureKind::kCrash : ClassifyDeath(death);
   pid_t pid = client.pid();
   // The worker printed libFuzzer's banner itself unless it was killed from outside.
@@ -119,7 +107,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     // Its banner is out already: the report hung after it.
     Printf("INFO: worker %d started reporting a failure but stopped making progress for %lld s "
            "(a corrupted heap can deadlock the report); it was killed\n",
-           worker->index, (long long)kDyingGrace.count());
+           worker->index, (long long)WorkerPool::kDyingGrace.count());
   } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
     Printf("==%d== ERROR: libFuzzer: deadly signal\n", pid);
     Printf("INFO: worker %d was killed by signal %d (%s)%s\n", worker->index,
@@ -129,15 +117,15 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     Printf("==%d== ERROR: libFuzzer: %s\n", pid,
            channel_broken ? "the target broke the worker's channel" : "fuzz target exited");
   }
-  crashes_++;
   std::string signature = no_report ? NoReportSignature(channel_broken, exit_status)
                                     : CrashSignature(kind, output, death.wait_status);
-  bool unique = crash_signatures_.insert(signature).second;
+  bool unique = failures_.Count(signature);
   if (!ran_anything) Printf("INFO: worker %d failed before running any input\n", worker->index);
-  const bool keep_going = KeepGoingAfter(kind);
+  const bool keep_going = failures_.KeepGoingAfter(kind);
   if (client.slot().ArtifactAnnounced()) {
     // The worker printed the whole block already; the file is ours to write.
-    if (WriteArtifact(kind, input).empty()) Printf("ERROR: the artifact above was not written\n");
+    if (failures_.WriteArtifact(kind, input).empty())
+      Printf("ERROR: the artifact above was not written\n");
   } else if (unique || !keep_going) {
     if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint) {
       // The worker could not print the input block itself.
@@ -145,22 +133,19 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
              HexBytes(input.data(), input.size()).c_str(),
              EscapedAscii(input.data(), input.size()).c_str());
     }
-    std::string path = WriteArtifact(kind, input);
+    std::string path = failures_.WriteArtifact(kind, input);
     if (!path.empty())
-      Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
-             path.c_str());
-    if (!path.empty() && keep_going && !inputs_only_) {
-      shoal::proto::CrashDescription crash;
-      crash.set_kind(ArtifactKind(kind));
-      crash.set_signature(signature);
-      crash.set_exit_code(
-          ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
-      if (WIFSIGNALED(death.wait_status)) crash.set_term_signal(WTERMSIG(death.wait_status));
-      crash.set_worker_index(uint32_t(worker->index));
-      crash.set_input(input.data(), input.size());
-      crash.set_artifact_path(path);
-      RecordUniqueCrash(crash);
-      unique_crashes_.push_back(std::move(crash));
+      Printf("artifact_prefix='%s'; Test unit written to %s\n",
+             failures_.artifact_prefix().c_str(), path.c_str());
+    if (!path.empty() && keep_going && failures_.KeepsUniqueCrashes()) {
+      UniqueCrash crash;
+      crash.kind = kind;
+      crash.signature = signature;
+      crash.exit_code =
+          ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
+      crash.input = input;
+      crash.artifact_path = path;
+      failures_.AddUniqueCrash(std::move(crash));
     }
     if (input.size() <= kMaxUnitSizeToPrint)
       Printf("Base64: %s\n", Base64(input.data(), input.size()).c_str());
@@ -179,22 +164,14 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
       if (on_failure_) on_failure_((*unfinished_seeds)[position].id);
       unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
     }
-    if (!unfinished_seeds->empty()) seed_queue_.push_front(std::move(*unfinished_seeds));
+    pool_.Requeue(std::move(*unfinished_seeds));
   }
   if (!keep_going) {
     Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
     return false;
   }
-  PrepareRestart(worker);
+  pool_.PrepareRestart(worker, corpus_.ActiveInputs());
   return true;
-}
-
-void Coordinator::PrepareRestart(Worker* worker) {
-  worker->restarts++;
-  // A fresh process knows nothing: give it the whole global corpus again.
-  worker->pending.clear();
-  for (size_t i = 0; i < corpus_.size(); i++)
-    if (corpus_.IsActive(i)) worker->pending.push_back(corpus_[i].bytes);
 }
 
 bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
@@ -216,16 +193,16 @@ bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const
     // Garbage from a worker that was running inputs: the target may have written into the
     // worker's pipe. Find out which input does that, as for a death with no report.
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       Printf("ERROR: worker %d (pid %d) %s\n", worker->index, int(worker->client->pid()),
              error.c_str());
     }
     keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/true);
   } else {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
            int(worker->client->pid()), error.c_str());
-    if (unfinished_seeds) seed_queue_.push_front(std::move(*unfinished_seeds));
+    if (unfinished_seeds) pool_.Requeue(std::move(*unfinished_seeds));
   }
   DiscardClient(worker);
   return keep_going;

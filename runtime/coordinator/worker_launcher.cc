@@ -3,34 +3,47 @@
 
 #include <sys/prctl.h>
 
+#include <cstdlib>
+
 namespace fuzzer {
+
+std::string WorkerExecutable() {
+  const char* executable = getenv("SHOAL_WORKER_EXECUTABLE");
+  return executable ? executable : "/proc/self/exe";
+}
+
+uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts) {
+  return uint64_t(run_seed) + uint64_t(index) * 7919 + uint64_t(restarts) * 104729;
+}
 
 WorkerLauncher::WorkerLauncher() {
   // Orphans of the workers (a target's child that called setsid) become this process's
   // children, so WorkerClient can kill them instead of leaving them to hold a dead worker's
   // pipes (and to outlive the run).
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || job_; });
-      if (job_) {
-        job_();
-        job_ = nullptr;
-        wake_.notify_all();
-      } else if (stop_) {
-        return;
-      }
+  thread_ = std::thread([this] { Serve(); });
+}
+
+void WorkerLauncher::Serve() {
+  MutexLock lock(&mutex_);
+  for (;;) {
+    while (!stop_ && !job_) wake_.Wait(&mutex_);
+    if (job_) {
+      job_();
+      job_ = nullptr;
+      wake_.NotifyAll();
+    } else if (stop_) {
+      return;
     }
-  });
+  }
 }
 
 WorkerLauncher::~WorkerLauncher() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   thread_.join();
 }
 
@@ -38,14 +51,15 @@ std::unique_ptr<WorkerClient> WorkerLauncher::Launch(const WorkerLaunchOptions& 
                                                      std::string* error) {
   std::unique_ptr<WorkerClient> client;
   bool done = false;
-  std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait(lock, [&] { return !job_; });  // one launch at a time
+  MutexLock lock(&mutex_);
+  while (job_) wake_.Wait(&mutex_);  // one launch at a time
+  // Runs on the launcher thread, with mutex_ held there.
   job_ = [&] {
     client = WorkerClient::Launch(options, error);
     done = true;
   };
-  wake_.notify_all();
-  wake_.wait(lock, [&] { return done; });
+  wake_.NotifyAll();
+  while (!done) wake_.Wait(&mutex_);
   return client;
 }
 

@@ -1,17 +1,24 @@
 // WorkerLauncher: the coordinator's one thread that forks worker processes (runs in the
-// coordinator; used by the fuzzing coordinator and by WorkerSession alike).
+// coordinator; used by the fuzzing coordinator and by WorkerSession alike), and how a worker is
+// started: its executable and its RNG seed, written once for both.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "runtime/common/mutex.h"
 #include "runtime/coordinator/worker_client.h"
 
 namespace fuzzer {
+
+// What a worker process runs: SHOAL_WORKER_EXECUTABLE if set (a debugging wrapper, or a
+// misbehaving fake worker in tests), otherwise the fuzz target itself (/proc/self/exe).
+std::string WorkerExecutable();
+// The RNG seed of worker `index`'s process after `restarts` restarts: the run's seed for the
+// first process of worker 0, every other one differs.
+uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts);
 
 // Forks worker processes from one thread that outlives them all. PR_SET_PDEATHSIG (which
 // stops workers from outliving a coordinator that dies) fires when the *thread* that forked
@@ -20,13 +27,18 @@ class WorkerLauncher {
  public:
   WorkerLauncher();
   ~WorkerLauncher();
-  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error);
+  // Forks and executes the worker on the launcher's thread. Any thread may call it; one
+  // launch runs at a time.
+  std::unique_ptr<WorkerClient> Launch(const WorkerLaunchOptions& options, std::string* error)
+      EXCLUDES(mutex_);
 
  private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::function<void()> job_;
-  bool stop_ = false;
+  void Serve() EXCLUDES(mutex_);  // the launcher thread: runs each job_ until stop_
+
+  Mutex mutex_;
+  CondVar wake_;  // a job was posted or finished, or stop_ was set
+  std::function<void()> job_ GUARDED_BY(mutex_);
+  bool stop_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

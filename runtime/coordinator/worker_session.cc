@@ -30,7 +30,7 @@ WorkerSession::~WorkerSession() {
 bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   if (client_) return true;
   WorkerLaunchOptions options;
-  if (const char* executable = getenv("SHOAL_WORKER_EXECUTABLE")) options.executable = executable;
+  options.executable = WorkerExecutable();
   options.argv = argv_;
   options.slot_capacity = max_len_;
   std::string error;
@@ -44,7 +44,7 @@ bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   shoal::proto::Request init_request;
   auto* init = init_request.mutable_init();
   init->set_max_len(max_len_);
-  init->set_seed(uint64_t(seed_) + 104729 * restarts_++);
+  init->set_seed(WorkerSeed(seed_, 0, restarts_++));
   shoal::proto::Response response;
   if (client_->Call(init_request, &response, &error) != CallResult::kOk) {
     *outcome = CollectDeath();
@@ -54,19 +54,29 @@ bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   return true;
 }
 
+DeadWorker CollectDeadWorker(WorkerClient& client, StderrForwarder& forwarder, int index) {
+  client.Close();
+  forwarder.WaitForEof(index, 3000);
+  DeadWorker dead;
+  dead.death.wait_status = client.wait_status();
+  dead.death.slot_kind = client.slot().FailureKind();
+  dead.input = client.slot().Current();
+  dead.ran_anything = client.slot().generation() > 0;
+  dead.request_position = client.slot().RequestPosition();
+  dead.output = forwarder.Tail(index);
+  return dead;
+}
+
 WorkerOutcome WorkerSession::CollectDeath() {
   WorkerOutcome outcome;
-  client_->Close();
-  forwarder_.WaitForEof(0, 3000);
-  WorkerDeath death;
-  death.wait_status = client_->wait_status();
-  death.slot_kind = client_->slot().FailureKind();
+  DeadWorker dead = CollectDeadWorker(*client_, forwarder_, 0);
+  const WorkerDeath& death = dead.death;
   outcome.wait_status = death.wait_status;
-  outcome.input = client_->slot().Current();
+  outcome.input = std::move(dead.input);
   bool clean = WIFEXITED(death.wait_status) && WEXITSTATUS(death.wait_status) == 0;
   outcome.died = !clean || !death.slot_kind.empty();
   outcome.kind = ClassifyDeath(death);
-  outcome.signature = CrashSignature(outcome.kind, forwarder_.Tail(0), death.wait_status);
+  outcome.signature = CrashSignature(outcome.kind, dead.output, death.wait_status);
   outcome.exit_code =
       ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
   client_.reset();

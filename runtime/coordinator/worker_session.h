@@ -30,6 +30,20 @@ struct WorkerOutcome {
   shoal::proto::Response response;  // when it answered
 };
 
+// What a dead worker left behind, read once: how it ended (killed_* are the caller's to
+// fill), the input in its slot and where it was in its request, and its last output.
+struct DeadWorker {
+  WorkerDeath death;
+  Bytes input;                  // the newest input of its slot
+  bool ran_anything = false;    // the slot saw at least one input
+  uint64_t request_position = 0;  // InputSlot::RequestPosition()
+  std::string output;           // the tail of its forwarded stderr
+};
+// Closes `client` (reaping the process; a no-op if closed already), waits up to 3 s until its
+// stderr (forwarded as `index`) reaches EOF, and reads what it left. The one place the
+// coordinator's modes collect a dead worker's details. Takes no coordinator lock.
+DeadWorker CollectDeadWorker(WorkerClient& client, StderrForwarder& forwarder, int index);
+
 class WorkerSession {
  public:
   // quiet: the workers' output is not printed (only used for crash signatures).
@@ -42,6 +56,7 @@ class WorkerSession {
 
  private:
   bool EnsureStarted(WorkerOutcome* outcome);
+  // The outcome of the worker's death (CollectDeadWorker), and forgets the worker.
   WorkerOutcome CollectDeath();
 
   const Flags& flags_;

@@ -21,6 +21,7 @@
 #include "runtime/common/flags.h"
 #include "runtime/common/log.h"
 #include "runtime/common/stats_file.h"
+#include "runtime/common/worker_endpoint.h"
 #include "runtime/coordinator/coordinator.h"
 #include "runtime/coordinator/crash_tools.h"
 #include "runtime/coordinator/merge.h"
@@ -316,32 +317,63 @@ size_t NumberOfWorkers(const Flags& flags) {
   return 1;
 }
 
-// Whether this command line makes the process a coordinator of worker processes: fuzzing
-// or merging (not -help, not reproducing files) with at least one worker.
-bool RunsAsCoordinator(const ParsedCommandLine& command_line) {
+// What this process does. Chosen once, by ChooseMode, from the command line as the user gave
+// it; LLVMFuzzerInitialize (which runs only where the target runs) may change the flags a mode
+// reads, never the mode.
+enum class Mode {
+  kWorker,          // SHOAL_WORKER_FDS is set: serve a coordinator (runs the target)
+  kHelp,            // -help=1
+  kMinimizeCrash,   // coordinator: -minimize_crash=1
+  kCleanseCrash,    // coordinator: -cleanse_crash=1
+  kReproduce,       // in-process: every positional argument is a file
+  kMerge,           // coordinator: -merge=1 or -set_cover_merge=1
+  kAnalyzeDict,     // in-process: -analyze_dict=1
+  kFuzzInProcess,   // in-process: -workers=0
+  kFuzzWithWorkers  // coordinator: the default
+};
+
+Mode ChooseMode(bool is_worker, const ParsedCommandLine& command_line) {
   const Flags& flags = command_line.flags;
-  if (flags.help) return false;
+  if (is_worker) return Mode::kWorker;
+  if (flags.help) return Mode::kHelp;
+  if (flags.minimize_crash) return Mode::kMinimizeCrash;
+  if (flags.cleanse_crash) return Mode::kCleanseCrash;
   bool all_files = !command_line.positional.empty();
   for (const std::string& path : command_line.positional)
     all_files = all_files && IsRegularFile(path);
-  if (all_files && !flags.minimize_crash && !flags.cleanse_crash) return false;
-  if (flags.merge || flags.set_cover_merge || flags.minimize_crash || flags.cleanse_crash)
-    return true;
-  return NumberOfWorkers(flags) > 0;
+  if (all_files) return Mode::kReproduce;
+  if (flags.merge || flags.set_cover_merge) return Mode::kMerge;
+  if (flags.analyze_dict) return Mode::kAnalyzeDict;
+  return NumberOfWorkers(flags) > 0 ? Mode::kFuzzWithWorkers : Mode::kFuzzInProcess;
+}
+
+// Whether this process calls the target, and so LLVMFuzzerInitialize (and the target's atexit
+// handlers). A coordinator never does: it leaves them to its workers, so the target
+// initialises once per process that runs it, as with libFuzzer. -help runs it too, as
+// libFuzzer calls it before it parses any flag.
+bool RunsTargetHere(Mode mode) {
+  switch (mode) {
+    case Mode::kWorker:
+    case Mode::kHelp:
+    case Mode::kReproduce:
+    case Mode::kAnalyzeDict:
+    case Mode::kFuzzInProcess:
+      return true;
+    case Mode::kMinimizeCrash:
+    case Mode::kCleanseCrash:
+    case Mode::kMerge:
+    case Mode::kFuzzWithWorkers:
+      return false;
+  }
+  return true;
 }
 
 // -stats_file, for a fuzzing run (not a merge, a crash tool, -analyze_dict or reproduce mode):
 // opened before anything starts, so that a file that is not a Shoal stats file is one clear
 // error with exit code 1. Null when not asked for.
-std::unique_ptr<StatsFile> OpenStatsFile(const ParsedCommandLine& command_line) {
-  const Flags& flags = command_line.flags;
-  if (!flags.stats_file || flags.merge || flags.set_cover_merge || flags.minimize_crash ||
-      flags.cleanse_crash || flags.analyze_dict)
+std::unique_ptr<StatsFile> OpenStatsFile(Mode mode, const Flags& flags) {
+  if (!flags.stats_file || (mode != Mode::kFuzzInProcess && mode != Mode::kFuzzWithWorkers))
     return nullptr;
-  bool all_files = !command_line.positional.empty();
-  for (const std::string& path : command_line.positional)
-    all_files = all_files && IsRegularFile(path);
-  if (all_files) return nullptr;
   std::string error;
   std::unique_ptr<StatsFile> file = StatsFile::Open(flags.stats_file, flags.stats_interval, &error);
   if (!file) {
@@ -368,11 +400,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   const std::vector<std::string> original_argv(*argv, *argv + *argc);
   WorkerEndpoint endpoint;
   const bool is_worker = ParseWorkerEndpoint(getenv(kWorkerEnvironmentVariable), &endpoint);
-  // A coordinator never runs the target, so it leaves LLVMFuzzerInitialize (and the
-  // target's atexit handlers) to its workers: the target initialises once per process that
-  // runs it, as with libFuzzer.
-  const bool is_coordinator = !is_worker && RunsAsCoordinator(ParseCommandLine(*argc, *argv, true));
-  if (LLVMFuzzerInitialize && !is_coordinator) {
+  const Mode mode = ChooseMode(is_worker, ParseCommandLine(*argc, *argv, /*quiet=*/true));
+  if (LLVMFuzzerInitialize && RunsTargetHere(mode)) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
       Printf("ERROR: argv[0] has been modified in LLVMFuzzerInitialize\n");
@@ -387,7 +416,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   static ParsedCommandLine command_line;
   command_line = ParseCommandLine(*argc, *argv, /*quiet=*/is_worker);
   const Flags& flags = command_line.flags;
-  if (flags.help) {
+  if (mode == Mode::kHelp) {
     PrintHelp(argv0);
     return 0;
   }
@@ -396,7 +425,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (!is_worker && !CheckWorkerCounts(flags)) ExitWithError(1);
   // Lives as long as the process: the coordinator's monitor or the engine writes to it.
   static std::unique_ptr<StatsFile> stats_file;
-  if (!is_worker) stats_file = OpenStatsFile(command_line);
+  stats_file = OpenStatsFile(mode, flags);
 
   unsigned seed = flags.seed;
   if (!seed)
@@ -406,8 +435,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   // Fuzzing with workers: start them first, so that LLVMFuzzerInitialize (which runs in the
   // workers) prints before anything else, as it does under libFuzzer.
   Coordinator* coordinator = nullptr;
-  if (is_coordinator && !flags.merge && !flags.set_cover_merge && !flags.minimize_crash &&
-      !flags.cleanse_crash && !flags.analyze_dict) {
+  if (mode == Mode::kFuzzWithWorkers) {
     // Lives until the process ends (it owns the thread the workers were forked from).
     coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
     coordinator->set_stats_file(stats_file.get());
@@ -428,7 +456,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.dict &&
       !LoadDictionary(flags, &fuzzer->mutation_dispatcher(), is_worker, &dictionary_words))
     ExitWithError(1);
-  if (is_worker) {
+  if (mode == Mode::kWorker) {
     unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes
     return RunWorker(endpoint, flags, fuzzer, &rand);
   }
@@ -455,38 +483,48 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     ExitWithError(1);
 
   const std::vector<std::string>& positional = command_line.positional;
-  bool all_files = !positional.empty();
-  for (const std::string& path : positional) all_files = all_files && IsRegularFile(path);
-  if (flags.minimize_crash)
-    ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
-  if (flags.cleanse_crash) ExitCoordinator(RunCleanseCrash(flags, original_argv, seed, positional));
-  if (all_files) {
-    InstallFailureHandlers(fuzzer, flags);
-    return RunIndividualFiles(fuzzer, flags, argv0, positional);
-  }
+  // Modes whose positional arguments are directories: each must exist (or be created).
+  if (mode == Mode::kMerge || mode == Mode::kAnalyzeDict || mode == Mode::kFuzzInProcess ||
+      mode == Mode::kFuzzWithWorkers)
+    for (const std::string& dir : positional)
+      if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
 
-  for (const std::string& dir : positional)
-    if (!ValidateDirectoryExists(dir, create)) ExitWithError(1);
-  if ((flags.merge || flags.set_cover_merge) && !CheckDirectoriesCanBeOpened(positional))
-    ExitWithError(1);
-  if (flags.merge || flags.set_cover_merge)
-    ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
-                             seed, positional));
-  if (flags.analyze_dict)
-    return AnalyzeDictionaryMode(fuzzer, flags, dictionary_words, positional);
-  std::vector<std::string> seed_inputs;
-  if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs)) ExitWithError(1);
-  std::vector<SeedFile> seeds;
-  if (!CollectSeeds(positional, seed_inputs, &seeds)) {
-    if (coordinator) ExitCoordinator(1);  // its workers die with it (PR_SET_PDEATHSIG)
-    ExitWithError(1);
+  switch (mode) {
+    case Mode::kWorker:
+    case Mode::kHelp:
+      break;  // handled above
+    case Mode::kMinimizeCrash:
+      ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
+    case Mode::kCleanseCrash:
+      ExitCoordinator(RunCleanseCrash(flags, original_argv, seed, positional));
+    case Mode::kReproduce:
+      InstallFailureHandlers(fuzzer, flags);
+      return RunIndividualFiles(fuzzer, flags, argv0, positional);
+    case Mode::kMerge:
+      if (!CheckDirectoriesCanBeOpened(positional)) ExitWithError(1);
+      ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
+                               seed, positional));
+    case Mode::kAnalyzeDict:
+      return AnalyzeDictionaryMode(fuzzer, flags, dictionary_words, positional);
+    case Mode::kFuzzInProcess:
+    case Mode::kFuzzWithWorkers: {
+      std::vector<std::string> seed_inputs;
+      if (flags.seed_inputs && !ParseSeedInputs(flags.seed_inputs, &seed_inputs))
+        ExitWithError(1);
+      std::vector<SeedFile> seeds;
+      if (!CollectSeeds(positional, seed_inputs, &seeds)) {
+        if (coordinator) ExitCoordinator(1);  // its workers die with it (PR_SET_PDEATHSIG)
+        ExitWithError(1);
+      }
+      std::string output_dir = positional.empty() ? std::string() : positional[0];
+      if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
+      InstallFailureHandlers(fuzzer, flags);
+      fuzzer->set_stats_file(stats_file.get());
+      fuzzer->Loop(seeds, output_dir);
+      fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
+      return 0;
+    }
   }
-  std::string output_dir = positional.empty() ? std::string() : positional[0];
-  if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
-  InstallFailureHandlers(fuzzer, flags);
-  fuzzer->set_stats_file(stats_file.get());
-  fuzzer->Loop(seeds, output_dir);
-  fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
   return 0;
 }
 

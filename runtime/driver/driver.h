@@ -1,6 +1,7 @@
 // The driver: what `main` of a Shoal-linked fuzz target runs, in the process the user started.
 // It calls LLVMFuzzerInitialize, parses flags (runtime/common/flags.def), prints libFuzzer's
 // start-up lines and dispatches to a mode (fuzz, reproduce files, ...).
+// Include rule for runtime/driver/: anything in runtime/ and proto/ (it is the top layer).
 #pragma once
 
 #include <cstddef>

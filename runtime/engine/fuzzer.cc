@@ -470,7 +470,6 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
     record.mutation_sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
     record.mutation_names = dispatcher_->MutationNames();
     record.base_sha1 = parent_sha1_;
-    record.reduced = result == kReduced;
     record.found_at_run = total_runs_;
     new_unit_sink_(std::move(record));
     return;

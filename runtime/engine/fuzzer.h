@@ -52,7 +52,6 @@ struct NewUnitRecord {
   std::string mutation_sequence;
   std::string mutation_names;
   std::string base_sha1;
-  bool reduced = false;
   size_t found_at_run = 0;
 };
 

@@ -18,20 +18,6 @@
 
 namespace fuzzer {
 
-bool ParseWorkerEndpoint(const char* value, WorkerEndpoint* endpoint) {
-  if (!value) return false;
-  return sscanf(value, "%d,%d,%d,%d", &endpoint->request_fd, &endpoint->response_fd,
-                &endpoint->slot_fd, &endpoint->index) == 4 &&
-         endpoint->request_fd >= 0 && endpoint->response_fd >= 0 && endpoint->slot_fd >= 0;
-}
-
-std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint) {
-  char buf[64];
-  snprintf(buf, sizeof(buf), "%d,%d,%d,%d", endpoint.request_fd, endpoint.response_fd,
-           endpoint.slot_fd, endpoint.index);
-  return buf;
-}
-
 WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
                            bool report_mutation_stats)
     : endpoint_(endpoint),
@@ -154,8 +140,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         }
         // Set before the input goes into the slot, so a death while it runs is blamed on it.
         if (slot) slot->SetRequestPosition(uint64_t(i));
-        bool added = fuzzer_->RunSeed(data, size, &features);
-        result->set_added_locally(added);
+        fuzzer_->RunSeed(data, size, &features);
         result->mutable_features()->Add(features.begin(), features.end());
         out_bytes += features.size() * 4 + 8;
       }
@@ -187,7 +172,6 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         added->set_mutation_sequence(unit.mutation_sequence);
         added->set_mutation_names(unit.mutation_names);
         added->set_base_sha1(unit.base_sha1);
-        added->set_reduced(unit.reduced);
         added->set_found_at_run(unit.found_at_run);
         FillStats(progress.mutable_fuzz()->mutable_stats());
         if (!Send(progress)) _exit(channel_broken_ ? kWorkerChannelBrokenExitCode : 0);

@@ -3,32 +3,21 @@
 // worker's Fuzzer and writes one Response; it returns when the coordinator closes the request
 // pipe (the signal to exit). It never writes files: a failing input stays in the shared input
 // slot, where the coordinator reads it after this process dies.
+// Include rule for runtime/worker/: common/, engine/ and proto/ only; nothing from
+// coordinator/ or driver/.
 #pragma once
 
 #include <string>
 
 #include "proto/worker.pb.h"
+#include "runtime/common/worker_endpoint.h"
 #include "runtime/engine/fuzzer.h"
 
 namespace fuzzer {
 
-// The environment variable that makes a process a worker: "REQ,RESP,SLOT,INDEX" (the
-// inherited request-pipe read end, response-pipe write end, memfd of the input slot, and
-// the worker's index).
-constexpr char kWorkerEnvironmentVariable[] = "SHOAL_WORKER_FDS";
 // Overrides kFrameSplitSize for RunInputs replies (bytes), so that tests can make a worker
 // split its replies without inputs of tens of thousands of features each.
 constexpr char kReplySplitEnvironmentVariable[] = "SHOAL_REPLY_SPLIT_BYTES";
-
-struct WorkerEndpoint {
-  int request_fd = -1;
-  int response_fd = -1;
-  int slot_fd = -1;
-  int index = 0;
-};
-
-bool ParseWorkerEndpoint(const char* value, WorkerEndpoint* endpoint);
-std::string FormatWorkerEndpoint(const WorkerEndpoint& endpoint);
 
 class WorkerServer {
  public:

@@ -625,6 +625,25 @@ TEST(Driver, InitializeRunsOnceBeforeFlagParsingWithFullArgv) {
       << run.output;
 }
 
+TEST(Driver, AnalyzeDictRunsTheTargetInThisProcessAfterInitialize) {
+  // -analyze_dict runs the target in the process the user started (with the default one
+  // worker too): LLVMFuzzerInitialize must have run there first, exactly once (the harness
+  // aborts otherwise), and no worker runs it again.
+  TempDir dir;
+  MakeDir(dir, "corpus");
+  WriteFile(dir.Join("corpus/input"), "hello world");
+  WriteFile(dir.Join("words.dict"), "w=\"hello\"\n");
+  RunResult run = RunProcess(Harness("initialize"),
+                             {"-analyze_dict=1", "-dict=words.dict", "corpus"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  EXPECT_EQ(CountLines(run.output, R"(INIT: argc=.*)"), 1) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "INIT: argc=4")) << run.output;
+  EXPECT_TRUE(HasLine(run.output, "Dictionary analysis succeeded")) << run.output;
+  EXPECT_TRUE(FindLine(run.output, R"(TARGET_CALLS: [1-9]\d*)")) << run.output;
+  EXPECT_LT(run.output.find("INIT: argc="), run.output.find("Loading corpus dir: corpus"))
+      << run.output;
+}
+
 TEST(Driver, InitializeMustNotModifyArgv0) {
   TempDir dir;
   RunResult run = RunProcess(Harness("initialize_bogus"), {"-runs=10"}, dir.path());
