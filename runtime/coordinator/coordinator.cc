@@ -16,6 +16,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 namespace {
@@ -81,27 +82,25 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
   size_t length_limit = pool_.LengthLimit();
   if (runs == UINT64_MAX) runs = TotalRuns();
   double seconds = SecondsSince(start_time_);
-  char line[512];
-  int n = snprintf(line, sizeof(line), "#%llu\t%s", (unsigned long long)runs, where);
-  if (corpus_.num_covered_edges())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", corpus_.num_covered_edges());
-  if (corpus.NumFeatures())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", corpus.NumFeatures());
-  if (!corpus.empty() && !inputs_only_)
-    n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus.NumActiveInputs(),
-                  FormatSize(corpus.TotalActiveBytes()).c_str());
-  if (size_t focus = corpus.NumInputsThatTouchFocusFunction())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " focus: %zd", focus);
+  StatusSnapshot status;
+  status.runs = runs;
+  status.covered_edges = corpus_.num_covered_edges();
+  status.features = corpus.NumFeatures();
+  status.show_corpus = !corpus.empty() && !inputs_only_;
+  status.corpus_units = corpus.NumActiveInputs();
+  status.corpus_bytes = corpus.TotalActiveBytes();
+  status.inputs_touching_focus = corpus.NumInputsThatTouchFocusFunction();
   if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
     length_limit = flags_.len_control
                        ? std::min(max_len_, std::max<size_t>(4, corpus.MaxInputSize()))
                        : max_len_;
-  if ((fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit)
-    n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit);
-  snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s\n",
-           seconds >= 1 ? size_t(double(runs) / seconds) : 0, peak_rss, suffix.c_str());
-  RawPrint(line);
+  status.show_length_limit =
+      (fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit;
+  status.length_limit = length_limit;
+  status.execs_per_second = seconds >= 1 ? size_t(double(runs) / seconds) : 0;
+  status.peak_rss_mb = peak_rss;
+  RawPrint(FormatStatusLine(where, status, (suffix + "\n").c_str()).c_str());
 }
 
 void Coordinator::PrintFinalStats() {
@@ -117,19 +116,20 @@ void Coordinator::PrintFinalStats() {
     }
   }
   if (!flags_.print_final_stats) return;
-  double seconds = SecondsSince(start_time_);
-  size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
-  Printf("stat::number_of_executed_units: %llu\n", (unsigned long long)TotalRuns());
-  Printf("stat::average_exec_per_sec:     %zd\n",
-         seconds >= 1 ? size_t(double(TotalRuns()) / seconds) : 0);
-  Printf("stat::new_units_added:          %zd\n", corpus_.units_added());
-  Printf("stat::slowest_unit_time_sec:    %zd\n", slowest_unit_sec_);
-  Printf("stat::peak_rss_mb:              %zd\n", peak_rss);
+  const double seconds = SecondsSince(start_time_);
+  FinalStats stats;
+  stats.runs = TotalRuns();
+  stats.execs_per_second = seconds >= 1 ? size_t(double(TotalRuns()) / seconds) : 0;
+  stats.new_units_added = corpus_.units_added();
+  stats.slowest_unit_seconds = slowest_unit_sec_;
+  stats.peak_rss_mb = std::max(PeakRssMb(), pool_.PeakRssMb());
   // Shoal's own lines, only where failures do not end the run (libFuzzer prints five).
-  if (flags_.keep_going || flags_.ignore_crashes || flags_.fork > 0) {
-    Printf("stat::crashes:                  %zd\n", failures_.crashes());
-    Printf("stat::unique_crashes:           %zd\n", failures_.unique_signatures());
-  }
+  stats.show_crashes = flags_.keep_going || flags_.ignore_crashes || flags_.fork > 0;
+  stats.crashes = failures_.crashes();
+  stats.unique_crashes = failures_.unique_signatures();
+  char text[kFinalStatsBufferSize];
+  FormatFinalStats(stats, text, sizeof(text));
+  RawPrint(text);
 }
 
 void Coordinator::Stop(int exit_code) {

@@ -19,6 +19,7 @@
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/float_constants.h"
 #include "runtime/engine/fuzzer_internal.h"
+#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -508,22 +509,19 @@ void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
 
 void Fuzzer::PrintStatusLine(const char* where, const char* end) {
   if (flags_.verbosity <= 0) return;
-  char line[512];
-  int n = snprintf(line, sizeof(line), "#%zd\t%s", total_runs_, where);
-  if (size_t covered = Coverage().NumCoveredPcs())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " cov: %zd", covered);
-  if (size_t features = corpus_.NumFeatures())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " ft: %zd", features);
-  if (!corpus_.empty())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " corp: %zd/%s", corpus_.NumActiveInputs(),
-                  FormatSize(corpus_.TotalActiveBytes()).c_str());
-  if (size_t focus = corpus_.NumInputsThatTouchFocusFunction())
-    n += snprintf(line + n, sizeof(line) - size_t(n), " focus: %zd", focus);
-  if (fuzzing_started_)
-    n += snprintf(line + n, sizeof(line) - size_t(n), " lim: %zd", length_limit_);
-  snprintf(line + n, sizeof(line) - size_t(n), " exec/s: %zd rss: %zdMb%s", ExecsPerSecond(),
-           PeakRssMb(), end);
-  RawPrint(line);
+  StatusSnapshot status;
+  status.runs = total_runs_;
+  status.covered_edges = Coverage().NumCoveredPcs();
+  status.features = corpus_.NumFeatures();
+  status.show_corpus = !corpus_.empty();
+  status.corpus_units = corpus_.NumActiveInputs();
+  status.corpus_bytes = corpus_.TotalActiveBytes();
+  status.inputs_touching_focus = corpus_.NumInputsThatTouchFocusFunction();
+  status.show_length_limit = fuzzing_started_;
+  status.length_limit = length_limit_;
+  status.execs_per_second = ExecsPerSecond();
+  status.peak_rss_mb = PeakRssMb();
+  RawPrint(FormatStatusLine(where, status, end).c_str());
 }
 
 void Fuzzer::PrintFinalStats() {
@@ -536,11 +534,15 @@ void Fuzzer::PrintFinalStats() {
                            corpus_[i].num_executed_mutations, corpus_[i].num_successful_mutations,
                            corpus_[i].touches_focus_function);
   if (!flags_.print_final_stats) return;
-  Printf("stat::number_of_executed_units: %zd\n", total_runs_);
-  Printf("stat::average_exec_per_sec:     %zd\n", ExecsPerSecond());
-  Printf("stat::new_units_added:          %zd\n", new_units_added_);
-  Printf("stat::slowest_unit_time_sec:    %zd\n", slowest_unit_seconds_);
-  Printf("stat::peak_rss_mb:              %zd\n", PeakRssMb());
+  FinalStats stats;
+  stats.runs = total_runs_;
+  stats.execs_per_second = ExecsPerSecond();
+  stats.new_units_added = new_units_added_;
+  stats.slowest_unit_seconds = slowest_unit_seconds_;
+  stats.peak_rss_mb = PeakRssMb();
+  char text[kFinalStatsBufferSize];
+  FormatFinalStats(stats, text, sizeof(text));
+  RawPrint(text);
 }
 
 }  // namespace fuzzer
