@@ -10,6 +10,7 @@
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/worker_session.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 namespace {
@@ -17,10 +18,8 @@ namespace {
 constexpr long kDefaultMinimizeSeconds = 600;
 
 void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes& data) {
-  Printf("artifact_prefix='%s'; Test unit written to %s\n", ArtifactPrefix(flags).c_str(),
-         path.c_str());
-  if (data.size() <= kMaxUnitSizeToPrint)
-    Printf("Base64: %s\n", Base64(data.data(), data.size()).c_str());
+  PrintArtifactWritten(ArtifactPrefix(flags), path);
+  PrintBase64Line(data.data(), data.size());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/coordinator.h"
 #include "runtime/coordinator/worker_session.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 
@@ -127,16 +128,10 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     if (failures_.WriteArtifact(kind, input).empty())
       Printf("ERROR: the artifact above was not written\n");
   } else if (unique || !keep_going) {
-    if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint) {
-      // The worker could not print the input block itself.
-      Printf("MS: 0 ; base unit: 0000000000000000000000000000000000000000\n%s\n%s\n",
-             HexBytes(input.data(), input.size()).c_str(),
-             EscapedAscii(input.data(), input.size()).c_str());
-    }
+    if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint)
+      PrintUnitLines("", "", input.data(), input.size());  // the worker could not print them
     std::string path = failures_.WriteArtifact(kind, input);
-    if (!path.empty())
-      Printf("artifact_prefix='%s'; Test unit written to %s\n",
-             failures_.artifact_prefix().c_str(), path.c_str());
+    if (!path.empty()) PrintArtifactWritten(failures_.artifact_prefix(), path);
     if (!path.empty() && keep_going && failures_.KeepsUniqueCrashes()) {
       UniqueCrash crash;
       crash.kind = kind;
@@ -147,8 +142,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
       crash.artifact_path = path;
       failures_.AddUniqueCrash(std::move(crash));
     }
-    if (input.size() <= kMaxUnitSizeToPrint)
-      Printf("Base64: %s\n", Base64(input.data(), input.size()).c_str());
+    PrintBase64Line(input.data(), input.size());
   } else {
     Printf("INFO: worker %d found a known failure again (%s); no new artifact\n", worker->index,
            signature.c_str());

@@ -15,6 +15,7 @@
 #include "runtime/common/sha1.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/fuzzer_internal.h"
+#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -91,13 +92,8 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
   const uint8_t* data = slot_->data();
   size_t size = slot_->size();
   if (artifact_mode_ == ArtifactMode::kReportToCoordinator) slot_->SetFailureKind(kind);
-  std::string sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
-  Printf("%s; base unit: %s\n", sequence.empty() ? "MS: 0 " : sequence.c_str(),
-         parent_sha1_.empty() ? "0000000000000000000000000000000000000000" : parent_sha1_.c_str());
-  if (size <= kMaxUnitSizeToPrint) {
-    Printf("%s\n", HexBytes(data, size).c_str());
-    Printf("%s\n", EscapedAscii(data, size).c_str());
-  }
+  PrintUnitLines(dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2), parent_sha1_, data,
+                 size);
   std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
                                                 : artifact_prefix_ + kind + Sha1Hex(data, size);
   if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
@@ -105,15 +101,13 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
     // process is gone. It may announce it first, so the lines keep libFuzzer's order.
     if (!announce_artifacts_) return;
     slot_->SetArtifactAnnounced();
-    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
-           path.c_str());
+    PrintArtifactWritten(artifact_prefix_, path);
   } else if (WriteFileAtomically(path, data, size)) {
-    Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix_.c_str(),
-           path.c_str());
+    PrintArtifactWritten(artifact_prefix_, path);
   } else {
     Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
   }
-  if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
+  PrintBase64Line(data, size);
 }
 
 void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {

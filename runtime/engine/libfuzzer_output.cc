@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "runtime/common/encoding.h"
+#include "runtime/common/log.h"
 
 namespace fuzzer {
 namespace {
@@ -30,6 +31,23 @@ std::string FormatStatusLine(const char* where, const StatusSnapshot& status, co
   Append(&line, " exec/s: %zu rss: %zuMb", status.execs_per_second, status.peak_rss_mb);
   line += end;
   return line;
+}
+
+void PrintUnitLines(const std::string& mutation_sequence, const std::string& base_sha1,
+                    const uint8_t* data, size_t size) {
+  Printf("%s; base unit: %s\n", mutation_sequence.empty() ? "MS: 0 " : mutation_sequence.c_str(),
+         base_sha1.empty() ? "0000000000000000000000000000000000000000" : base_sha1.c_str());
+  if (size > kMaxUnitSizeToPrint) return;
+  Printf("%s\n", HexBytes(data, size).c_str());
+  Printf("%s\n", EscapedAscii(data, size).c_str());
+}
+
+void PrintArtifactWritten(const std::string& artifact_prefix, const std::string& path) {
+  Printf("artifact_prefix='%s'; Test unit written to %s\n", artifact_prefix.c_str(), path.c_str());
+}
+
+void PrintBase64Line(const uint8_t* data, size_t size) {
+  if (size <= kMaxUnitSizeToPrint) Printf("Base64: %s\n", Base64(data, size).c_str());
 }
 
 size_t FormatFinalStats(const FinalStats& stats, char* out, size_t size) {

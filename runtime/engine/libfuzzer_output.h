@@ -44,6 +44,15 @@ struct FinalStats {
   size_t unique_crashes = 0;
 };
 
+// The artifact block, in libFuzzer's order: the unit's lines ("MS: ...; base unit: <sha1>",
+// then its hex and escaped-ASCII forms when it is at most kMaxUnitSizeToPrint bytes), the
+// "artifact_prefix='...'; Test unit written to <path>" line, and its "Base64:" line (same
+// limit). `mutation_sequence` is "" for an input no mutation made ("MS: 0 ").
+void PrintUnitLines(const std::string& mutation_sequence, const std::string& base_sha1,
+                    const uint8_t* data, size_t size);
+void PrintArtifactWritten(const std::string& artifact_prefix, const std::string& path);
+void PrintBase64Line(const uint8_t* data, size_t size);
+
 // The "stat::" lines of -print_final_stats=1, each ending in "\n", into out (NUL-terminated,
 // cut at size). No allocation: the crash handlers print them. Returns the length written.
 size_t FormatFinalStats(const FinalStats& stats, char* out, size_t size);
