@@ -1,8 +1,10 @@
 // Planted bug behind checksum-protected records (issue 9, class 4): a sequence of records
 // [1 length byte][4 + (length & 7) payload bytes][checksum of the length byte and the
 // payload], each verified
-// before the next is read; abort() once I2S_RECORDS records (default 3) are valid. Every
-// mutation of a payload breaks its checksum, so the repair must land in the same execution.
+// before the next is read; abort() once I2S_RECORDS records (default 3) are valid and the
+// last one's payload starts with "BUG!". The check of that payload is reached only with a
+// valid checksum, and writing "BUG!" breaks it: the repair must land in the same execution
+// as the mutation (libFuzzer's CMP table alone can fix a checksum, but not both at once).
 // I2S_MODE picks the checksum (default 1):
 //   1: CRC-32 (zlib's), stored little-endian
 //   2: Adler-32, stored big-endian (as zlib stores it)
@@ -69,12 +71,15 @@ uint32_t Stored(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t pos = 0;
+  const uint8_t* last_payload = nullptr;
   for (int record = 0; record < I2S_RECORDS; record++) {
     if (pos >= size) return 0;
     const size_t length = 4 + (data[pos] & 7);
     if (pos + 1 + length + kStored > size) return 0;
     if (Checksum(data + pos, 1 + length) != Stored(data + pos + 1 + length)) return 0;
+    last_payload = data + pos + 1;
     pos += 1 + length + kStored;
   }
-  abort();
+  if (memcmp(last_payload, "BUG!", 4) == 0) abort();
+  return 0;
 }

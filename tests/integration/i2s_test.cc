@@ -158,19 +158,35 @@ int ValidRecords(const std::string& bytes, int mode) {
   return valid;
 }
 
+// Where the last valid record's payload starts (records of i2s_checksum.cc's format).
+size_t LastPayload(const std::string& bytes, int mode, int records) {
+  size_t pos = 0, payload = 0;
+  for (int i = 0; i < records && pos < bytes.size(); i++) {
+    payload = pos + 1;
+    pos += 1 + 4 + (uint8_t(bytes[pos]) & 7) + (mode == 3 ? 2 : 4);
+  }
+  return payload;
+}
+
 TEST(InputToState, ThreeCrc32RecordsAreRepairedOneByOne) {
   const std::string bytes = FindAndReproduce("i2s_crc32");
   EXPECT_GE(ValidRecords(bytes, 1), 3);
+  EXPECT_EQ(bytes.substr(LastPayload(bytes, 1, 3), 4), "BUG!");
 }
 
 TEST(InputToState, TwoCrc32RecordsInProcess) {
   const std::string bytes = FindAndReproduce("i2s_crc32_two", {"-workers=0"});
   EXPECT_GE(ValidRecords(bytes, 1), 2);
+  EXPECT_EQ(bytes.substr(LastPayload(bytes, 1, 2), 4), "BUG!");
 }
 
 TEST(InputToState, Adler32BigEndianAndSixteenBitSum) {
-  EXPECT_GE(ValidRecords(FindAndReproduce("i2s_adler32"), 2), 3);
-  EXPECT_GE(ValidRecords(FindAndReproduce("i2s_sum16"), 3), 3);
+  const std::string adler = FindAndReproduce("i2s_adler32");
+  EXPECT_GE(ValidRecords(adler, 2), 3);
+  EXPECT_EQ(adler.substr(LastPayload(adler, 2, 3), 4), "BUG!");
+  const std::string sum = FindAndReproduce("i2s_sum16");
+  EXPECT_GE(ValidRecords(sum, 3), 3);
+  EXPECT_EQ(sum.substr(LastPayload(sum, 3, 3), 4), "BUG!");
 }
 
 // The new steps are what finds these: with them off, the same budget finds nothing.
