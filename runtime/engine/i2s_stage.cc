@@ -58,8 +58,13 @@ void InputToStateStage::Colour(Random& rand, const Bytes& from, const Bytes* avo
   *out = from;
   for (size_t i = begin; i < end; i++) {
     const uint8_t c = from[i];
-    // Same class, so that a number stays a number and a word a word: the parse (and with it
-    // the features) survives more often and ASCII fields get coloured too.
+    // Same class, so that a number stays a number, a word a word, a delimiter a delimiter
+    // and white space white space: the parse (and with it the path) survives more often, and
+    // ASCII fields get coloured too. Whether a byte may change at all is the path's to say.
+    static const char kWhiteSpace[] = " \t\n\r\v\f";
+    static const char kPunctuation[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    const char* members = nullptr;
+    size_t count = 0;
     uint8_t lo = 0, hi = 255;
     if (InRange(c, '0', '9')) {
       lo = '0', hi = '9';
@@ -67,11 +72,14 @@ void InputToStateStage::Colour(Random& rand, const Bytes& from, const Bytes* avo
       lo = 'a', hi = 'z';
     } else if (InRange(c, 'A', 'Z')) {
       lo = 'A', hi = 'Z';
-    } else if (InRange(c, 0x20, 0x7e) || c == '\n' || c == '\r' || c == '\t') {
-      continue;  // punctuation and white space: the structure stays
+    } else if (c && strchr(kWhiteSpace, c)) {
+      members = kWhiteSpace, count = sizeof(kWhiteSpace) - 1;
+    } else if (c && strchr(kPunctuation, c)) {
+      members = kPunctuation, count = sizeof(kPunctuation) - 1;
     }
-    for (int attempt = 0; attempt < 8; attempt++) {
-      const uint8_t pick = uint8_t(lo + rand(size_t(hi - lo) + 1));
+    for (int attempt = 0; attempt < 16; attempt++) {
+      const uint8_t pick =
+          members ? uint8_t(members[rand(count)]) : uint8_t(lo + rand(size_t(hi - lo) + 1));
       if (pick == c || (avoid && pick == (*avoid)[i])) continue;
       (*out)[i] = pick;
       break;
@@ -252,8 +260,12 @@ bool InputToStateStage::StartDescent() {
     descent_.best = original_.input;
     for (const auto& [compare, bits] : start_bits_)
       if (compare.site == target.site && compare.hit == target.hit) descent_.best_bits = bits;
+    // A short input: every byte (a byte the colouring kept may still feed the compare, as
+    // long as the path does not change); a longer one: the coloured bytes.
+    const bool every_byte = original_.input.size() <= kMaxDescentPositions;
     for (size_t i = 0; i < original_.input.size() && i < coloured_.size(); i++)
-      if (coloured_[i] != original_.input[i] && descent_.positions.size() < kMaxDescentPositions)
+      if ((every_byte || coloured_[i] != original_.input[i]) &&
+          descent_.positions.size() < kMaxDescentPositions)
         descent_.positions.push_back(uint32_t(i));
     if (!descent_.positions.empty()) return true;
   }
