@@ -54,8 +54,12 @@ void Fuzzer::RunStageStep() {
     log.Stop();
     stage_->Finish(features_hash_, &log);
   } else {
+    // Colouring must see the path of the coloured input itself, never of a repaired one;
+    // an edit is worth repairing like any mutant.
     hash_features_ = true;
-    result = RunWithChecksumRepair(mutation_buffer_.data(), size, nullptr);
+    result = step.label == StageStep::kColourise
+                 ? RunOne(mutation_buffer_.data(), size, true, nullptr)
+                 : RunWithChecksumRepair(mutation_buffer_.data(), size, nullptr);
     hash_features_ = false;
     stage_->Finish(features_hash_, nullptr);
   }
