@@ -3,6 +3,8 @@
 // the common paths (constant texts are made once, at harvest), writes stay within max_size.
 #include "runtime/engine/float_mutators.h"
 
+#include "runtime/engine/place_bytes.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -150,17 +152,7 @@ bool FloatMutators::PickWindow(size_t size, size_t width, Window* window) {
 
 size_t FloatMutators::Place(const uint8_t* bytes, size_t length, uint8_t* data, size_t size,
                             size_t max_size) {
-  const bool can_insert = length <= max_size - size;
-  const bool can_overwrite = length <= size;
-  if (!can_insert && !can_overwrite) return 0;
-  if (can_insert && (!can_overwrite || rand_->Bool())) {
-    const size_t position = (*rand_)(size + 1);
-    memmove(data + position + length, data + position, size - position);
-    memcpy(data + position, bytes, length);
-    return size + length;
-  }
-  memcpy(data + (*rand_)(size - length + 1), bytes, length);
-  return size;
+  return PlaceBytes(*rand_, bytes, length, data, size, max_size);
 }
 
 size_t FloatMutators::Const(uint8_t* data, size_t size, size_t max_size) {

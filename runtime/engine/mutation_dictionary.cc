@@ -7,6 +7,7 @@
 
 #include "runtime/engine/integer_bytes.h"
 #include "runtime/engine/mutation_dispatcher.h"
+#include "runtime/engine/place_bytes.h"
 
 namespace fuzzer {
 namespace {
@@ -30,17 +31,7 @@ size_t MutationDispatcher::ApplyDictionaryEntry(const DictionaryEntry& entry, bo
       return std::max(size, hint + length);
     }
   }
-  const bool can_insert = length <= max_size - size;
-  const bool can_overwrite = length <= size;
-  if (!can_insert && !can_overwrite) return 0;
-  if (can_insert && (!can_overwrite || rand_->Bool())) {
-    const size_t position = (*rand_)(size + 1);
-    memmove(data + position + length, data + position, size - position);
-    memcpy(data + position, word.data(), length);
-    return size + length;
-  }
-  memcpy(data + (*rand_)(size - length + 1), word.data(), length);
-  return size;
+  return PlaceBytes(*rand_, word.data(), length, data, size, max_size);
 }
 
 size_t MutationDispatcher::AddWordFromDictionary(Dictionary* dictionary, uint8_t* data, size_t size,
