@@ -3,12 +3,12 @@
 // the common paths (constant texts are made once, at harvest), writes stay within max_size.
 #include "runtime/engine/float_mutators.h"
 
-#include "runtime/engine/place_bytes.h"
-
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+
+#include "runtime/engine/place_bytes.h"
 
 namespace fuzzer {
 namespace {
