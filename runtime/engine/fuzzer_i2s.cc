@@ -81,7 +81,9 @@ Fuzzer::RunResult Fuzzer::RunWithChecksumRepair(uint8_t* data, size_t size, Inpu
     if (watch) log.Start(CmpLog::Mode::kWatched);
     RunResult result = RunOne(data, size, true, parent);
     if (watch) log.Stop();
-    if (result != kNothing || !watch || repairs == ChecksumRepair::kMaxRepairsPerInput)
+    // A run budget (-runs, a worker's request) is never overrun by repairs.
+    if (result != kNothing || !watch || repairs == ChecksumRepair::kMaxRepairsPerInput ||
+        total_runs_ >= budget_end_runs_)
       return result;
     if (!checksum_repair_.RepairFirst(log, data, size)) return result;
     dispatcher_->RecordStageStep(StageStep::kChecksumRepair);
