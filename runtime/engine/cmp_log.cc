@@ -4,8 +4,9 @@
 
 namespace fuzzer {
 
-void CmpLog::Start(Mode mode) {
+void CmpLog::Start(Mode mode, uintptr_t target_site) {
   num_entries_ = 0;
+  target_site_ = target_site;
   if (++generation_ == 0) {  // wrapped: old stamps could look current
     memset(slots_, 0, sizeof(slots_));
     generation_ = 1;
@@ -14,6 +15,7 @@ void CmpLog::Start(Mode mode) {
 }
 
 CmpLogEntry* CmpLog::NewEntry(uintptr_t site) {
+  if (mode_ == Mode::kTarget && site != target_site_) return nullptr;
   if (mode_ == Mode::kWatched) {
     size_t bit = WatchBit(site);
     if (!(watch_[bit / 64] & (uint64_t(1) << (bit % 64)))) return nullptr;

@@ -36,7 +36,8 @@ struct CmpLogEntry {
 
 class CmpLog {
  public:
-  enum class Mode : uint8_t { kOff, kAll, kWatched };
+  // kTarget: only the one site given to Start (the distance descent's compare).
+  enum class Mode : uint8_t { kOff, kAll, kWatched, kTarget };
   static constexpr size_t kMaxEntries = 4096;
   static constexpr size_t kMaxHitsPerSite = 16;  // loops: later hits add little
   static constexpr size_t kWatchBits = 4096;
@@ -44,8 +45,8 @@ class CmpLog {
   bool on() const { return mode_ != Mode::kOff; }
   Mode mode() const { return mode_; }
   // Starts logging for the next execution (clears the entries). kWatched records only sites
-  // added with Watch().
-  void Start(Mode mode);
+  // added with Watch(), kTarget only `target_site`.
+  void Start(Mode mode, uintptr_t target_site = 0);
   void Stop() { mode_ = Mode::kOff; }
   void Watch(uintptr_t site) { watch_[WatchBit(site) / 64] |= uint64_t(1) << (WatchBit(site) % 64); }
   void ClearWatches() { memset(watch_, 0, sizeof(watch_)); }
@@ -77,6 +78,7 @@ class CmpLog {
   CmpLogEntry* NewEntry(uintptr_t site);
 
   Mode mode_ = Mode::kOff;
+  uintptr_t target_site_ = 0;
   size_t num_entries_ = 0;
   CmpLogEntry entries_[kMaxEntries];
   // Hits per site in this run: open addressing on the site's hash. A slot whose generation

@@ -120,8 +120,10 @@ void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
 
 template <class T>
 void CoverageState::HandleCmpUnlogged(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
+  // Not constants 1..255 (bounds, counts, characters: the hot compares of parsers, which a
+  // byte mutation solves anyway), nor 0 in 8-byte compares (null checks).
   if (sizeof(T) >= 4 && kind == CmpKind::kConstInt && options_.use_cmp_distance &&
-      (sizeof(T) == 4 || arg1 != 0))
+      (uint64_t(arg1) > 255 || (sizeof(T) == 4 && arg1 == 0)))
     cmp_distance_.Record(pc - ExecutableStart(),
                          uint32_t(sizeof(T) * 8) -
                              uint32_t(__builtin_popcountll(uint64_t(arg1) ^ uint64_t(arg2))));

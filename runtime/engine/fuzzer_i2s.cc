@@ -11,7 +11,7 @@ namespace {
 
 // The stage's share of all runs, and the runs it may use before that share applies (so the
 // first units of a run are solved right away).
-constexpr size_t kStageSharePercent = 30;
+constexpr size_t kStageSharePercent = 10;
 constexpr size_t kStageStartAllowance = 256;
 // Fuzz-loop turns without stage work after which an old unit gets the stage again
 // (colourised differently, with the compares its mutants reach by now).
@@ -47,7 +47,7 @@ void Fuzzer::RunStageStep() {
   CmpLog& log = Coverage().cmp_log();
   RunResult result;
   if (step.trace) {
-    log.Start(CmpLog::Mode::kAll);
+    log.Start(step.trace_site ? CmpLog::Mode::kTarget : CmpLog::Mode::kAll, step.trace_site);
     hash_features_ = true;
     result = RunOne(mutation_buffer_.data(), size, true, nullptr);
     hash_features_ = false;

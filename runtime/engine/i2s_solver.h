@@ -57,7 +57,7 @@ struct TracedRun {
 struct SolverLimits {
   size_t max_size = 4096;          // edits never make the input longer than this
   size_t max_replacements = 256;   // candidates returned at most
-  size_t max_work = 4u << 20;      // field/transform checks per call, at most
+  size_t max_work = 1u << 18;      // field/transform checks per call, at most
 };
 
 // A compare against a constant whose operand follows the coloured bytes through no

@@ -13,6 +13,7 @@ constexpr size_t kMaxDescentCompares = 2;
 constexpr size_t kMaxDescentPositions = 16;
 constexpr size_t kMaxDescentPasses = 4;
 constexpr size_t kMaxDescentRuns = 2048;
+constexpr uint8_t kMaxDescentsPerSite = 2;
 
 uint32_t MatchingBits(const CmpLogEntry& entry) {
   return entry.size * 8u - uint32_t(__builtin_popcountll(entry.arg1 ^ entry.arg2));
@@ -96,6 +97,7 @@ std::vector<CmpLogEntry> InputToStateStage::CopyLog(const CmpLog& log) {
 bool InputToStateStage::Next(Random& rand, Step* step) {
   for (;;) {
     step->trace = false;
+    step->trace_site = 0;
     step->base_sha1 = &sha1_;
     switch (phase_) {
       case Phase::kIdle:
@@ -161,6 +163,7 @@ bool InputToStateStage::Next(Random& rand, Step* step) {
         }
         step->input = &scratch_;
         step->trace = true;
+        step->trace_site = descent_.target.site;
         step->label = StageStep::kCmpDescent;
         return true;
       case Phase::kCombined: {
@@ -255,6 +258,9 @@ bool InputToStateStage::StartDescent() {
   while (next_unsolved_ < unsolved_.size() && next_unsolved_ < kMaxDescentCompares &&
          descent_runs_ < kMaxDescentRuns) {
     const UnsolvedCompare target = unsolved_[next_unsolved_++];
+    uint8_t& attempts = descents_per_site_[target.site];
+    if (attempts >= kMaxDescentsPerSite) continue;
+    attempts++;
     descent_ = Descent();
     descent_.target = target;
     descent_.best = original_.input;

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ class InputToStateStage {
   struct Step {
     const Bytes* input = nullptr;  // valid until the next call
     bool trace = false;            // run it with the compare log on (CmpLog::Mode::kAll)
+    uintptr_t trace_site = 0;      // if set, log only this site (CmpLog::Mode::kTarget)
     StageStep label = StageStep::kI2S;
     const std::string* base_sha1 = nullptr;  // the unit being worked on
   };
@@ -129,6 +131,10 @@ class InputToStateStage {
   std::vector<std::pair<UnsolvedCompare, uint32_t>> start_bits_;  // matching bits in O
   size_t next_unsolved_ = 0;
   size_t descent_runs_ = 0;
+  // Descents started per compare site over the whole run: a site no descent solved twice is
+  // left to the fuzz loop (and the distance feedback), so real parsers with many such
+  // compares do not spend their runs on it.
+  std::map<uintptr_t, uint8_t> descents_per_site_;
   Descent descent_;
   Bytes scratch_;
 
