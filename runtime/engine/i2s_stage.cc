@@ -135,13 +135,10 @@ bool InputToStateStage::Next(Random& rand, Step* step) {
         return true;
       case Phase::kTraceColouredAgain:
         // The same bytes coloured differently: a third sample to check learned transforms.
-        scratch_ = original_.input;
-        for (size_t i = 0; i < scratch_.size(); i++) {
-          if (coloured_[i] == original_.input[i]) continue;
-          Bytes one;
-          Colour(rand, original_.input, &coloured_, i, i + 1, &one);
-          scratch_[i] = one[i];
-        }
+        // (All bytes are coloured once, then the ones the first colouring kept are put back.)
+        Colour(rand, original_.input, &coloured_, 0, original_.input.size(), &scratch_);
+        for (size_t i = 0; i < scratch_.size(); i++)
+          if (coloured_[i] == original_.input[i]) scratch_[i] = original_.input[i];
         step->input = &scratch_;
         step->trace = true;
         step->label = StageStep::kColourise;
