@@ -269,6 +269,7 @@ class Fuzzer {
   std::unique_ptr<InputToStateStage> stage_;
   ChecksumRepair checksum_repair_;
   size_t stage_runs_ = 0;
+  size_t checksums_adopted_ = 0;  // stage_->checksums() handed to checksum_repair_ so far
   bool stage_skips_seeds_ = false;
   size_t turns_without_stage_ = 0;  // fuzz-loop turns since the stage last had work
   // While set, RunOne sums a hash of the execution's features into features_hash_ (the

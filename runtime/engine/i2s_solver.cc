@@ -354,9 +354,8 @@ class Solver {
           if (width == 1 && order == Coding::kBigEndian) continue;
           const FieldCoding coding{order, width, sign_extend};
           Replacement pattern;
-          if (!Encode(y0, 0, 0, coding, bits, &pattern) || width > entry.size) continue;
-          if (width < entry.size && Extend(LowBits(y0, width * 8u), width, sign_extend, bits) != y0)
-            continue;
+          // False when y0 cannot come out of this field (it does not fit its extension).
+          if (!Encode(y0, 0, 0, coding, bits, &pattern)) continue;
           ForEachOccurrence(pattern.bytes, [&](size_t pos) {
             if (!HoldsInSamples(pos, coding, bits, samples, side, nullptr)) return;
             if (target_varies && width >= 2) NoteChecksum(entry, samples, side, coding);
