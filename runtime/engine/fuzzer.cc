@@ -145,6 +145,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   if (all_features_) all_features_->clear();
   int64_t exec_usec = last_exec_usec_;
   new_features_.clear();
+  run_found_new_edges_ = false;
   size_t found_unique_of_parent = 0;
   const bool shrink = flags_.shrink != 0;
   const bool entropic = flags_.entropic != 0 && !flags_.focus_function;
@@ -161,7 +162,10 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
     if (hash_features && Coverage().IsCounterFeature(feature))
       features_hash += (feature + 1) * 0x9E3779B97F4A7C15ull;
     if (all_features) all_features->push_back(feature);
-    if (corpus_.AddFeature(feature, uint32_t(size), shrink)) new_features_.push_back(feature);
+    if (corpus_.AddFeature(feature, uint32_t(size), shrink)) {
+      new_features_.push_back(feature);
+      run_found_new_edges_ |= Coverage().IsCounterFeature(feature);
+    }
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
     if (count_parent_features &&
         std::binary_search(parent->unique_features.begin(), parent->unique_features.end(), feature))
@@ -450,6 +454,7 @@ void Fuzzer::MutateAndTestOne() {
     if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
         artifact_mode_ != ArtifactMode::kReportToCoordinator)  // a worker's coordinator pulses
       PrintStatusLine("pulse ");
+    if (result == kNew && run_found_new_edges_) mutation_finds_unaccounted_++;
     if (result != kNothing) {
       input.num_successful_mutations++;
       ReportNewUnit(result, mutation_buffer_.data(), size);

@@ -26,6 +26,7 @@
 #include "runtime/engine/coverage_report.h"
 #include "runtime/engine/i2s_stage.h"
 #include "runtime/engine/mutation_dispatcher.h"
+#include "runtime/engine/stage_budget.h"
 
 namespace fuzzer {
 
@@ -173,9 +174,9 @@ class Fuzzer {
   void CollectAllFeatures(const uint8_t* data, size_t size, std::vector<uint32_t>* out);
   void MutateAndTestOne();
   // ---- the input-to-state stage and checksum repair (fuzzer_i2s.cc) ----
-  // Whether the stage may take this turn of the fuzz loop: it has work and has used at most
-  // kStageShare of the runs (plus a start allowance), so targets that need none of it lose
-  // little. Decided on run counts only, so a -seed reproduces the same search.
+  // Whether the stage may take this turn of the fuzz loop: it has work and its StageBudget
+  // (a share of the runs that follows how much the stage finds) has credit left. Decided on
+  // run counts only, so a -seed reproduces the same search.
   bool StageTakesTurn();
   // Runs one step of the stage (one execution, plus repairs); reports a unit it finds.
   void RunStageStep();
@@ -268,7 +269,9 @@ class Fuzzer {
   // -input_to_state / -checksum_repair (fuzzer_i2s.cc); null stage when off.
   std::unique_ptr<InputToStateStage> stage_;
   ChecksumRepair checksum_repair_;
-  size_t stage_runs_ = 0;
+  StageBudget stage_budget_;
+  size_t stage_accounted_runs_ = SIZE_MAX;  // total_runs_ the budget has seen (MAX: none yet)
+  size_t mutation_finds_unaccounted_ = 0;   // mutants since then that found new edges
   size_t checksums_adopted_ = 0;  // stage_->checksums() handed to checksum_repair_ so far
   bool stage_skips_seeds_ = false;
   size_t turns_without_stage_ = 0;  // fuzz-loop turns since the stage last had work
@@ -276,6 +279,8 @@ class Fuzzer {
   // stage's colourisation compares them).
   bool hash_features_ = false;
   uint64_t features_hash_ = 0;
+  // Whether RunOne's last run added a new edge or counter bucket (not only compare features).
+  bool run_found_new_edges_ = false;
 
   std::atomic<bool> running_target_{false};
   std::atomic<int64_t> unit_start_usec_{0};

@@ -9,10 +9,6 @@
 namespace fuzzer {
 namespace {
 
-// The stage's share of all runs, and the runs it may use before that share applies (so the
-// first units of a run are solved right away).
-constexpr size_t kStageSharePercent = 10;
-constexpr size_t kStageStartAllowance = 256;
 // Fuzz-loop turns without stage work after which an old unit gets the stage again
 // (colourised differently, with the compares its mutants reach by now).
 constexpr size_t kOldUnitInterval = 4096;
@@ -25,13 +21,19 @@ void Fuzzer::QueueForStage(const uint8_t* data, size_t size, const std::string& 
 
 bool Fuzzer::StageTakesTurn() {
   if (!stage_ || corpus_.empty()) return false;
+  // The runs since the budget last looked were mutations (the stage's own are added by
+  // RunStageStep); the first call starts the count, so seed runs are not counted.
+  if (stage_accounted_runs_ != SIZE_MAX)
+    stage_budget_.AddMutationRuns(total_runs_ - stage_accounted_runs_, mutation_finds_unaccounted_);
+  stage_accounted_runs_ = total_runs_;
+  mutation_finds_unaccounted_ = 0;
   if (!stage_->HasWork()) {
     if (++turns_without_stage_ < kOldUnitInterval) return false;
     turns_without_stage_ = 0;
     InputInfo& old_unit = corpus_.ChooseInputToMutate(*rand_);
     stage_->Enqueue(old_unit.bytes.data(), old_unit.bytes.size(), old_unit.sha1);
   }
-  return stage_runs_ * 100 <= total_runs_ * kStageSharePercent + kStageStartAllowance * 100;
+  return stage_budget_.StageMayTakeTurn();
 }
 
 void Fuzzer::RunStageStep() {
@@ -64,7 +66,8 @@ void Fuzzer::RunStageStep() {
     stage_->Finish(features_hash_, nullptr);
   }
   TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
-  stage_runs_ += total_runs_ - runs_before;
+  stage_budget_.AddStageRuns(total_runs_ - runs_before, result == kNew && run_found_new_edges_);
+  stage_accounted_runs_ = total_runs_;
   // The stage only appends checksums: adopt the ones not seen yet.
   const std::vector<ChecksumField>& found = stage_->checksums();
   for (; flags_.checksum_repair && checksums_adopted_ < found.size(); checksums_adopted_++) {

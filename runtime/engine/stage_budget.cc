@@ -1,0 +1,58 @@
+// StageBudget (stage_budget.h): the input-to-state stage's adaptive share of the runs.
+// Worker / in-process engine.
+#include "runtime/engine/stage_budget.h"
+
+#include <algorithm>
+
+namespace fuzzer {
+namespace {
+
+// Priors, in runs: the mutations' yield starts as if they had found kMutationPriorFinds in
+// kMutationPriorRuns; the stage's starts at the mutations' yield, with the weight of
+// kStagePriorRuns runs, so that a fresh stage gets kMaxShare and a few hundred fruitless runs
+// bring it down, however rare finds have become by then.
+constexpr double kMutationPriorRuns = 250;
+constexpr double kMutationPriorFinds = 0.25;
+constexpr double kStagePriorRuns = 500;
+
+}  // namespace
+
+double StageBudget::Share() const {
+  const double mutation_yield =
+      (mutation_finds_ + kMutationPriorFinds) / (mutation_runs_ + kMutationPriorRuns);
+  const double stage_yield =
+      (stage_finds_ + kStagePriorRuns * mutation_yield) / (stage_runs_ + kStagePriorRuns);
+  // Squared: a stage that finds a third as much per run as mutations gets a ninth of the
+  // share, since its runs would find more as mutations (and cost more: they trace).
+  const double ratio = stage_yield / mutation_yield;
+  return std::clamp(kMaxShare * ratio * ratio, kMinShare, kMaxShare);
+}
+
+void StageBudget::AddMutationRuns(size_t runs, size_t finds) {
+  // Each ordinary run earns the stage share / (1 - share) runs, so that the stage ends up
+  // with `share` of all runs.
+  const double share = Share();
+  credit_ = std::min(kMaxCredit, credit_ + double(runs) * share / (1 - share));
+  mutation_runs_ += double(runs);
+  mutation_finds_ += double(finds);
+  Decay(runs);
+}
+
+void StageBudget::AddStageRuns(size_t runs, bool found_new_edges) {
+  credit_ -= double(runs);
+  stage_runs_ += double(runs);
+  stage_finds_ += found_new_edges ? 1 : 0;
+  Decay(runs);
+}
+
+void StageBudget::Decay(size_t runs) {
+  runs_since_decay_ += double(runs);
+  if (runs_since_decay_ < kWindowRuns) return;
+  runs_since_decay_ = 0;
+  stage_runs_ /= 2;
+  stage_finds_ /= 2;
+  mutation_runs_ /= 2;
+  mutation_finds_ /= 2;
+}
+
+}  // namespace fuzzer
