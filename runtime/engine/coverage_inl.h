@@ -37,31 +37,40 @@ size_t CoverageState::CollectFeatures(Handler&& handle) {
     const CounterModule& module = modules_[m];
     const uint8_t* counters = module.begin;
     const size_t size = module.size();
+    // One non-zero counter: its feature, and whether its PC is covered for the first time.
+    auto visit = [&](size_t i, uint8_t counter) {
+      size_t index = first_index + i;
+      uint32_t feature = use_counters ? uint32_t(index * 8 + Bucket(counter)) : uint32_t(index);
+      handle(feature % kFeatureSpaceSize);
+      num_features++;
+      uint8_t bit = uint8_t(1u << (index % 8));
+      if (!(observed_[index / 8] & bit)) {
+        observed_[index / 8] |= bit;
+        num_covered_pcs_++;
+        if (module.pcs_begin && (module.pcs_begin[i].flags & 1) &&
+            num_pending_functions_ < kMaxPendingFunctions)
+          pending_functions_[num_pending_functions_++] = module.pcs_begin[i].pc;
+        if (options_.record_new_pcs && module.pcs_begin) RecordNewPc(module.pcs_begin[i].pc);
+      }
+    };
+    // Counters are mostly zero: skip 32 at a time, then visit the non-zero bytes of each
+    // 8-byte word in ascending order (lowest byte first on little-endian x86-64). Fixed-size
+    // memcpy compiles to plain loads; a variable-size one was a libc call per word.
     size_t i = 0;
-    // Counters are mostly zero: skip them eight at a time.
-    for (; i < size; i += 8) {
-      uint64_t word = 0;
-      size_t chunk = size - i < 8 ? size - i : 8;
-      memcpy(&word, counters + i, chunk);
-      if (!word) continue;
-      for (size_t j = 0; j < chunk; j++) {
-        uint8_t counter = counters[i + j];
-        if (!counter) continue;
-        size_t index = first_index + i + j;
-        uint32_t feature = use_counters ? uint32_t(index * 8 + Bucket(counter)) : uint32_t(index);
-        handle(feature % kFeatureSpaceSize);
-        num_features++;
-        uint8_t bit = uint8_t(1u << (index % 8));
-        if (!(observed_[index / 8] & bit)) {
-          observed_[index / 8] |= bit;
-          num_covered_pcs_++;
-          if (module.pcs_begin && (module.pcs_begin[i + j].flags & 1) &&
-              num_pending_functions_ < kMaxPendingFunctions)
-            pending_functions_[num_pending_functions_++] = module.pcs_begin[i + j].pc;
-          if (options_.record_new_pcs && module.pcs_begin) RecordNewPc(module.pcs_begin[i + j].pc);
+    for (; i + 32 <= size; i += 32) {
+      uint64_t words[4];
+      memcpy(words, counters + i, 32);
+      if (!(words[0] | words[1] | words[2] | words[3])) continue;
+      for (size_t w = 0; w < 4; w++) {
+        for (uint64_t word = words[w]; word;) {
+          const size_t byte = size_t(__builtin_ctzll(word)) / 8;
+          visit(i + w * 8 + byte, uint8_t(word >> (byte * 8)));
+          word &= ~(uint64_t(0xff) << (byte * 8));
         }
       }
     }
+    for (; i < size; i++)
+      if (counters[i]) visit(i, counters[i]);
     first_index += size;
   }
   uint32_t next_base = uint32_t(first_index * (use_counters ? 8 : 1));

@@ -51,6 +51,30 @@ TEST(CoverageTest, FeaturesAreCounterIndexTimesEightPlusBucket) {
   coverage.ResetForExecution();
 }
 
+// A second module whose size is no multiple of 8 or 32: counters in a skipped 32-byte block,
+// in each word of a block, several in one word, and in the tail are all found, in order.
+// (Runs after the test above, which registered the 20-counter module first.)
+uint8_t wide_counters[75];
+
+TEST(CoverageTest, EveryNonZeroCounterOfALongModuleIsFoundInOrder) {
+  CoverageState& coverage = Coverage();
+  ASSERT_EQ(coverage.NumModules(), 1u);
+  coverage.RegisterCounters(wide_counters, wide_counters + 75);
+  coverage.Configure(CoverageOptions{});
+  coverage.ResetForExecution();
+  EXPECT_TRUE(Collect().empty());
+  const size_t base = 20;  // after the first module
+  const size_t hit[] = {5, 7, 8, 15, 31, 40, 63, 64, 70, 74};
+  std::vector<uint32_t> expected;
+  for (size_t i : hit) {
+    wide_counters[i] = 1;
+    expected.push_back(uint32_t((base + i) * 8));
+  }
+  EXPECT_EQ(Collect(), expected);
+  coverage.ResetForExecution();
+  EXPECT_TRUE(Collect().empty());
+}
+
 TEST(CoverageTest, ValueProfileAddsFeaturesForCloserOperands) {
   CoverageState& coverage = Coverage();
   CoverageOptions options;
