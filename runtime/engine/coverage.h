@@ -60,9 +60,9 @@ struct CoverageOptions {
 // of a pair closer to its constant is kept although no branch changed, so magic values that
 // must hold together (or a compare of an OR of XORs with 0) are approached a step at a time,
 // while worse distances, which random bytes produce all the time, never fill the corpus.
-// Only compares with a constant side (whose distances do not depend on hash seeds), not
-// constants 1..255 (bounds, counts, characters), and not 8-byte compares with 0 (null checks
-// of pointers; UBSan adds many).
+// Only compares with a constant side (whose distances do not depend on hash seeds) that
+// looks like a magic value (WorthADistance in coverage_inl.h: not a limit, and not 0 in an
+// 8-byte compare, i.e. a pointer null check; UBSan adds many).
 class CmpDistance {
  public:
   static constexpr size_t kSiteBits = 13;
