@@ -302,10 +302,6 @@ void Coordinator::WorkerLoop(Worker* worker) {
           else if (progress.has_fuzz())
             HandleFuzzResponse(worker, progress.fuzz());
         });
-    {
-      MutexLock lock(&mutex_);
-      reserved_runs_ -= reserved;
-    }
     bool keep_going = true;
     if (result == CallResult::kOk) {
       if (is_seed_chunk)
@@ -326,6 +322,10 @@ void Coordinator::WorkerLoop(Worker* worker) {
           RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &unfinished : nullptr);
     }
     MutexLock lock(&mutex_);
+    // The reservation ends only now that the request's last runs are in TotalRuns() (the
+    // final reply, or the slot's count of a dead worker): released any earlier, another
+    // worker's budget would leave those runs out and -runs would overshoot.
+    reserved_runs_ -= reserved;
     if (is_seed_chunk) pool_.ChunkDone();
     changed_.NotifyAll();
     if (!keep_going) return;
