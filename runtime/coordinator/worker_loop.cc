@@ -116,12 +116,10 @@ bool Coordinator::LaunchWorkers(int* exit_code) {
       for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
         forwarder_.PollOnce(10);
       int status = worker->client->wait_status();
-      bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-                               (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-      if (result == CallResult::kProtocolError && clean_or_our_kill &&
+      if (result == CallResult::kProtocolError && WorkerPool::ExitedCleanlyOrKilled(status) &&
           attempt + 1 < kMaxStartFailures) {
         Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
-               int(worker->client->pid()), error.c_str());
+               int(worker->client->pid()), WorkerPool::OneLineError(error).c_str());
         DiscardClient(worker);
         continue;
       }
