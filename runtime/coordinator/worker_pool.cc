@@ -155,7 +155,7 @@ WorkerPool::FailedCall WorkerPool::DiagnoseFailedCall(Worker* worker, CallResult
   if (!ExitedCleanlyOrKilled(client.wait_status()) || !client.slot().FailureKind().empty())
     return FailedCall::kDied;
   return client.slot().generation() > 0 && worker->initialized ? FailedCall::kGarbageAfterInputs
-                                                                : FailedCall::kGarbage;
+                                                               : FailedCall::kGarbage;
 }
 
 std::string WorkerPool::OneLineError(const std::string& error) {

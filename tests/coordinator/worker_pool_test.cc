@@ -262,14 +262,14 @@ TEST(WorkerPoolGarbage, AnErrorItReportsIsPrintedAsOneEscapedLine) {
   // A frame that parses, with an error full of line breaks, escapes and 1000 bytes.
   Diagnosis d = CallAndDiagnose(StartGarbageWorker([](int fd, InputSlot*) {
     shoal::proto::Response response;
-    response.set_error("first\nERROR: libFuzzer: deadly signal\n\x1b[31m" +
-                       std::string(1000, 'x'));
+    response.set_error("first\nERROR: libFuzzer: deadly signal\n\x1b[31m" + std::string(1000, 'x'));
     WriteBytes(fd, Header(uint32_t(response.ByteSizeLong())) + response.SerializeAsString());
   }));
   EXPECT_EQ(d.result, CallResult::kProtocolError);
   EXPECT_EQ(d.failed, WorkerPool::FailedCall::kGarbage);
   EXPECT_TRUE(IsOnePrintableLine(d.line)) << d.line;
-  EXPECT_EQ(d.line.substr(0, 63), "reported an error: first\\x0aERROR: libFuzzer: deadly signal\\x0a");
+  EXPECT_EQ(d.line.substr(0, 63),
+            "reported an error: first\\x0aERROR: libFuzzer: deadly signal\\x0a");
   EXPECT_EQ(d.line.substr(d.line.size() - 3), "...");
 }
 

@@ -256,8 +256,7 @@ TEST(MergeControlFileTest, SetCoverMergeTakesTheInputAddingTheMostFeaturesFirst)
   ties.inputs.push_back(Finished("in/large", 9, {7, 8}));
   ties.inputs.push_back(Finished("in/small", 4, {8, 9}));
   ties.inputs.push_back(Finished("in/nothing_new", 1, {8}));
-  EXPECT_EQ(SelectForSetCoverMerge(ties, &new_features, &new_edges),
-            (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(SelectForSetCoverMerge(ties, &new_features, &new_edges), (std::vector<size_t>{1, 0}));
   EXPECT_EQ(new_features, 3u);
 }
 
