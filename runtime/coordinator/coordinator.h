@@ -11,7 +11,8 @@
 //
 // Which file owns which state (all in the coordinator process):
 //   coordinator.{h,cc}     phases, -runs/-max_total_time budget, monitor thread, status lines
-//   worker_pool.{h,cc}     WorkerPool: the worker slots (runs, restarts, watch), chunk queue
+//   worker_pool.{h,cc}     WorkerPool: the worker slots (runs, restarts, watch), chunk queue,
+//                          what a failed call means (died, garbage after inputs, garbage)
 //   worker_loop.cc         one thread per worker: start, InitRequest, next request, replies
 //   worker_failures.cc     a worker's death during a call: classification, lines, restart
 //   death_triage.cc        deaths with no report: re-running the last inputs

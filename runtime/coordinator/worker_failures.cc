@@ -170,33 +170,28 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
 
 bool Coordinator::RecoverFromFailedCall(Worker* worker, CallResult result, const std::string& error,
                                         SeedChunk* unfinished_seeds) {
-  bool died = true;
-  if (result == CallResult::kProtocolError) {
-    // A worker that dies while writing also truncates its frame: let it end (Close waits,
-    // then kills), and look at how it ended before calling its bytes garbage.
-    worker->client->Close();
-    int status = worker->client->wait_status();
-    bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-                             (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    died = !clean_or_our_kill || !worker->client->slot().FailureKind().empty();
-  }
   bool keep_going = true;
-  if (died) {
-    keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/false);
-  } else if (worker->client->slot().generation() > 0 && worker->initialized) {
-    // Garbage from a worker that was running inputs: the target may have written into the
-    // worker's pipe. Find out which input does that, as for a death with no report.
-    {
+  switch (WorkerPool::DiagnoseFailedCall(worker, result)) {
+    case WorkerPool::FailedCall::kDied:
+      keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/false);
+      break;
+    case WorkerPool::FailedCall::kGarbageAfterInputs:
+      // The target may have written into the worker's pipe. Find out which input does that,
+      // as for a death with no report.
+      {
+        MutexLock lock(&mutex_);
+        Printf("ERROR: worker %d (pid %d) %s\n", worker->index, int(worker->client->pid()),
+               WorkerPool::OneLineError(error).c_str());
+      }
+      keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/true);
+      break;
+    case WorkerPool::FailedCall::kGarbage: {
       MutexLock lock(&mutex_);
-      Printf("ERROR: worker %d (pid %d) %s\n", worker->index, int(worker->client->pid()),
-             error.c_str());
+      Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
+             int(worker->client->pid()), WorkerPool::OneLineError(error).c_str());
+      if (unfinished_seeds) pool_.Requeue(std::move(*unfinished_seeds));
+      break;
     }
-    keep_going = HandleDeath(worker, unfinished_seeds, /*garbled=*/true);
-  } else {
-    MutexLock lock(&mutex_);
-    Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
-           int(worker->client->pid()), error.c_str());
-    if (unfinished_seeds) pool_.Requeue(std::move(*unfinished_seeds));
   }
   DiscardClient(worker);
   return keep_going;

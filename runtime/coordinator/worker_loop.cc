@@ -116,12 +116,10 @@ bool Coordinator::LaunchWorkers(int* exit_code) {
       for (int i = 0; i < 100 && !forwarder_.WaitForEof(worker->index, 0); i++)
         forwarder_.PollOnce(10);
       int status = worker->client->wait_status();
-      bool clean_or_our_kill = (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-                               (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-      if (result == CallResult::kProtocolError && clean_or_our_kill &&
+      if (result == CallResult::kProtocolError && WorkerPool::ExitedCleanlyOrKilled(status) &&
           attempt + 1 < kMaxStartFailures) {
         Printf("ERROR: worker %d (pid %d) %s; restarting it\n", worker->index,
-               int(worker->client->pid()), error.c_str());
+               int(worker->client->pid()), WorkerPool::OneLineError(error).c_str());
         DiscardClient(worker);
         continue;
       }
@@ -302,10 +300,6 @@ void Coordinator::WorkerLoop(Worker* worker) {
           else if (progress.has_fuzz())
             HandleFuzzResponse(worker, progress.fuzz());
         });
-    {
-      MutexLock lock(&mutex_);
-      reserved_runs_ -= reserved;
-    }
     bool keep_going = true;
     if (result == CallResult::kOk) {
       if (is_seed_chunk)
@@ -326,6 +320,10 @@ void Coordinator::WorkerLoop(Worker* worker) {
           RecoverFromFailedCall(worker, result, error, is_seed_chunk ? &unfinished : nullptr);
     }
     MutexLock lock(&mutex_);
+    // The reservation ends only now that the request's last runs are in TotalRuns() (the
+    // final reply, or the slot's count of a dead worker): released any earlier, another
+    // worker's budget would leave those runs out and -runs would overshoot.
+    reserved_runs_ -= reserved;
     if (is_seed_chunk) pool_.ChunkDone();
     changed_.NotifyAll();
     if (!keep_going) return;

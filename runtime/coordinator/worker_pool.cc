@@ -1,7 +1,12 @@
 // Implements worker_pool.h. Runs in the coordinator process, under its owner's lock.
 #include "runtime/coordinator/worker_pool.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 
 #include "runtime/common/process.h"
 
@@ -135,6 +140,36 @@ void WorkerPool::Watch(std::chrono::steady_clock::time_point now, long rss_limit
       client.Kill();
     }
   }
+}
+
+bool WorkerPool::ExitedCleanlyOrKilled(int wait_status) {
+  return (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) ||
+         (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL);
+}
+
+WorkerPool::FailedCall WorkerPool::DiagnoseFailedCall(Worker* worker, CallResult result) {
+  WorkerClient& client = *worker->client;
+  if (result != CallResult::kProtocolError) return FailedCall::kDied;
+  // Let it end before calling its bytes garbage: one that is dying truncates its frame too.
+  client.Close();
+  if (!ExitedCleanlyOrKilled(client.wait_status()) || !client.slot().FailureKind().empty())
+    return FailedCall::kDied;
+  return client.slot().generation() > 0 && worker->initialized ? FailedCall::kGarbageAfterInputs
+                                                               : FailedCall::kGarbage;
+}
+
+std::string WorkerPool::OneLineError(const std::string& error) {
+  std::string line;
+  for (unsigned char c : error) {
+    char piece[8] = {char(c), 0};
+    if (c < 0x20 || c >= 0x7f) snprintf(piece, sizeof(piece), "\\x%02x", c);
+    if (line.size() + strlen(piece) > kMaxErrorLength) {
+      line += "...";
+      break;
+    }
+    line += piece;
+  }
+  return line;
 }
 
 uint64_t WorkerPool::TotalRuns() const {

@@ -115,6 +115,27 @@ class WorkerPool {
   // 2 x timeout_sec + 5 s (if timeout_sec > 0). Kills the worker and marks why.
   void Watch(std::chrono::steady_clock::time_point now, long rss_limit_mb, long timeout_sec);
 
+  // ---- a slot's process that did not answer ----
+  // What a call that ended in neither kOk nor kClosed says about the slot's process:
+  //   kDied               it crashed, reported a failure or was killed (a death to handle);
+  //   kGarbageAfterInputs it sent garbage (a bad frame, bytes that do not parse, an error it
+  //                       should not report) after it ran inputs, which the target may have
+  //                       written into its pipe: handled as a death with no report;
+  //   kGarbage            it sent garbage before running anything: one error line, restart.
+  enum class FailedCall { kDied, kGarbageAfterInputs, kGarbage };
+  // Tells which, after Close() (which waits for the process, and kills it after a grace) when
+  // the call saw garbage: a worker that dies while writing also truncates its frame. For the
+  // slot's own thread, without the owner's lock (it blocks); reads the slot's `client` and
+  // `initialized`, which only that thread changes.
+  static FailedCall DiagnoseFailedCall(Worker* worker, CallResult result);
+  // Whether a wait status is a clean exit or the SIGKILL Close() sends after its grace.
+  static bool ExitedCleanlyOrKilled(int wait_status);
+  // `error` (a WorkerClient's, which may quote what the process sent) as one printable line:
+  // control and non-ASCII bytes escaped as \xNN, cut (with "...") to at most kMaxErrorLength
+  // bytes before the dots.
+  static std::string OneLineError(const std::string& error);
+  static constexpr size_t kMaxErrorLength = 200;
+
   // ---- totals ----
   uint64_t TotalRuns() const;  // every process of every slot
   size_t PeakRssMb() const;    // the largest of the workers' (not this process's)

@@ -213,9 +213,11 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
   if (!detect_leaks_ || !__lsan_enable || !__lsan_disable || !__lsan_do_recoverable_leak_check)
     return;
   if (mallocs_in_run_.load() <= frees_in_run_.load()) return;  // a leak is unlikely
-  // Run again with LSan off, so a real leak is reported once, by the check below.
+  // Run again with LSan off, so a real leak is reported once, by the check below. It is a
+  // run of its own (as libFuzzer counts it) unless the run budget is spent: -runs is never
+  // overshot.
   __lsan_disable();
-  ExecuteCallback(data, size);
+  ExecuteCallback(data, size, /*counted=*/total_runs_ < budget_end_runs_);
   __lsan_enable();
   if (mallocs_in_run_.load() <= frees_in_run_.load()) return;
   if (leak_detection_attempts_++ > kMaxLeakDetectionAttempts) {
@@ -387,13 +389,18 @@ void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink) {
   FinishSeeds();
   if (corpus_.empty()) return;
   new_unit_sink_ = std::move(sink);
-  budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
+  SetRunBudget(max_runs);
   budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
   while (!TimeToStop()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
   }
   new_unit_sink_ = nullptr;
+  SetRunBudget(0);
+}
+
+void Fuzzer::SetRunBudget(size_t max_runs) {
+  budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
 }
 
 bool Fuzzer::TimeToStop() {

@@ -126,6 +126,10 @@ class Fuzzer {
   // passed; new units go to *sink instead of the status line and the output corpus.
   using NewUnitSink = std::function<void(NewUnitRecord&&)>;
   void FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink);
+  // Ends the run budget max_runs more executions from now (0: no limit) for what runs next:
+  // a leak check's second run of an input is counted only within it, so it never takes the
+  // total past -runs. FuzzFor sets its own, and lifts it when it returns.
+  void SetRunBudget(size_t max_runs);
   // -minimize_crash's step: runs ever smaller mutants of `input` until one fails (and this
   // process dies reporting it) or the budget is spent; returns the number of runs.
   size_t MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms);

@@ -151,6 +151,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
     case shoal::proto::Request::kFuzz: {
       const auto& fuzz = request.fuzz();
       size_t runs_before = fuzzer_->total_runs();
+      fuzzer_->SetRunBudget(fuzz.max_runs());  // FuzzFor below continues it
       for (const std::string& input : fuzz.inputs_from_others())
         fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
       // The others' inputs count against the run budget too (so -runs=N stays exact).
@@ -179,6 +180,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       if (!fuzz.max_runs() || used < fuzz.max_runs())
         fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(),
                          send_unit);
+      fuzzer_->SetRunBudget(0);  // seeds and -reload files run outside the -runs budget
       FillStats(response.mutable_fuzz()->mutable_stats());
       if (report_mutation_stats_) ReportMutationStats(response.mutable_fuzz());
       break;

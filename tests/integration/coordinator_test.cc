@@ -152,6 +152,49 @@ TEST(Coordinator, RunsCountsExactlyWithTwoWorkers) {
   EXPECT_TRUE(HasLine(run.output, "stat::number_of_executed_units: 100000")) << run.output;
 }
 
+// The "Done N runs" of a run that ended on -runs, or -1.
+long long DoneRuns(const RunResult& run) {
+  auto done = FindLine(run.output, R"(Done (\d+) runs in \d+ second\(s\))");
+  return done ? std::stoll((*done)[1]) : -1;
+}
+
+TEST(Coordinator, RunsIsNeverOvershotWhenTheLeakCheckRunsInputsTwice) {
+  // Every input of this target mallocs more than it frees, so the leak check runs it a
+  // second time, a counted run; one that would go past a worker's share of the budget
+  // overshot -runs (by one per request that ended on its budget, e.g. 7 -> 11 with 4
+  // workers). The seeds (the empty input, "\n" and its second run) take 3 runs.
+  for (int workers : {0, 1, 2, 3, 4}) {
+    for (long long runs : {4, 9, 100, 333}) {
+      TempDir dir;
+      RunResult run = RunProcess(Harness("keeps_allocations"),
+                                 {kSeed, "-workers=" + std::to_string(workers),
+                                  "-runs=" + std::to_string(runs)},
+                                 dir.path());
+      SHOAL_EXPECT_EXIT(run, 0);
+      EXPECT_EQ(DoneRuns(run), runs) << "-workers=" << workers << "\n" << run.output;
+    }
+  }
+}
+
+TEST(Coordinator, RunsIsExactWithSeveralWorkersOnAFastTarget) {
+  // Requests end on time (200 ms) or on their share of the budget, in every order; the
+  // total over all workers must come out at -runs exactly, never above.
+  for (int round = 0; round < 2; round++) {
+    for (int workers : {2, 3, 4}) {
+      for (long long runs : {5000, 300000}) {
+        TempDir dir;
+        RunResult run = RunProcess(Harness("branchy"),
+                                   {"-seed=" + std::to_string(round + 1),
+                                    "-workers=" + std::to_string(workers),
+                                    "-runs=" + std::to_string(runs)},
+                                   dir.path());
+        SHOAL_EXPECT_EXIT(run, 0);
+        EXPECT_EQ(DoneRuns(run), runs) << "-workers=" << workers << "\n" << run.output;
+      }
+    }
+  }
+}
+
 class GarbageWorker : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(GarbageWorker, IsRestartedAndTheRunGoesOn) {

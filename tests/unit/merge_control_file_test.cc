@@ -208,5 +208,57 @@ TEST(MergeControlFileTest, SelectionPrefersTheSmallerOfTwoInputsWithTheSameFeatu
   EXPECT_EQ(new_edges, 3u);
 }
 
+// A finished input of the second group, with its features (edges: the same numbers).
+MergeInput Finished(const std::string& path, size_t size, std::vector<uint32_t> features) {
+  MergeInput input;
+  input.path = path;
+  input.size = size;
+  input.started = input.finished = true;
+  input.edges = features;
+  input.features = std::move(features);
+  return input;
+}
+
+// The first corpus knows feature 1; then a (1 byte: 1, 2), b (10 bytes: 2, 3, 4), c (2 bytes:
+// 4), and d, which crashed (started, no FT) although it would add feature 5.
+MergeControl FourCandidates() {
+  MergeControl control;
+  control.num_in_first_corpus = 1;
+  control.inputs.push_back(Finished("out/known", 3, {1}));
+  control.inputs.push_back(Finished("in/a", 1, {1, 2}));
+  control.inputs.push_back(Finished("in/b", 10, {2, 3, 4}));
+  control.inputs.push_back(Finished("in/c", 2, {4}));
+  MergeInput crashed = Finished("in/d", 1, {5});
+  crashed.finished = false;
+  control.inputs.push_back(crashed);
+  return control;
+}
+
+TEST(MergeControlFileTest, MergeTakesSmallestFirstWhatAddsAFeatureAndNeverACrashedInput) {
+  size_t new_features = 0, new_edges = 0;
+  EXPECT_EQ(SelectForMerge(FourCandidates(), &new_features, &new_edges),
+            (std::vector<size_t>{1, 3, 2}));
+  EXPECT_EQ(new_features, 3u);  // 2, 4, 3: feature 1 was known, 5 only the crashed input has
+  EXPECT_EQ(new_edges, 3u);
+}
+
+TEST(MergeControlFileTest, SetCoverMergeTakesTheInputAddingTheMostFeaturesFirst) {
+  size_t new_features = 0, new_edges = 0;
+  // b adds three; after it, a and c add nothing.
+  EXPECT_EQ(SelectForSetCoverMerge(FourCandidates(), &new_features, &new_edges),
+            std::vector<size_t>{2});
+  EXPECT_EQ(new_features, 3u);
+  EXPECT_EQ(new_edges, 3u);
+
+  // Of two inputs adding as much, the smaller first; one that adds nothing once it is taken
+  // is left out.
+  MergeControl ties;
+  ties.inputs.push_back(Finished("in/large", 9, {7, 8}));
+  ties.inputs.push_back(Finished("in/small", 4, {8, 9}));
+  ties.inputs.push_back(Finished("in/nothing_new", 1, {8}));
+  EXPECT_EQ(SelectForSetCoverMerge(ties, &new_features, &new_edges), (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(new_features, 3u);
+}
+
 }  // namespace
 }  // namespace fuzzer
