@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "runtime/common/flags.h"
+
 namespace fuzzer {
 namespace {
 
@@ -32,8 +34,8 @@ std::string FuzzingOptions::ArtifactPath(const std::string& kind,
   return exact_artifact_path ? *exact_artifact_path : artifact_prefix + kind + sha1_hex;
 }
 
-uint64_t FuzzingOptions::WorkerSeed(size_t index, size_t restarts) const {
-  return uint64_t(seed) + uint64_t(index) * 7919 + uint64_t(restarts) * 104729;
+uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts) {
+  return uint64_t(run_seed) + uint64_t(index) * 7919 + uint64_t(restarts) * 104729;
 }
 
 FuzzingOptions BuildFuzzingOptions(const Flags& flags, const ProcessFacts& facts) {

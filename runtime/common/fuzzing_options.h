@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
-#include "runtime/common/flags.h"
-
 namespace fuzzer {
+
+struct Flags;  // runtime/common/flags.h: read by the builder only
 
 // libFuzzer's largest default -max_len (and its merge's default): 1 MiB.
 constexpr size_t kLargestDefaultMaxLen = 1 << 20;
@@ -143,10 +143,12 @@ struct FuzzingOptions {
   // Where an artifact of `kind` ("crash-", "minimized-from-", ...) for an input whose SHA-1
   // is `sha1_hex` goes: -exact_artifact_path, or <artifact_prefix><kind><sha1>.
   std::string ArtifactPath(const std::string& kind, const std::string& sha1_hex) const;
-  // The RNG seed of worker `index` after `restarts` restarts (distinct per worker and per
-  // process, and the same for the same -seed).
-  uint64_t WorkerSeed(size_t index, size_t restarts) const;
 };
+
+// The RNG seed of worker `index`'s process after `restarts` restarts, in a run (or a worker
+// session) whose seed is `run_seed` (FuzzingOptions::seed, or a session's own): the run's seed
+// for the first process of worker 0; every other one differs.
+uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts);
 
 // The one place flags become options. `flags` as ParseCommandLine made them.
 FuzzingOptions BuildFuzzingOptions(const Flags& flags, const ProcessFacts& facts);

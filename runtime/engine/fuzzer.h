@@ -17,7 +17,7 @@
 
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/input_slot.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
@@ -58,24 +58,25 @@ struct NewUnitRecord {
 // libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
 size_t DefaultMaxLen(size_t largest_seed);
 // The -max_len to use: the flag, or the default from the seeds with libFuzzer's INFO line.
-size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds);
+size_t ChooseMaxLen(const FuzzingOptions& options, const std::vector<SeedFile>& seeds);
 // libFuzzer's "INFO: seed corpus: ..." line (or the one for no corpus).
 void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds);
 // Seeds in execution order: optionally shuffled, then smallest first (-shuffle, -prefer_small).
-std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
+std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const FuzzingOptions& options,
                                  Random* rand);
 
 // -focus_function, at the start of fuzzing (coordinator or in-process engine): resolves the
 // function and prints libFuzzer's INFO line, or its ERROR line and returns false.
-bool SetUpFocusFunction(const Flags& flags);
+bool SetUpFocusFunction(const FuzzingOptions& options);
 // After INITED: "INFO: N/M inputs touch the focus function" (nothing without one).
-void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
+void PrintFocusFunctionTouches(const FuzzingOptions& options, const Corpus& corpus);
 
 // -exit_on_src_pos / -exit_on_item (coordinator or in-process engine): if `new_pcs` (PC-table
 // addresses just covered) include the source position, or the corpus now holds the item,
 // prints libFuzzer's INFO line and ends the process with exit code 0, as libFuzzer does.
-void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs);
-void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus);
+void ExitIfSourcePositionReached(const FuzzingOptions& options,
+                                 const std::vector<uintptr_t>& new_pcs);
+void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus);
 
 // -purge_allocator_interval: once `interval_sec` has passed since the last look, purge the
 // sanitizer allocator's caches and quarantine, unless an RSS limit is set and the peak RSS is
@@ -92,14 +93,14 @@ void SetActiveDispatcher(MutationDispatcher* dispatcher);
 
 class Fuzzer {
  public:
-  Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand);
+  Fuzzer(const FuzzingOptions& options, const TargetHooks& hooks, Random* rand);
   ~Fuzzer();
   Fuzzer(const Fuzzer&) = delete;
   Fuzzer& operator=(const Fuzzer&) = delete;
 
   MutationDispatcher& mutation_dispatcher() { return *dispatcher_; }
   Corpus& corpus() { return corpus_; }
-  const Flags& flags() const { return flags_; }
+  const FuzzingOptions& options() const { return options_; }
 
   // Fuzzing mode: runs the empty input and the seeds, prints INITED, then mutates until a
   // limit is reached; prints DONE and "Done N runs". `output_dir` may be empty.
@@ -219,7 +220,7 @@ class Fuzzer {
   bool PlateauReached() const;
   size_t ExecsPerSecond() const;
 
-  const Flags& flags_;
+  const FuzzingOptions& options_;
   TargetHooks hooks_;
   Random* rand_;
   std::unique_ptr<MutationDispatcher> dispatcher_;
@@ -231,7 +232,6 @@ class Fuzzer {
   // -features_dir, in-process only (a worker's units get their files from the coordinator).
   const char* features_dir_ = nullptr;
   int64_t next_reload_usec_ = 0;
-  std::string artifact_prefix_;
 
   size_t max_input_len_ = 0;
   size_t length_limit_ = 0;  // "lim:", grown by -len_control

@@ -200,18 +200,15 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
   return response;
 }
 
-int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand) {
+int RunWorker(const WorkerEndpoint& endpoint, const FuzzingOptions& options, Fuzzer* fuzzer,
+              Random* rand) {
   // The coordinator owns Ctrl-C, SIGTERM and SIGUSR1/2 and stops workers by closing their
-  // pipes. The worker keeps its own RSS check (it can print the heap profile); the
-  // coordinator's, with some headroom, catches what that one cannot.
+  // pipes (a worker's options do not handle them either). The worker keeps its own RSS check
+  // (it can print the heap profile); the coordinator's, with some headroom, catches what that
+  // one cannot.
   signal(SIGINT, SIG_IGN);
   signal(SIGUSR1, SIG_IGN);
   signal(SIGUSR2, SIG_IGN);
-  static Flags worker_flags = flags;
-  worker_flags.handle_int = 0;
-  worker_flags.handle_term = 0;
-  worker_flags.handle_usr1 = 0;
-  worker_flags.handle_usr2 = 0;
   std::unique_ptr<InputSlot> slot = InputSlot::Attach(endpoint.slot_fd);
   if (!slot) {
     Printf("ERROR: shoal worker %d: cannot map the shared input slot\n", endpoint.index);
@@ -220,10 +217,10 @@ int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer
   fuzzer->set_max_input_len(slot->capacity());
   fuzzer->UseInputSlot(std::move(slot));
   fuzzer->set_artifact_mode(ArtifactMode::kReportToCoordinator);
-  InstallFailureHandlers(fuzzer, worker_flags);
+  InstallFailureHandlers(fuzzer, options);
   // The coordinator resolved -focus_function already (and stopped if it could not).
-  if (flags.focus_function) Coverage().SetFocusFunction(flags.focus_function);
-  WorkerServer server(endpoint, fuzzer, rand, flags.print_corpus_stats != 0);
+  if (options.focus_function) Coverage().SetFocusFunction(options.focus_function->c_str());
+  WorkerServer server(endpoint, fuzzer, rand, options.print_corpus_stats);
   int code = server.Serve();
   fuzzer->set_artifact_mode(ArtifactMode::kNone);  // leaks at exit are not about one input
   return code;

@@ -48,6 +48,7 @@ class WorkerServer {
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is
 // set): maps the shared slot, installs the worker's failure handlers, serves requests.
-int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand);
+int RunWorker(const WorkerEndpoint& endpoint, const FuzzingOptions& options, Fuzzer* fuzzer,
+              Random* rand);
 
 }  // namespace fuzzer

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/flags.h"
+
 namespace fuzzer {
 namespace {
 
@@ -67,10 +69,10 @@ TEST(FuzzingOptionsTest, ArtifactPathDefaultsToTheCurrentDirectory) {
 TEST(FuzzingOptionsTest, WorkerSeedsAreDistinctAndFollowTheRunSeed) {
   FuzzingOptions options = Build({"-seed=5"});
   EXPECT_EQ(options.seed, 5u);
-  EXPECT_EQ(options.WorkerSeed(0, 0), 5u);
-  EXPECT_EQ(options.WorkerSeed(1, 0), 5u + 7919u);
-  EXPECT_EQ(options.WorkerSeed(0, 1), 5u + 104729u);
-  EXPECT_EQ(options.WorkerSeed(2, 3), 5u + 2 * 7919u + 3 * 104729u);
+  EXPECT_EQ(WorkerSeed(options.seed, 0, 0), 5u);
+  EXPECT_EQ(WorkerSeed(options.seed, 1, 0), 5u + 7919u);
+  EXPECT_EQ(WorkerSeed(options.seed, 0, 1), 5u + 104729u);
+  EXPECT_EQ(WorkerSeed(options.seed, 2, 3), 5u + 2 * 7919u + 3 * 104729u);
   // An explicit seed wins over the clock's.
   ProcessFacts facts;
   facts.clock_seed = 99;
