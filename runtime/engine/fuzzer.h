@@ -162,7 +162,7 @@ class Fuzzer {
   bool RunningTarget() const { return running_target_.load(std::memory_order_relaxed); }
   void OnMalloc() { mallocs_in_run_.fetch_add(1, std::memory_order_relaxed); }
   void OnFree() { frees_in_run_.fetch_add(1, std::memory_order_relaxed); }
-  size_t malloc_limit_mb() const { return malloc_limit_mb_; }
+  size_t malloc_limit_mb() const { return options_.malloc_limit_mb; }
 
  private:
   enum RunResult { kNothing, kNew, kReduced };
@@ -235,7 +235,6 @@ class Fuzzer {
 
   size_t max_input_len_ = 0;
   size_t length_limit_ = 0;  // "lim:", grown by -len_control
-  size_t malloc_limit_mb_ = 0;
   Bytes mutation_buffer_;
   std::vector<uint32_t> new_features_;
   std::vector<uintptr_t> new_pcs_;  // -print_pcs: scratch for NEW_PC lines
