@@ -517,7 +517,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
       InstallFailureHandlers(fuzzer, options);
       fuzzer->set_stats_file(stats_file.get());
       fuzzer->Loop(seeds, output_dir);
-      fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
+      fuzzer->ReportNothingMore();  // a leak report at exit is not about one input
       return 0;
     }
   }

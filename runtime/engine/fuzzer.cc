@@ -6,16 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/feature_files.h"
 #include "runtime/common/log.h"
-#include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
-#include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/float_constants.h"
 #include "runtime/engine/fuzzer_internal.h"
@@ -64,6 +61,11 @@ Fuzzer::Fuzzer(const FuzzingOptions& options, const TargetHooks& hooks, Random* 
     stage_ = std::make_unique<InputToStateStage>(stage_options);
   }
   set_max_input_len(options.max_len_or_largest_default);
+  reporter_ = &in_process_reporter_;
+}
+
+void Fuzzer::UseReporter(EngineReporter* reporter) {
+  reporter_ = reporter ? reporter : &in_process_reporter_;
 }
 
 Fuzzer::~Fuzzer() = default;
@@ -188,8 +190,7 @@ void Fuzzer::PrintNewFunctions() {
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
   if (options_.record_new_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
   // A worker's new coverage is checked by its coordinator, which decides how the run ends.
-  if (artifact_mode_ != ArtifactMode::kReportToCoordinator)
-    ExitIfSourcePositionReached(options_, new_pcs_);
+  if (reporter_->SpeaksForTheRun()) ExitIfSourcePositionReached(options_, new_pcs_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
   if (options_.print_pcs)
@@ -374,17 +375,15 @@ void Fuzzer::FinishSeeds() {
   fuzzing_started_ = true;
 }
 
-void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink) {
+void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms) {
   FinishSeeds();
   if (corpus_.empty()) return;
-  new_unit_sink_ = std::move(sink);
   budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
   budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
   while (!TimeToStop()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
   }
-  new_unit_sink_ = nullptr;
 }
 
 bool Fuzzer::TimeToStop() {
@@ -444,7 +443,7 @@ void Fuzzer::MutateAndTestOne() {
     RunResult result = RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
     if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
-        artifact_mode_ != ArtifactMode::kReportToCoordinator)  // a worker's coordinator pulses
+        reporter_->SpeaksForTheRun())  // a worker's coordinator pulses
       PrintStatusLine("pulse ");
     if (result != kNothing) {
       input.num_successful_mutations++;
@@ -460,47 +459,16 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   dispatcher_->RecordSuccessfulMutationSequence();
   new_units_added_++;
   last_corpus_update_run_ = total_runs_;
-  if (new_unit_sink_) {
-    NewUnitRecord record;
-    record.data.assign(data, data + size);
-    CollectAllFeatures(data, size, &record.features);
-    record.mutation_sequence = dispatcher_->DescribeMutationSequence(options_.verbosity >= 2);
-    record.mutation_names = dispatcher_->MutationNames();
-    record.base_sha1 = parent_sha1_;
-    record.found_at_run = total_runs_;
-    new_unit_sink_(std::move(record));
-    return;
-  }
-  PrintStatusLine(result == kReduced ? "REDUCE" : "NEW   ", "");
-  Printf(" L: %zd/%zd %s\n", size, corpus_.MaxInputSize(),
-         dispatcher_->DescribeMutationSequence(options_.verbosity >= 2).c_str());
-  for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
-  WriteToOutputCorpus(data, size);
-  if (result == kNew) AddToMutationGraph(data, size, parent_sha1_, dispatcher_->MutationNames());
-  ExitIfItemInCorpus(options_, corpus_);
-}
-
-void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
-                                const std::string& mutation_names) {
-  // A worker's units go into the graph through its coordinator.
-  if (!options_.mutation_graph_file || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
-  AppendToMutationGraph(*options_.mutation_graph_file, Sha1Hex(data, size), base_sha1,
-                        mutation_names);
-}
-
-void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
-  if (output_dir_.empty()) return;
-  std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
-  if (reload_watcher_) reload_watcher_->MarkKnown(path);
-  // Warned once per process, in the coordinator's words: an unwritable output dir would
-  // otherwise print a line for every NEW and REDUCE unit.
-  static bool warned = false;
-  if (!WriteFileAtomically(path, data, size) && !warned) {
-    warned = true;
-    Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
-           "only and are lost at exit (this warning is not repeated)\n",
-           path.c_str(), strerror(errno));
-  }
+  KeptUnit unit;
+  unit.reduced = result == kReduced;
+  unit.data = data;
+  unit.size = size;
+  if (reporter_->WantsAllFeatures()) CollectAllFeatures(data, size, &unit.features);
+  unit.mutation_sequence = dispatcher_->DescribeMutationSequence(options_.verbosity >= 2);
+  unit.mutation_names = dispatcher_->MutationNames();
+  unit.base_sha1 = parent_sha1_;
+  unit.found_at_run = total_runs_;
+  reporter_->UnitKept(unit);
 }
 
 void Fuzzer::PrintStatusLine(const char* where, const char* end) {
@@ -522,7 +490,7 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
 
 void Fuzzer::PrintFinalStats() {
   // A worker's numbers are only part of the run: its coordinator prints the totals.
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
+  if (!reporter_->SpeaksForTheRun()) return;
   if (coverage_report_) coverage_report_->PrintAsFlagged(options_);  // before the stats
   if (options_.print_corpus_stats)
     for (size_t i = 0; i < corpus_.size(); i++)

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +23,7 @@
 #include "runtime/engine/checksum_repair.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
+#include "runtime/engine/engine_reporter.h"
 #include "runtime/engine/i2s_stage.h"
 #include "runtime/engine/mutation_dispatcher.h"
 
@@ -40,20 +40,6 @@ struct TargetHooks {
 
 // A seed file to run before fuzzing (read lazily).
 using SeedFile = SizedFile;
-
-// What happens to a failing input: written as an artifact (in-process fuzzing), not written
-// (reproduce mode), or reported to the coordinator through the shared input slot (worker).
-enum class ArtifactMode { kWrite, kNone, kReportToCoordinator };
-
-// A unit that added coverage, as a worker hands it to the coordinator.
-struct NewUnitRecord {
-  Bytes data;
-  std::vector<uint32_t> features;  // every feature the unit reached
-  std::string mutation_sequence;
-  std::string mutation_names;
-  std::string base_sha1;
-  size_t found_at_run = 0;
-};
 
 // libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
 size_t DefaultMaxLen(size_t largest_seed);
@@ -123,9 +109,8 @@ class Fuzzer {
   // After the seeds: sets the length limit and starts mutating.
   void FinishSeeds();
   // Mutates until max_runs more executions (0: no limit) or max_time_ms (0: no limit) have
-  // passed; new units go to *sink instead of the status line and the output corpus.
-  using NewUnitSink = std::function<void(NewUnitRecord&&)>;
-  void FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink);
+  // passed; new units go to the reporter (UseReporter).
+  void FuzzFor(size_t max_runs, size_t max_time_ms);
   // -minimize_crash's step: runs ever smaller mutants of `input` until one fails (and this
   // process dies reporting it) or the budget is spent; returns the number of runs.
   size_t MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms);
@@ -136,9 +121,13 @@ class Fuzzer {
 
   size_t max_input_len() const { return max_input_len_; }
   void set_max_input_len(size_t len);
-  void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
-  // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
-  void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
+  // Where kept units and failing inputs go from now on (engine_reporter.h): `reporter`
+  // (not owned; it must outlive its use), or the in-process engine's own (the default) when
+  // null.
+  void UseReporter(EngineReporter* reporter);
+  // From now on nothing is reported (reproduce mode; at exit, a leak report is not about
+  // one input).
+  void ReportNothingMore() { reporter_ = &silent_reporter_; }
   // A worker that replaces a dead one: the corpus it runs before fuzzing is not queued for
   // the input-to-state stage (its deterministic edits would find the same failure again).
   void set_stage_skips_seeds(bool skip) { stage_skips_seeds_ = skip; }
@@ -186,7 +175,20 @@ class Fuzzer {
   // A unit was added to the corpus: the stage will look at it.
   void QueueForStage(const uint8_t* data, size_t size, const std::string& sha1);
   void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
+  // A unit was kept: bookkeeping, then the reporter (UnitKept).
   void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
+  // ---- the in-process engine's reporting (fuzzer_reporting.cc) ----
+  // The in-process engine's EngineReporter: libFuzzer's NEW/REDUCE lines, the output
+  // corpus and the mutation graph for kept units; the artifact block and file for failures.
+  class InProcessReporter final : public EngineReporter {
+   public:
+    explicit InProcessReporter(Fuzzer* fuzzer) : fuzzer_(fuzzer) {}
+    void UnitKept(const KeptUnit& unit) override;
+    void FailingInput(const FailingUnit& unit) override;
+
+   private:
+    Fuzzer* const fuzzer_;
+  };
   void WriteToOutputCorpus(const uint8_t* data, size_t size);
   // -mutation_graph_file (in-process engine): a vertex for the unit, and an edge from its base.
   void AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
@@ -199,7 +201,7 @@ class Fuzzer {
   bool TimeToStop();
   void MaybeGrowLengthLimit();
   void HandleOverwrittenInput();
-  // Prints the artifact block and writes <prefix><kind><sha1> from the input slot.
+  // Hands the input in the slot to the reporter as failing with `kind` (FailingInput).
   void DumpCurrentUnit(const char* kind);
   void PrintStackTrace();
   // The end of every report of a bug in the target that Shoal itself detected.
@@ -249,9 +251,11 @@ class Fuzzer {
   size_t leak_detection_attempts_ = 0;
   bool detect_leaks_ = true;
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
-  ArtifactMode artifact_mode_ = ArtifactMode::kWrite;
-  bool announce_artifacts_ = false;
-  NewUnitSink new_unit_sink_;
+  InProcessReporter in_process_reporter_{this};
+  SilentReporter silent_reporter_;
+  // Read on the crash path: set only while no target runs (before handlers matter, or by
+  // the thread that runs the target).
+  EngineReporter* reporter_ = nullptr;
   std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
   size_t budget_end_runs_ = SIZE_MAX;
   int64_t budget_end_usec_ = INT64_MAX;

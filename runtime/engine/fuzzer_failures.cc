@@ -1,6 +1,7 @@
 // The Fuzzer's failure side: -minimize_crash's step, reproduce mode, and the crash-time entry
-// points that signal handlers and sanitizer callbacks call (failure_handlers.cc): the
-// artifact block and file, the stack trace, libFuzzer's banners and exit codes. Worker /
+// points that signal handlers and sanitizer callbacks call (failure_handlers.cc): the failing
+// input handed to the reporter (engine_reporter.h), the stack trace, libFuzzer's banners and
+// exit codes. Worker /
 // in-process engine; the crash-time code is careful to be signal-tolerant.
 #include <execinfo.h>
 #include <unistd.h>
@@ -9,13 +10,10 @@
 #include <atomic>
 #include <cstring>
 
-#include "runtime/common/encoding.h"
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
-#include "runtime/common/sha1.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/fuzzer_internal.h"
-#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -68,7 +66,7 @@ size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max
 // Reproduce mode
 
 void Fuzzer::RunReproducer(const Bytes& data) {
-  artifact_mode_ = ArtifactMode::kNone;
+  ReportNothingMore();
   running_initial_corpus_ = true;
   ExecuteCallback(data.data(), data.size());
   TryDetectingAMemoryLeak(data.data(), data.size());
@@ -88,25 +86,13 @@ void Fuzzer::PrintStackTrace() {
 }
 
 void Fuzzer::DumpCurrentUnit(const char* kind) {
-  if (artifact_mode_ == ArtifactMode::kNone) return;
-  const uint8_t* data = slot_->data();
-  size_t size = slot_->size();
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) slot_->SetFailureKind(kind);
-  PrintUnitLines(dispatcher_->DescribeMutationSequence(options_.verbosity >= 2), parent_sha1_, data,
-                 size);
-  std::string path = options_.ArtifactPath(kind, Sha1Hex(data, size));
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
-    // A worker never writes files: the coordinator writes this one from the slot after this
-    // process is gone. It may announce it first, so the lines keep libFuzzer's order.
-    if (!announce_artifacts_) return;
-    slot_->SetArtifactAnnounced();
-    PrintArtifactWritten(options_.artifact_prefix, path);
-  } else if (WriteFileAtomically(path, data, size)) {
-    PrintArtifactWritten(options_.artifact_prefix, path);
-  } else {
-    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
-  }
-  PrintBase64Line(data, size);
+  FailingUnit unit;
+  unit.kind = kind;
+  unit.slot = slot_.get();
+  unit.dispatcher = dispatcher_.get();
+  unit.verbose_sequence = options_.verbosity >= 2;
+  unit.base_sha1 = &parent_sha1_;
+  reporter_->FailingInput(unit);
 }
 
 void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {
