@@ -43,6 +43,9 @@ struct SignalOptions {
   bool term = true, xfsz = true, usr1 = true, usr2 = true;
 };
 
+// The options themselves: plain values, with the defaults of flags.def; only
+// BuildFuzzingOptions fills them from a command line. An optional string is absent when its
+// flag was not given (given empty, it is present and empty).
 struct FuzzingOptions {
   // ---- the run ----
   unsigned seed = 0;  // never 0: -seed, or ProcessFacts::clock_seed

@@ -44,6 +44,8 @@ struct FailingUnit {
 // input's bytes (PrintUnitLines).
 void PrintFailingUnitLines(const FailingUnit& unit);
 
+// The interface. An implementation is not owned by the Fuzzer (Fuzzer::UseReporter) and must
+// outlive its use, crash-time calls included.
 class EngineReporter {
  public:
   virtual ~EngineReporter() = default;
