@@ -29,12 +29,13 @@ StatsRow Coordinator::CollectStatsRow() const {
 }
 
 bool Coordinator::PlateauReached() const {
-  if (flags_.max_plateau_time <= 0 || !fuzzing_phase_) return false;
+  if (options_.max_plateau_time_sec <= 0 || !fuzzing_phase_) return false;
   auto since = std::max(last_new_coverage_, start_time_);
-  if (std::chrono::steady_clock::now() - since < std::chrono::seconds(flags_.max_plateau_time))
+  if (std::chrono::steady_clock::now() - since <
+      std::chrono::seconds(options_.max_plateau_time_sec))
     return false;
   Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
-         flags_.max_plateau_time, flags_.max_plateau_time);
+         options_.max_plateau_time_sec, options_.max_plateau_time_sec);
   return true;
 }
 

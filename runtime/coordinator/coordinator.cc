@@ -31,15 +31,15 @@ std::atomic<int> pending_signal{0};
 
 void RecordSignal(int signum) { pending_signal.store(signum); }
 
-void InstallCoordinatorSignalHandlers(const Flags& flags) {
+void InstallCoordinatorSignalHandlers(const FuzzingOptions& options) {
   signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is EPIPE, handled as "worker gone"
   struct sigaction action = {};
   sigemptyset(&action.sa_mask);
   action.sa_handler = RecordSignal;
-  if (flags.handle_int) sigaction(SIGINT, &action, nullptr);
-  if (flags.handle_term) sigaction(SIGTERM, &action, nullptr);
-  if (flags.handle_usr1) sigaction(SIGUSR1, &action, nullptr);
-  if (flags.handle_usr2) sigaction(SIGUSR2, &action, nullptr);
+  if (options.handle.interrupt) sigaction(SIGINT, &action, nullptr);
+  if (options.handle.term) sigaction(SIGTERM, &action, nullptr);
+  if (options.handle.usr1) sigaction(SIGUSR1, &action, nullptr);
+  if (options.handle.usr2) sigaction(SIGUSR2, &action, nullptr);
 }
 
 }  // namespace
@@ -48,14 +48,13 @@ double Coordinator::SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Coordinator::Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers,
-                         unsigned seed)
-    : flags_(flags),
+Coordinator::Coordinator(const FuzzingOptions& options, std::vector<std::string> argv,
+                         size_t num_workers)
+    : options_(options),
       argv_(std::move(argv)),
-      seed_(seed),
       start_time_(std::chrono::steady_clock::now()),
-      corpus_(flags),
-      failures_(flags),
+      corpus_(options),
+      failures_(options),
       pool_(num_workers) {
   for (size_t i = 0; i < num_workers; i++) workers_.push_back(pool_.worker(i));
 }
@@ -68,15 +67,15 @@ Coordinator::~Coordinator() {
 uint64_t Coordinator::TotalRuns() const { return pool_.TotalRuns(); }
 
 size_t Coordinator::RunBudget() {
-  if (flags_.runs < 0) return 0;  // unlimited
+  if (options_.runs < 0) return 0;  // unlimited
   uint64_t done = TotalRuns() + reserved_runs_;
-  if (done >= uint64_t(flags_.runs)) return SIZE_MAX;  // nothing left
-  size_t left = size_t(uint64_t(flags_.runs) - done);
+  if (done >= uint64_t(options_.runs)) return SIZE_MAX;  // nothing left
+  size_t left = size_t(uint64_t(options_.runs) - done);
   return std::max<size_t>(1, left / pool_.size());
 }
 
 void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint64_t runs) {
-  if (flags_.verbosity <= 0) return;
+  if (options_.verbosity <= 0) return;
   const Corpus& corpus = corpus_.corpus();
   size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
   size_t length_limit = pool_.LengthLimit();
@@ -92,7 +91,7 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
   status.inputs_touching_focus = corpus.NumInputsThatTouchFocusFunction();
   if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
-    length_limit = flags_.len_control
+    length_limit = options_.len_control
                        ? std::min(max_len_, std::max<size_t>(4, corpus.MaxInputSize()))
                        : max_len_;
   status.show_length_limit =
@@ -105,8 +104,8 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
 
 void Coordinator::PrintFinalStats() {
   // before the stats
-  if (corpus_.coverage_report()) corpus_.coverage_report()->PrintAsFlagged(flags_);
-  if (flags_.print_corpus_stats) {
+  if (corpus_.coverage_report()) corpus_.coverage_report()->PrintAsFlagged(options_);
+  if (options_.print_corpus_stats) {
     Corpus& corpus = corpus_.corpus();
     for (size_t i = 0; i < corpus.size(); i++) {
       const InputInfo& input = corpus[i];
@@ -115,7 +114,7 @@ void Coordinator::PrintFinalStats() {
                            input.touches_focus_function);
     }
   }
-  if (!flags_.print_final_stats) return;
+  if (!options_.print_final_stats) return;
   const double seconds = SecondsSince(start_time_);
   FinalStats stats;
   stats.runs = TotalRuns();
@@ -124,7 +123,7 @@ void Coordinator::PrintFinalStats() {
   stats.slowest_unit_seconds = slowest_unit_sec_;
   stats.peak_rss_mb = std::max(PeakRssMb(), pool_.PeakRssMb());
   // Shoal's own lines, only where failures do not end the run (libFuzzer prints five).
-  stats.show_crashes = flags_.keep_going || flags_.ignore_crashes || flags_.fork > 0;
+  stats.show_crashes = options_.final_stats_show_crashes;
   stats.crashes = failures_.crashes();
   stats.unique_crashes = failures_.unique_signatures();
   char text[kFinalStatsBufferSize];
@@ -156,10 +155,11 @@ void Coordinator::MonitorWorkers() {
       Stop(0);
     }
     if (!stopping_ && fuzzing_phase_) {
-      if (flags_.max_total_time > 0 && SecondsSince(start_time_) >= double(flags_.max_total_time))
+      if (options_.max_total_time_sec > 0 &&
+          SecondsSince(start_time_) >= double(options_.max_total_time_sec))
         Stop(0);
-      if (flags_.runs >= 0 && TotalRuns() >= uint64_t(flags_.runs)) Stop(0);
-      if (flags_.stop_file && access(flags_.stop_file, F_OK) == 0) Stop(0);
+      if (options_.runs >= 0 && TotalRuns() >= uint64_t(options_.runs)) Stop(0);
+      if (options_.stop_file && access(options_.stop_file->c_str(), F_OK) == 0) Stop(0);
       if (PlateauReached()) Stop(0);  // -max_plateau_time
     }
     if (stopping_) {
@@ -194,10 +194,10 @@ void Coordinator::MonitorWorkers() {
     auto now = std::chrono::steady_clock::now();
     if (now - last_check < std::chrono::milliseconds(250)) continue;
     last_check = now;
-    pool_.Watch(now, flags_.rss_limit_mb, flags_.timeout);
+    pool_.Watch(now, long(options_.rss_limit_mb), long(options_.timeout_sec));
     if (reload_watcher_ && fuzzing_phase_ && now >= next_reload_) {
       // -reload: what other processes put into the output corpus runs like a seed chunk.
-      next_reload_ = now + std::chrono::seconds(flags_.reload);
+      next_reload_ = now + std::chrono::seconds(options_.reload_sec);
       lock.Unlock();
       std::vector<SizedFile> fresh = reload_watcher_->TakeNewFiles();
       lock.Lock();
@@ -220,29 +220,29 @@ void Coordinator::MonitorWorkers() {
 
 int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
-  if (!SetUpFocusFunction(flags_)) return 1;
-  if (flags_.reload > 0 && !output_dir.empty()) {
+  if (!SetUpFocusFunction(options_)) return 1;
+  if (options_.reload_sec > 0 && !output_dir.empty()) {
     reload_watcher_ = std::make_unique<CorpusDirWatcher>(output_dir);
     for (const SeedFile& seed : seeds) reload_watcher_->MarkKnown(seed.path);
-    next_reload_ = std::chrono::steady_clock::now() + std::chrono::seconds(flags_.reload);
+    next_reload_ = std::chrono::steady_clock::now() + std::chrono::seconds(options_.reload_sec);
   }
-  InstallCoordinatorSignalHandlers(flags_);
-  max_len_ = ChooseMaxLen(flags_, seeds);
+  InstallCoordinatorSignalHandlers(options_);
+  max_len_ = ChooseMaxLen(options_, seeds);
   // Seeds, in libFuzzer's order.
   PrintSeedCorpusInfo(seeds);
   std::vector<InputJob> jobs;
   if (seeds.empty()) {
     jobs.push_back(InputJob{0, "", 1, Bytes{'\n'}});
   } else {
-    Random rand(seed_);
-    for (const SeedFile& seed : OrderSeeds(seeds, flags_, &rand))
+    Random rand(options_.seed);
+    for (const SeedFile& seed : OrderSeeds(seeds, options_, &rand))
       jobs.push_back(InputJob{jobs.size(), seed.path, seed.size, {}});
     first_worker_rng_state_ = rand.state();
   }
   {
     MutexLock lock(&mutex_);
     corpus_.SetOutputDir(output_dir, reload_watcher_.get());
-    if (flags_.print_coverage || flags_.print_full_coverage) corpus_.EnableCoverageReport();
+    if (options_.print_coverage || options_.print_full_coverage) corpus_.EnableCoverageReport();
     pool_.Queue(std::move(jobs), max_len_);
   }
   return WaitForJobsAndFinish(/*then_fuzz=*/true);
@@ -259,10 +259,10 @@ bool Coordinator::MinimizeUniqueCrashes() {
   }
   // -max_total_time bounds the whole run, minimisation included.
   auto budget_end = std::chrono::steady_clock::time_point::max();
-  if (flags_.max_total_time > 0)
-    budget_end = start_time_ + std::chrono::seconds(flags_.max_total_time);
+  if (options_.max_total_time_sec > 0)
+    budget_end = start_time_ + std::chrono::seconds(options_.max_total_time_sec);
   return fuzzer::MinimizeUniqueCrashes(
-      flags_, argv_, max_len_, seed_ + 1, crashes, artifact_prefix, budget_end,
+      options_, argv_, max_len_, options_.seed + 1, crashes, artifact_prefix, budget_end,
       [] { return pending_signal.load() == SIGINT || pending_signal.load() == SIGTERM; },
       [this](const std::string& artifact, const std::string& minimized, size_t size) {
         MutexLock lock(&mutex_);
@@ -272,7 +272,7 @@ bool Coordinator::MinimizeUniqueCrashes() {
 
 int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
                                InputFailureFn on_failure) {
-  InstallCoordinatorSignalHandlers(flags_);
+  InstallCoordinatorSignalHandlers(options_);
   inputs_only_ = true;
   max_len_ = max_len;
   on_result_ = std::move(on_result);
@@ -287,8 +287,8 @@ int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, Input
 }
 
 int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
-  if (then_fuzz && flags_.fork > 0)  // the line libFuzzer's fork mode prints; tools look for it
-    Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)flags_.fork);
+  if (then_fuzz && options_.fork_mode)  // the line libFuzzer's fork mode prints; tools look for it
+    Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)options_.fork);
   if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
   for (Worker* worker : workers_) {
     worker->thread_done.store(false);
@@ -310,13 +310,13 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
       Stop(0);
     } else if (!stopping_) {
       PrintStatus("INITED", "");
-      PrintFocusFunctionTouches(flags_, corpus_.corpus());
-      if (corpus_.corpus().empty() && flags_.runs != 0) {
+      PrintFocusFunctionTouches(options_, corpus_.corpus());
+      if (corpus_.corpus().empty() && options_.runs != 0) {
         Printf(
             "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
             "Exiting.\n");
         Stop(1);
-      } else if (flags_.runs == 0) {
+      } else if (options_.runs == 0) {
         Stop(0);
       } else {
         fuzzing_phase_ = true;
@@ -328,7 +328,7 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   monitor.join();
   {
     MutexLock lock(&mutex_);
-    if (then_fuzz && exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || flags_.runs == 0)) {
+    if (then_fuzz && exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
       PrintStatus("DONE  ", "");
       Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
              size_t(SecondsSince(start_time_)));

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "runtime/common/corpus_dir_watcher.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/mutex.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
@@ -49,7 +49,8 @@ namespace fuzzer {
 
 class Coordinator {
  public:
-  Coordinator(const Flags& flags, std::vector<std::string> argv, size_t num_workers, unsigned seed);
+  // `options` outlive the coordinator; its RNG seeds come from options.seed.
+  Coordinator(const FuzzingOptions& options, std::vector<std::string> argv, size_t num_workers);
   ~Coordinator();
   // Starts every worker process and waits until each is serving (so their
   // LLVMFuzzerInitialize output comes before anything the coordinator prints). Returns false,
@@ -153,9 +154,8 @@ class Coordinator {
   bool MinimizeUniqueCrashes() EXCLUDES(mutex_);
 
   // Set before any worker thread starts, constant after.
-  const Flags& flags_;
+  const FuzzingOptions& options_;
   std::vector<std::string> argv_;
-  unsigned seed_;
   size_t max_len_ = 0;
   // RunInputsOnly (a merge): nothing is fuzzed or shared, status lines are the merge inner
   // process's ("pulse" on results, no "corp:"/"lim:"). GlobalCorpus and FailureLog carry their

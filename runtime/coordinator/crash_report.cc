@@ -10,10 +10,6 @@
 
 namespace fuzzer {
 
-std::string ArtifactPrefix(const Flags& flags) {
-  return flags.artifact_prefix ? flags.artifact_prefix : "./";
-}
-
 namespace {
 
 bool StartsWith(const std::string& text, const char* prefix) {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 
 namespace fuzzer {
 
@@ -31,9 +31,6 @@ struct UniqueCrash {
   Bytes input;                // the input it died on
   std::string artifact_path;  // where it was written
 };
-
-// -artifact_prefix, or libFuzzer's default "./": where the coordinator's artifacts go.
-std::string ArtifactPrefix(const Flags& flags);
 
 FailureKind ClassifyDeath(const WorkerDeath& death);
 // The worker exited by itself, and none of its failure handlers said why: the target called

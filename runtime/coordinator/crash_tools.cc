@@ -17,17 +17,17 @@ namespace {
 
 constexpr long kDefaultMinimizeSeconds = 600;
 
-void PrintArtifactLines(const Flags& flags, const std::string& path, const Bytes& data) {
-  PrintArtifactWritten(ArtifactPrefix(flags), path);
+void PrintArtifactLines(const FuzzingOptions& options, const std::string& path, const Bytes& data) {
+  PrintArtifactWritten(options.artifact_prefix, path);
   PrintBase64Line(data.data(), data.size());
 }
 
 }  // namespace
 
-Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes input,
+Bytes MinimizeFailingInput(WorkerSession* session, const FuzzingOptions& options, Bytes input,
                            std::string signature, size_t max_runs,
                            std::chrono::steady_clock::time_point deadline) {
-  (void)flags;
+  (void)options;
   while (input.size() > 1) {
     long left_ms = long(std::chrono::duration_cast<std::chrono::milliseconds>(
                             deadline - std::chrono::steady_clock::now())
@@ -46,14 +46,14 @@ Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes inp
   return input;
 }
 
-int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
+int RunMinimizeCrash(const FuzzingOptions& options, const std::vector<std::string>& argv,
                      const std::vector<std::string>& inputs) {
   if (inputs.size() != 1) {
     Printf("ERROR: -minimize_crash should be given one input file\n");
     return 1;
   }
-  long max_total_time = flags.max_total_time;
-  if (flags.runs <= 0 && max_total_time <= 0) {
+  long max_total_time = long(options.max_total_time_sec);
+  if (options.runs <= 0 && max_total_time <= 0) {
     Printf(
         "INFO: you need to specify -runs=N or -max_total_time=N with -minimize_crash=1\n"
         "INFO: defaulting to -max_total_time=%ld\n",
@@ -67,7 +67,7 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
     Printf("ERROR: could not read the input file '%s'\n", current_path.c_str());
     return 1;
   }
-  WorkerSession session(flags, argv, std::max<size_t>(current.size(), 1), seed);
+  WorkerSession session(options, argv, std::max<size_t>(current.size(), 1), options.seed);
   std::string first_signature;
   for (;;) {
     if (current.size() <= 1) {
@@ -92,7 +92,7 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
     shoal::proto::Request request;
     auto* minimize = request.mutable_minimize();
     minimize->set_input(current.data(), current.size());
-    minimize->set_max_runs(flags.runs > 0 ? uint64_t(flags.runs) : 0);
+    minimize->set_max_runs(options.runs > 0 ? uint64_t(options.runs) : 0);
     minimize->set_max_time_ms(max_total_time > 0 ? uint64_t(left_ms) : 0);
     WorkerOutcome step = session.Run(request);
     if (step.broken) return 1;
@@ -103,15 +103,13 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
           "further\n");
       break;
     }
-    std::string path = flags.exact_artifact_path
-                           ? std::string(flags.exact_artifact_path)
-                           : ArtifactPrefix(flags) + "minimized-from-" +
-                                 Sha1Hex(current.data(), current.size());
+    std::string path =
+        options.ArtifactPath("minimized-from-", Sha1Hex(current.data(), current.size()));
     if (!WriteFileAtomically(path, step.input.data(), step.input.size())) {
       Printf("ERROR: failed to write '%s'\n", path.c_str());
       return 1;
     }
-    PrintArtifactLines(flags, path, step.input);
+    PrintArtifactLines(options, path, step.input);
     Printf("*********************************\n");
     current = step.input;
     current_path = path;
@@ -121,9 +119,9 @@ int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, u
   return 0;
 }
 
-int RunCleanseCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
+int RunCleanseCrash(const FuzzingOptions& options, const std::vector<std::string>& argv,
                     const std::vector<std::string>& inputs) {
-  if (inputs.size() != 1 || !flags.exact_artifact_path) {
+  if (inputs.size() != 1 || !options.exact_artifact_path) {
     Printf("ERROR: -cleanse_crash should be given one input file and -exact_artifact_path\n");
     return 1;
   }
@@ -136,7 +134,8 @@ int RunCleanseCrash(const Flags& flags, const std::vector<std::string>& argv, un
   // /dev/null, the workers are quiet: every attempt's crash report would otherwise be
   // printed, one per byte tried. The input itself is not checked first (libFuzzer does not
   // check it either): if it does not crash, no byte is replaced and no file is written.
-  WorkerSession session(flags, argv, std::max<size_t>(data.size(), 1), seed, /*quiet=*/true);
+  WorkerSession session(options, argv, std::max<size_t>(data.size(), 1), options.seed,
+                        /*quiet=*/true);
   // Replace every byte that the crash does not need with ' ' or 0xff, in up to 5 passes.
   // libFuzzer prints the "Trying" line for every byte, even one that is already ' ' or 0xff,
   // and writes the output after each replacement, so an interrupted cleanse keeps its
@@ -156,8 +155,8 @@ int RunCleanseCrash(const Flags& flags, const std::vector<std::string>& argv, un
         if (outcome.died) {
           changed = true;
           Printf("CLEANSE: Replaced byte %zd with 0x%x\n", i, replacement);
-          if (!WriteFileAtomically(flags.exact_artifact_path, data.data(), data.size())) {
-            Printf("ERROR: failed to write '%s'\n", flags.exact_artifact_path);
+          if (!WriteFileAtomically(*options.exact_artifact_path, data.data(), data.size())) {
+            Printf("ERROR: failed to write '%s'\n", options.exact_artifact_path->c_str());
             return 1;
           }
           break;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 
 namespace fuzzer {
 
@@ -17,13 +17,14 @@ class WorkerSession;
 // Shrinks a failing input while it keeps failing with `signature` (an empty signature
 // accepts the first failure's), for at most max_runs per step / until deadline. Prints
 // libFuzzer's CRASH_MIN lines when verbose. Returns the smallest failing input found.
-Bytes MinimizeFailingInput(WorkerSession* session, const Flags& flags, Bytes input,
+Bytes MinimizeFailingInput(WorkerSession* session, const FuzzingOptions& options, Bytes input,
                            std::string signature, size_t max_runs,
                            std::chrono::steady_clock::time_point deadline);
 
-int RunMinimizeCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
+// The run seed of their worker sessions is options.seed.
+int RunMinimizeCrash(const FuzzingOptions& options, const std::vector<std::string>& argv,
                      const std::vector<std::string>& inputs);
-int RunCleanseCrash(const Flags& flags, const std::vector<std::string>& argv, unsigned seed,
+int RunCleanseCrash(const FuzzingOptions& options, const std::vector<std::string>& argv,
                     const std::vector<std::string>& inputs);
 
 }  // namespace fuzzer

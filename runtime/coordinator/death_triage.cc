@@ -49,7 +49,7 @@ std::optional<Bytes> Coordinator::TriageDeathWithNoReport(const std::vector<Byte
       MutexLock lock(&mutex_);
       if (stopping_) return std::nullopt;
     }
-    WorkerSession session(flags_, argv_, max_len_, seed_, /*quiet=*/true);
+    WorkerSession session(options_, argv_, max_len_, options_.seed, /*quiet=*/true);
     WorkerOutcome outcome = session.RunInput(input);
     if (outcome.wait_status == -1) continue;  // it answered: not this input
     const bool exited = WIFEXITED(outcome.wait_status);

@@ -31,9 +31,7 @@ std::string SelfExecutable() {
 
 }  // namespace
 
-FailureLog::FailureLog(const Flags& flags)
-    : flags_(flags),
-      artifact_prefix_(ArtifactPrefix(flags)) {}
+FailureLog::FailureLog(const FuzzingOptions& options) : options_(options) {}
 
 bool FailureLog::AnyFailureIsSurvived() const {
   for (FailureKind kind :
@@ -43,26 +41,21 @@ bool FailureLog::AnyFailureIsSurvived() const {
 }
 
 bool FailureLog::KeepGoingAfter(FailureKind kind) const {
-  if (flags_.keep_going || merging_) return true;
-  // libFuzzer's fork mode ignores timeouts and OOMs by default; without -fork only an
-  // explicit -ignore_* flag does.
-  bool fork_mode = flags_.fork > 0;
+  if (options_.keep_going || merging_) return true;
   switch (kind) {
     case FailureKind::kTimeout:
-      return flags_.IsSet("ignore_timeouts") || fork_mode ? flags_.ignore_timeouts != 0 : false;
+      return options_.keep_going_after_timeout;
     case FailureKind::kOom:
-      return flags_.IsSet("ignore_ooms") || fork_mode ? flags_.ignore_ooms != 0 : false;
+      return options_.keep_going_after_oom;
     case FailureKind::kCrash:
     case FailureKind::kLeak:
-      return flags_.ignore_crashes != 0;
+      return options_.keep_going_after_crash;
   }
   return false;
 }
 
 std::string FailureLog::WriteArtifact(FailureKind kind, const Bytes& data) const {
-  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
-                                                : artifact_prefix_ + ArtifactKind(kind) +
-                                                      Sha1Hex(data.data(), data.size());
+  std::string path = options_.ArtifactPath(ArtifactKind(kind), Sha1Hex(data.data(), data.size()));
   if (!WriteFileAtomically(path, data.data(), data.size())) {
     Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
     return "";
@@ -78,9 +71,9 @@ bool FailureLog::Count(const std::string& signature) {
 void FailureLog::AddUniqueCrash(UniqueCrash crash) {
   // The index is for campaigns only: a plain -fork=N run (ClusterFuzz's) that survives a
   // timeout leaves its artifact directory as libFuzzer's fork mode would.
-  if (flags_.keep_going || flags_.stats_file) {
+  if (options_.keep_going || options_.stats_file) {
     if (!crash_index_)
-      crash_index_ = std::make_unique<CrashIndex>(artifact_prefix_ + "crashes.csv");
+      crash_index_ = std::make_unique<CrashIndex>(options_.artifact_prefix + "crashes.csv");
     CrashRecord record;
     record.first_seen_unix = NowUnixSeconds();
     record.kind = ArtifactKind(crash.kind);
@@ -107,8 +100,8 @@ void FailureLog::RecordMinimizedCrash(const std::string& artifact, const std::st
 }
 
 bool MinimizeUniqueCrashes(
-    const Flags& flags, const std::vector<std::string>& argv, size_t max_len, unsigned seed,
-    const std::vector<UniqueCrash>& crashes, const std::string& artifact_prefix,
+    const FuzzingOptions& options, const std::vector<std::string>& argv, size_t max_len,
+    unsigned seed, const std::vector<UniqueCrash>& crashes, const std::string& artifact_prefix,
     std::chrono::steady_clock::time_point budget_end, const std::function<bool()>& interrupted,
     const std::function<void(const std::string& artifact, const std::string& minimized,
                              size_t size)>& on_minimized) {
@@ -116,7 +109,7 @@ bool MinimizeUniqueCrashes(
   // Steps of at most a second, so that Ctrl-C is honoured within about that.
   constexpr auto kStep = std::chrono::seconds(1);
   if (crashes.empty()) return false;
-  WorkerSession session(flags, argv, max_len, seed, /*quiet=*/true);
+  WorkerSession session(options, argv, max_len, seed, /*quiet=*/true);
   size_t not_minimized = 0;
   for (const UniqueCrash& crash : crashes) {
     if (interrupted()) return true;
@@ -131,7 +124,7 @@ bool MinimizeUniqueCrashes(
     while (std::chrono::steady_clock::now() < deadline && smallest.size() > 1) {
       if (interrupted()) return true;
       auto step_end = std::min(deadline, std::chrono::steady_clock::now() + kStep);
-      smallest = MinimizeFailingInput(&session, flags, smallest, crash.signature,
+      smallest = MinimizeFailingInput(&session, options, smallest, crash.signature,
                                       /*max_runs=*/0, step_end);
     }
     if (smallest.size() >= original.size()) {

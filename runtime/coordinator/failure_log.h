@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/coordinator/crash_index.h"
 #include "runtime/coordinator/crash_report.h"
 
@@ -26,11 +26,11 @@ class FailureLog {
   // A merge survives every failure (the input is recorded as failed) and keeps no unique
   // crash of its own. Before the first failure.
   void set_merging() { merging_ = true; }
-  explicit FailureLog(const Flags& flags);
+  explicit FailureLog(const FuzzingOptions& options);
   FailureLog(const FailureLog&) = delete;
   FailureLog& operator=(const FailureLog&) = delete;
 
-  const std::string& artifact_prefix() const { return artifact_prefix_; }
+  const std::string& artifact_prefix() const { return options_.artifact_prefix; }
   // Whether the run goes on after a failure of this kind (-keep_going, -ignore_*, -fork's
   // defaults, or a merge) instead of ending with its exit code.
   bool KeepGoingAfter(FailureKind kind) const;
@@ -58,9 +58,8 @@ class FailureLog {
   size_t unique_signatures() const { return signatures_.size(); }
 
  private:
-  const Flags& flags_;
+  const FuzzingOptions& options_;  // outlives this log
   bool merging_ = false;
-  const std::string artifact_prefix_;
   size_t crashes_ = 0;
   std::set<std::string> signatures_;  // every signature seen
   std::vector<UniqueCrash> unique_crashes_;
@@ -72,8 +71,8 @@ class FailureLog {
 // <prefix>minimized-from-<sha1> and calls on_minimized for each. Returns true if `interrupted`
 // said so between steps. Takes no lock; on_minimized runs on the calling thread.
 bool MinimizeUniqueCrashes(
-    const Flags& flags, const std::vector<std::string>& argv, size_t max_len, unsigned seed,
-    const std::vector<UniqueCrash>& crashes, const std::string& artifact_prefix,
+    const FuzzingOptions& options, const std::vector<std::string>& argv, size_t max_len,
+    unsigned seed, const std::vector<UniqueCrash>& crashes, const std::string& artifact_prefix,
     std::chrono::steady_clock::time_point budget_end, const std::function<bool()>& interrupted,
     const std::function<void(const std::string& artifact, const std::string& minimized,
                              size_t size)>& on_minimized);

@@ -12,8 +12,8 @@
 
 namespace fuzzer {
 
-GlobalCorpus::GlobalCorpus(const Flags& flags)
-    : flags_(flags), corpus_(EntropicOptions{false, 0, 0, false}) {}
+GlobalCorpus::GlobalCorpus(const FuzzingOptions& options)
+    : options_(options), corpus_(EntropicOptions{false, 0, 0, false}) {}
 
 void GlobalCorpus::SetOutputDir(const std::string& dir, CorpusDirWatcher* watcher) {
   output_dir_ = dir;
@@ -22,7 +22,7 @@ void GlobalCorpus::SetOutputDir(const std::string& dir, CorpusDirWatcher* watche
 }
 
 void GlobalCorpus::EnableCoverageReport() {
-  coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
+  coverage_report_ = std::make_unique<CoverageReport>(Coverage(), options_.use_counters);
 }
 
 std::vector<uintptr_t> GlobalCorpus::MarkCoveredEdges(const std::vector<uint32_t>& features,
@@ -30,14 +30,14 @@ std::vector<uintptr_t> GlobalCorpus::MarkCoveredEdges(const std::vector<uint32_t
   // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
   std::vector<uintptr_t> new_pcs;
   for (uint32_t feature : features) {
-    uint64_t edge = flags_.use_counters ? feature / 8 : feature;
+    uint64_t edge = EdgeOfFeature(feature, options_.use_counters);
     if (edge >= num_counters) continue;
     if (covered_edges_.size() <= edge) covered_edges_.resize(edge + 1);
     if (!covered_edges_[edge]) {
       covered_edges_[edge] = 1;
       num_covered_edges_++;
       // Edges are counter indices, the same in this process: its PC table names the PC.
-      if (flags_.exit_on_src_pos) new_pcs.push_back(Coverage().PcOfCounter(edge));
+      if (options_.exit_on_src_pos) new_pcs.push_back(Coverage().PcOfCounter(edge));
     }
   }
   return new_pcs;
@@ -49,23 +49,23 @@ GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint
   Change change;
   std::vector<uint32_t> new_features;
   for (uint32_t feature : features)
-    if (corpus_.AddFeature(feature, uint32_t(data.size()), flags_.shrink != 0))
+    if (corpus_.AddFeature(feature, uint32_t(data.size()), options_.shrink))
       new_features.push_back(feature);
   if (!new_features.empty()) {
     change.new_pcs = MarkCoveredEdges(new_features, num_counters);
     InputInfo* added = corpus_.AddInput(data.data(), data.size(), new_features, unit, false, 0);
-    if (flags_.features_dir && record_files_)
-      WriteFeatureFile(flags_.features_dir, added->sha1, added->unique_features);
+    if (options_.features_dir && record_files_)
+      WriteFeatureFile(*options_.features_dir, added->sha1, added->unique_features);
     // -focus_function: the worker's features say whether the input entered it.
     const size_t focus_edge = Coverage().FocusFunctionEdge();
     if (focus_edge != SIZE_MAX &&
         std::any_of(features.begin(), features.end(), [&](uint32_t feature) {
-          return (flags_.use_counters ? feature / 8 : feature) == focus_edge;
+          return EdgeOfFeature(feature, options_.use_counters) == focus_edge;
         }))
       corpus_.MarkTouchesFocusFunction(added);
     if (coverage_report_) coverage_report_->AddCorpusInput(features);
     change.kind = Change::kNew;
-  } else if (!base_sha1.empty() && flags_.reduce_inputs) {
+  } else if (!base_sha1.empty() && options_.reduce_inputs) {
     // A worker's REDUCE: replace the global input it came from if this one is smaller and
     // still reaches every feature that input is the only carrier of.
     InputInfo* input = corpus_.FindActive(base_sha1);
@@ -75,7 +75,7 @@ GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint
       if (std::includes(sorted.begin(), sorted.end(), input->unique_features.begin(),
                         input->unique_features.end())) {
         std::string old_sha1 = corpus_.Replace(input, data.data(), data.size());
-        if (flags_.features_dir) RenameFeatureFile(flags_.features_dir, old_sha1, input->sha1);
+        if (options_.features_dir) RenameFeatureFile(*options_.features_dir, old_sha1, input->sha1);
         change.kind = Change::kReduce;
       }
     }
@@ -97,13 +97,13 @@ GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint
 
 void GlobalCorpus::AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
                                       const std::string& mutation_names) {
-  if (flags_.mutation_graph_file && record_files_)
-    AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data.data(), data.size()),
+  if (options_.mutation_graph_file && record_files_)
+    AppendToMutationGraph(*options_.mutation_graph_file, Sha1Hex(data.data(), data.size()),
                           base_sha1, mutation_names);
 }
 
 bool GlobalCorpus::WouldTake(const std::vector<uint32_t>& features, size_t size) const {
-  return corpus_.HasNewFeature(features, uint32_t(size), flags_.shrink != 0);
+  return corpus_.HasNewFeature(features, uint32_t(size), options_.shrink);
 }
 
 void GlobalCorpus::AddMutationStats(

@@ -16,7 +16,7 @@
 #include "proto/worker.pb.h"
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
 
@@ -24,7 +24,7 @@ namespace fuzzer {
 
 class GlobalCorpus {
  public:
-  explicit GlobalCorpus(const Flags& flags);
+  explicit GlobalCorpus(const FuzzingOptions& options);
   // A merge only counts coverage: no -features_dir or -mutation_graph_file files. Before the
   // first Add().
   void set_merging() { record_files_ = false; }
@@ -83,7 +83,7 @@ class GlobalCorpus {
   std::vector<uintptr_t> MarkCoveredEdges(const std::vector<uint32_t>& features,
                                           uint64_t num_counters);
 
-  const Flags& flags_;
+  const FuzzingOptions& options_;
   bool record_files_ = true;
   Corpus corpus_;
   std::vector<uint8_t> covered_edges_;

@@ -23,8 +23,6 @@
 namespace fuzzer {
 namespace {
 
-constexpr size_t kMergeMaxLen = 1 << 20;  // libFuzzer's merge inner default
-
 // Appends records to the control file in batches of whole lines (one write() per batch).
 // A coordinator killed mid-merge loses at most the last unwritten batch: those inputs have
 // no STARTED line, so a resumed merge simply runs them again.
@@ -118,7 +116,7 @@ class MergeRecorder {
     features.erase(std::unique(features.begin(), features.end()), features.end());
     for (uint32_t feature : *all_features) {
       // Edges are counter indices; this process has the same instrumentation as its workers.
-      uint64_t edge = use_counters_ ? feature / 8 : feature;
+      uint64_t edge = EdgeOfFeature(feature, use_counters_);
       if (edge >= num_counters_) continue;
       if (!seen_edges_[edge] || !only_new_) edges.push_back(uint32_t(edge));
       seen_edges_[edge] = true;
@@ -294,8 +292,8 @@ std::string CreateTempControlFile() {
 // Runs the control file's unstarted inputs in workers, appending their records. Returns the
 // coordinator's exit code (non-zero if interrupted); *attempts counts libFuzzer's attempts
 // (one, plus one per input that killed its worker).
-int RunUnstarted(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
-                 unsigned seed, const std::string& control_path, MergeControl* control,
+int RunUnstarted(const FuzzingOptions& options, const std::vector<std::string>& argv,
+                 size_t num_workers, const std::string& control_path, MergeControl* control,
                  size_t* attempts) {
   std::vector<Coordinator::InputJob> jobs;
   for (size_t i = 0; i < control->inputs.size(); i++)
@@ -319,12 +317,12 @@ int RunUnstarted(const Flags& flags, const std::vector<std::string>& argv, size_
   }
   std::vector<size_t> order;
   for (const Coordinator::InputJob& job : jobs) order.push_back(job.id);
-  MergeRecorder recorder(control, std::move(order), &appender, !flags.set_cover_merge,
-                         flags.use_counters != 0, Coverage().NumCounters());
+  MergeRecorder recorder(control, std::move(order), &appender, !options.set_cover_merge,
+                         options.use_counters, Coverage().NumCounters());
   Mutex attempts_mutex;
-  Coordinator coordinator(flags, argv, num_workers, seed);
+  Coordinator coordinator(options, argv, num_workers);
   int code = coordinator.RunInputsOnly(
-      std::move(jobs), flags.max_len > 0 ? size_t(flags.max_len) : kMergeMaxLen,
+      std::move(jobs), options.max_len_or_largest_default,
       [&](size_t id, const std::vector<uint32_t>& features) { recorder.Done(id, &features); },
       [&](size_t id) {
         recorder.Done(id, nullptr);
@@ -337,8 +335,8 @@ int RunUnstarted(const Flags& flags, const std::vector<std::string>& argv, size_
 
 }  // namespace
 
-int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
-             unsigned seed, const std::vector<std::string>& dirs) {
+int RunMerge(const FuzzingOptions& options, const std::vector<std::string>& argv,
+             size_t num_workers, const std::vector<std::string>& dirs) {
   if (dirs.size() < 2) {
     Printf("INFO: Merge requires two or more corpus dirs\n");
     return 0;
@@ -353,14 +351,14 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   }
   if (listed.inputs.empty()) return 0;  // libFuzzer: nothing to merge, nothing printed
   std::string control_path =
-      flags.merge_control_file ? flags.merge_control_file : CreateTempControlFile();
+      options.merge_control_file ? *options.merge_control_file : CreateTempControlFile();
   // A temporary control file is never resumed (its name is unique), so it goes on every path.
   struct TempFileRemover {
     std::string path;
     ~TempFileRemover() {
       if (!path.empty()) RemoveFile(path);
     }
-  } remover{flags.merge_control_file ? "" : control_path};
+  } remover{options.merge_control_file ? "" : control_path};
 
   EarlierMerge earlier = ReadEarlierControlFile(control_path, listed);
   MergeControl control;
@@ -379,7 +377,7 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
   }
 
   size_t attempts = 0;
-  int code = RunUnstarted(flags, argv, num_workers, seed, control_path, &control, &attempts);
+  int code = RunUnstarted(options, argv, num_workers, control_path, &control, &attempts);
   if (code != 0) return code;  // interrupted: the control file lets a later run resume
   if (attempts) Printf("MERGE-OUTER: successful in %zd attempt(s)\n", attempts);
   size_t control_size = 0;
@@ -404,7 +402,7 @@ int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t nu
          PeakRssMb());
   MergeControl candidates = WithKnown(std::move(final_control), std::move(earlier.known), listed);
   size_t new_features = 0, new_edges = 0;
-  std::vector<size_t> taken = flags.set_cover_merge
+  std::vector<size_t> taken = options.set_cover_merge
                                   ? SelectForSetCoverMerge(candidates, &new_features, &new_edges)
                                   : SelectForMerge(candidates, &new_features, &new_edges);
   size_t written = 0;

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 
 namespace fuzzer {
 
 // dirs[0] is the output corpus; returns the process exit code.
-int RunMerge(const Flags& flags, const std::vector<std::string>& argv, size_t num_workers,
-             unsigned seed, const std::vector<std::string>& dirs);
+// Its workers' RNG seeds come from options.seed.
+int RunMerge(const FuzzingOptions& options, const std::vector<std::string>& argv,
+             size_t num_workers, const std::vector<std::string>& dirs);
 
 }  // namespace fuzzer

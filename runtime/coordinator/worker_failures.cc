@@ -97,13 +97,15 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
   // The worker printed libFuzzer's banner itself unless it was killed from outside.
   if (death.killed_for_rss) {
     Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", pid,
-           worker->rss_at_kill_mb, size_t(flags_.rss_limit_mb));
+           worker->rss_at_kill_mb, options_.rss_limit_mb);
     Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
   } else if (death.killed_for_hang) {
-    Printf("ALARM: working on the last Unit for more than %zd seconds\n", size_t(flags_.timeout));
+    Printf("ALARM: working on the last Unit for more than %zd seconds\n",
+           size_t(options_.timeout_sec));
     Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
-           size_t(flags_.timeout));
-    Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid, size_t(flags_.timeout));
+           size_t(options_.timeout_sec));
+    Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid,
+           size_t(options_.timeout_sec));
   } else if (death.killed_while_dying) {
     // Its banner is out already: the report hung after it.
     Printf("INFO: worker %d started reporting a failure but stopped making progress for %lld s "
@@ -137,7 +139,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
       crash.kind = kind;
       crash.signature = signature;
       crash.exit_code =
-          ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
+          ExitCodeFor(kind, death, options_.error_exitcode, options_.timeout_exitcode);
       crash.input = input;
       crash.artifact_path = path;
       failures_.AddUniqueCrash(std::move(crash));
@@ -161,7 +163,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     pool_.Requeue(std::move(*unfinished_seeds));
   }
   if (!keep_going) {
-    Stop(ExitCodeFor(kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode)));
+    Stop(ExitCodeFor(kind, death, options_.error_exitcode, options_.timeout_exitcode));
     return false;
   }
   pool_.PrepareRestart(worker, corpus_.ActiveInputs());

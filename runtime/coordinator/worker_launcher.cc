@@ -7,15 +7,6 @@
 
 namespace fuzzer {
 
-std::string WorkerExecutable() {
-  const char* executable = getenv("SHOAL_WORKER_EXECUTABLE");
-  return executable ? executable : "/proc/self/exe";
-}
-
-uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts) {
-  return uint64_t(run_seed) + uint64_t(index) * 7919 + uint64_t(restarts) * 104729;
-}
-
 WorkerLauncher::WorkerLauncher() {
   // Orphans of the workers (a target's child that called setsid) become this process's
   // children, so WorkerClient can kill them instead of leaving them to hold a dead worker's

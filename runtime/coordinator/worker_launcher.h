@@ -1,6 +1,7 @@
 // WorkerLauncher: the coordinator's one thread that forks worker processes (runs in the
-// coordinator; used by the fuzzing coordinator and by WorkerSession alike), and how a worker is
-// started: its executable and its RNG seed, written once for both.
+// coordinator; used by the fuzzing coordinator and by WorkerSession alike). What a worker
+// runs and its RNG seed are FuzzingOptions::worker_executable and WorkerSeed
+// (runtime/common/fuzzing_options.h).
 #pragma once
 
 #include <functional>
@@ -12,13 +13,6 @@
 #include "runtime/coordinator/worker_client.h"
 
 namespace fuzzer {
-
-// What a worker process runs: SHOAL_WORKER_EXECUTABLE if set (a debugging wrapper, or a
-// misbehaving fake worker in tests), otherwise the fuzz target itself (/proc/self/exe).
-std::string WorkerExecutable();
-// The RNG seed of worker `index`'s process after `restarts` restarts: the run's seed for the
-// first process of worker 0, every other one differs.
-uint64_t WorkerSeed(unsigned run_seed, size_t index, size_t restarts);
 
 // Forks worker processes from one thread that outlives them all. PR_SET_PDEATHSIG (which
 // stops workers from outliving a coordinator that dies) fires when the *thread* that forked

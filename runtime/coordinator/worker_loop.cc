@@ -62,8 +62,8 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
   if (change.kind == GlobalCorpus::Change::kNew && !inputs_only_) pool_.Share(data, from);
   if (!inputs_only_) {
     // Once the unit is written, as libFuzzer checks after reporting new coverage.
-    ExitIfSourcePositionReached(flags_, change.new_pcs);
-    ExitIfItemInCorpus(flags_, corpus_.corpus());
+    ExitIfSourcePositionReached(options_, change.new_pcs);
+    ExitIfItemInCorpus(options_, corpus_.corpus());
   }
   return change.kind;
 }
@@ -79,12 +79,11 @@ void Coordinator::DiscardClient(Worker* worker) {
 
 bool Coordinator::StartWorker(Worker* worker) {
   WorkerLaunchOptions options;
-  options.executable = WorkerExecutable();
+  options.executable = options_.worker_executable;
   options.argv = argv_;
   options.index = worker->index;
   // Sparse until written, so the largest -max_len Shoal would pick costs nothing.
-  options.slot_capacity = std::max(
-      max_len_, std::max<size_t>(DefaultMaxLen(SIZE_MAX), size_t(std::max(0L, flags_.max_len))));
+  options.slot_capacity = std::max(max_len_, options_.worker_slot_capacity);
   std::string error;
   std::unique_ptr<WorkerClient> client = launcher_.Launch(options, &error);
   if (!client) {
@@ -206,7 +205,7 @@ bool Coordinator::EnsureWorkerStarted(Worker* worker) {
     shoal::proto::Request request;
     auto* init = request.mutable_init();
     init->set_max_len(max_len_);
-    init->set_seed(WorkerSeed(seed_, size_t(worker->index), worker->restarts));
+    init->set_seed(WorkerSeed(options_.seed, size_t(worker->index), worker->restarts));
     const bool first_process = worker->index == 0 && worker->restarts == 0;
     init->set_count_empty_input_run(first_process);
     init->set_replacement(worker->restarts > 0);
@@ -264,8 +263,8 @@ bool Coordinator::NextRequest(Worker* worker, shoal::proto::Request* request, Se
   reserved_runs_ += *reserved;
   fuzz->set_max_runs(*reserved);
   size_t time_ms = kFuzzRequestMs;
-  if (flags_.max_total_time > 0) {
-    double left = double(flags_.max_total_time) - SecondsSince(start_time_);
+  if (options_.max_total_time_sec > 0) {
+    double left = double(options_.max_total_time_sec) - SecondsSince(start_time_);
     time_ms = std::min(time_ms, size_t(std::max(1.0, left * 1000)));
   }
   fuzz->set_max_time_ms(time_ms);

@@ -10,9 +10,9 @@
 
 namespace fuzzer {
 
-WorkerSession::WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len,
-                             unsigned seed, bool quiet)
-    : flags_(flags), argv_(std::move(argv)), max_len_(max_len), seed_(seed), quiet_(quiet) {
+WorkerSession::WorkerSession(const FuzzingOptions& options, std::vector<std::string> argv,
+                             size_t max_len, unsigned seed, bool quiet)
+    : options_(options), argv_(std::move(argv)), max_len_(max_len), seed_(seed), quiet_(quiet) {
   signal(SIGPIPE, SIG_IGN);
   forwarder_.set_echo(!quiet);
   forwarding_ = std::thread([this] {
@@ -29,12 +29,12 @@ WorkerSession::~WorkerSession() {
 
 bool WorkerSession::EnsureStarted(WorkerOutcome* outcome) {
   if (client_) return true;
-  WorkerLaunchOptions options;
-  options.executable = WorkerExecutable();
-  options.argv = argv_;
-  options.slot_capacity = max_len_;
+  WorkerLaunchOptions launch;
+  launch.executable = options_.worker_executable;
+  launch.argv = argv_;
+  launch.slot_capacity = max_len_;
   std::string error;
-  client_ = launcher_.Launch(options, &error);
+  client_ = launcher_.Launch(launch, &error);
   if (!client_) {
     Printf("ERROR: cannot start a worker: %s\n", error.c_str());
     outcome->broken = true;
@@ -78,7 +78,7 @@ WorkerOutcome WorkerSession::CollectDeath() {
   outcome.kind = ClassifyDeath(death);
   outcome.signature = CrashSignature(outcome.kind, dead.output, death.wait_status);
   outcome.exit_code =
-      ExitCodeFor(outcome.kind, death, int(flags_.error_exitcode), int(flags_.timeout_exitcode));
+      ExitCodeFor(outcome.kind, death, options_.error_exitcode, options_.timeout_exitcode);
   client_.reset();
   return outcome;
 }

@@ -11,7 +11,7 @@
 
 #include "proto/worker.pb.h"
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
@@ -47,8 +47,9 @@ DeadWorker CollectDeadWorker(WorkerClient& client, StderrForwarder& forwarder, i
 class WorkerSession {
  public:
   // quiet: the workers' output is not printed (only used for crash signatures).
-  WorkerSession(const Flags& flags, std::vector<std::string> argv, size_t max_len, unsigned seed,
-                bool quiet = false);
+  // seed: the session's run seed (WorkerSeed), options.seed or one of its own.
+  WorkerSession(const FuzzingOptions& options, std::vector<std::string> argv, size_t max_len,
+                unsigned seed, bool quiet = false);
   ~WorkerSession();
   WorkerOutcome Run(const shoal::proto::Request& request);
   // Runs one input; died means it fails.
@@ -59,7 +60,7 @@ class WorkerSession {
   // The outcome of the worker's death (CollectDeadWorker), and forgets the worker.
   WorkerOutcome CollectDeath();
 
-  const Flags& flags_;
+  const FuzzingOptions& options_;
   std::vector<std::string> argv_;
   size_t max_len_;
   unsigned seed_;

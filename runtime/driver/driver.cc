@@ -19,6 +19,7 @@
 
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/log.h"
 #include "runtime/common/stats_file.h"
 #include "runtime/common/worker_endpoint.h"
@@ -213,9 +214,9 @@ bool CheckDirectoriesCanBeOpened(const std::vector<std::string>& dirs) {
   return true;
 }
 
-int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
+int RunIndividualFiles(Fuzzer* fuzzer, const FuzzingOptions& options, const char* argv0,
                        const std::vector<std::string>& files) {
-  long repetitions = flags.runs > 0 ? flags.runs : 1;
+  long repetitions = options.runs > 0 ? long(options.runs) : 1;
   Printf("%s: Running %zd inputs %ld time(s) each.\n", argv0, files.size(), repetitions);
   for (const std::string& path : files) {
     Bytes data;
@@ -223,8 +224,7 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
       Printf("ERROR: could not read the input file '%s'\n", path.c_str());
       return 1;
     }
-    if (flags.max_len > 0 && data.size() > size_t(flags.max_len))
-      data.resize(size_t(flags.max_len));
+    if (options.max_len > 0 && data.size() > options.max_len) data.resize(options.max_len);
     if (data.size() > fuzzer->max_input_len()) fuzzer->set_max_input_len(data.size());
     Printf("Running: %s\n", path.c_str());
     auto start = std::chrono::steady_clock::now();
@@ -243,8 +243,8 @@ int RunIndividualFiles(Fuzzer* fuzzer, const Flags& flags, const char* argv0,
 
 // -analyze_dict: in this process, as libFuzzer does it (an analysis of inputs the user
 // trusts, not fuzzing).
-int AnalyzeDictionaryMode(Fuzzer* fuzzer, const Flags& flags, const std::vector<Word>& words,
-                          const std::vector<std::string>& dirs) {
+int AnalyzeDictionaryMode(Fuzzer* fuzzer, const FuzzingOptions& options,
+                          const std::vector<Word>& words, const std::vector<std::string>& dirs) {
   std::vector<Bytes> corpus;
   for (const std::string& dir : dirs) {
     Printf("Loading corpus dir: %s\n", dir.c_str());
@@ -263,7 +263,7 @@ int AnalyzeDictionaryMode(Fuzzer* fuzzer, const Flags& flags, const std::vector<
     Printf("ERROR: can't analyze dict without dict and corpus provided\n");
     return 1;
   }
-  InstallFailureHandlers(fuzzer, flags);
+  InstallFailureHandlers(fuzzer, options);
   fuzzer->AnalyzeDictionary(words, corpus);
   Printf("Dictionary analysis succeeded\n");
   return 0;
@@ -308,15 +308,6 @@ bool CheckWorkerCounts(const Flags& flags) {
   return true;
 }
 
-// -workers=N (0 = in-process), or libFuzzer's -fork=N / -jobs=N; one worker by default.
-// Counts out of range are refused by CheckWorkerCounts before anything is started.
-size_t NumberOfWorkers(const Flags& flags) {
-  if (flags.IsSet("workers")) return size_t(std::max(0L, flags.workers));
-  if (flags.fork > 0) return size_t(flags.fork);
-  if (flags.jobs > 0) return size_t(flags.jobs);
-  return 1;
-}
-
 // What this process does. Chosen once, by ChooseMode, from the command line as the user gave
 // it; LLVMFuzzerInitialize (which runs only where the target runs) may change the flags a mode
 // reads, never the mode.
@@ -332,7 +323,9 @@ enum class Mode {
   kFuzzWithWorkers  // coordinator: the default
 };
 
-Mode ChooseMode(bool is_worker, const ParsedCommandLine& command_line) {
+// `options`: built from `command_line` (FuzzingOptions::workers picks the fuzzing mode).
+Mode ChooseMode(bool is_worker, const ParsedCommandLine& command_line,
+                const FuzzingOptions& options) {
   const Flags& flags = command_line.flags;
   if (is_worker) return Mode::kWorker;
   if (flags.help) return Mode::kHelp;
@@ -344,7 +337,7 @@ Mode ChooseMode(bool is_worker, const ParsedCommandLine& command_line) {
   if (all_files) return Mode::kReproduce;
   if (flags.merge || flags.set_cover_merge) return Mode::kMerge;
   if (flags.analyze_dict) return Mode::kAnalyzeDict;
-  return NumberOfWorkers(flags) > 0 ? Mode::kFuzzWithWorkers : Mode::kFuzzInProcess;
+  return options.workers > 0 ? Mode::kFuzzWithWorkers : Mode::kFuzzInProcess;
 }
 
 // Whether this process calls the target, and so LLVMFuzzerInitialize (and the target's atexit
@@ -371,11 +364,12 @@ bool RunsTargetHere(Mode mode) {
 // -stats_file, for a fuzzing run (not a merge, a crash tool, -analyze_dict or reproduce mode):
 // opened before anything starts, so that a file that is not a Shoal stats file is one clear
 // error with exit code 1. Null when not asked for.
-std::unique_ptr<StatsFile> OpenStatsFile(Mode mode, const Flags& flags) {
-  if (!flags.stats_file || (mode != Mode::kFuzzInProcess && mode != Mode::kFuzzWithWorkers))
+std::unique_ptr<StatsFile> OpenStatsFile(Mode mode, const FuzzingOptions& options) {
+  if (!options.stats_file || (mode != Mode::kFuzzInProcess && mode != Mode::kFuzzWithWorkers))
     return nullptr;
   std::string error;
-  std::unique_ptr<StatsFile> file = StatsFile::Open(flags.stats_file, flags.stats_interval, &error);
+  std::unique_ptr<StatsFile> file =
+      StatsFile::Open(*options.stats_file, long(options.stats_interval_sec), &error);
   if (!file) {
     Printf("ERROR: %s\n", error.c_str());
     ExitWithError(1);
@@ -400,7 +394,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   const std::vector<std::string> original_argv(*argv, *argv + *argc);
   WorkerEndpoint endpoint;
   const bool is_worker = ParseWorkerEndpoint(getenv(kWorkerEnvironmentVariable), &endpoint);
-  const Mode mode = ChooseMode(is_worker, ParseCommandLine(*argc, *argv, /*quiet=*/true));
+  const ProcessFacts facts = CurrentProcessFacts(is_worker);
+  const ParsedCommandLine as_given = ParseCommandLine(*argc, *argv, /*quiet=*/true);
+  const Mode mode = ChooseMode(is_worker, as_given, BuildFuzzingOptions(as_given.flags, facts));
   if (LLVMFuzzerInitialize && RunsTargetHere(mode)) {
     LLVMFuzzerInitialize(argc, argv);
     if ((*argv)[0] != argv0) {
@@ -416,6 +412,9 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   static ParsedCommandLine command_line;
   command_line = ParseCommandLine(*argc, *argv, /*quiet=*/is_worker);
   const Flags& flags = command_line.flags;
+  // What every layer below reads (never `flags`); as long-lived as the flags.
+  static FuzzingOptions options;
+  options = BuildFuzzingOptions(flags, facts);
   if (mode == Mode::kHelp) {
     PrintHelp(argv0);
     return 0;
@@ -425,19 +424,15 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (!is_worker && !CheckWorkerCounts(flags)) ExitWithError(1);
   // Lives as long as the process: the coordinator's monitor or the engine writes to it.
   static std::unique_ptr<StatsFile> stats_file;
-  stats_file = OpenStatsFile(mode, flags);
+  stats_file = OpenStatsFile(mode, options);
 
-  unsigned seed = flags.seed;
-  if (!seed)
-    seed = unsigned(std::chrono::system_clock::now().time_since_epoch().count()) ^
-           unsigned(getpid() << 16);
-  static Random rand(seed);
+  static Random rand(options.seed);
   // Fuzzing with workers: start them first, so that LLVMFuzzerInitialize (which runs in the
   // workers) prints before anything else, as it does under libFuzzer.
   Coordinator* coordinator = nullptr;
   if (mode == Mode::kFuzzWithWorkers) {
     // Lives until the process ends (it owns the thread the workers were forked from).
-    coordinator = new Coordinator(flags, original_argv, NumberOfWorkers(flags), seed);
+    coordinator = new Coordinator(options, original_argv, options.workers);
     coordinator->set_stats_file(stats_file.get());
     int code = 0;
     if (!coordinator->LaunchWorkers(&code)) ExitCoordinator(code);
@@ -449,7 +444,7 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   hooks.custom_cross_over = LLVMFuzzerCustomCrossOver;
   // Never destroyed: signal handlers, sanitizer callbacks and atexit hooks use it until the
   // process is gone.
-  static Fuzzer* const fuzzer = new Fuzzer(flags, hooks, &rand);
+  static Fuzzer* const fuzzer = new Fuzzer(options, hooks, &rand);
   SetActiveDispatcher(&fuzzer->mutation_dispatcher());
 
   std::vector<Word> dictionary_words;
@@ -458,12 +453,13 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     ExitWithError(1);
   if (mode == Mode::kWorker) {
     unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes
-    return RunWorker(endpoint, flags, fuzzer, &rand);
+    return RunWorker(endpoint, options, fuzzer, &rand);
   }
-  if (flags.entropic && !flags.focus_function)
-    Printf("INFO: Running with entropic power schedule (0x%lX, %ld).\n",
-           flags.entropic_feature_frequency_threshold, flags.entropic_number_of_rarest_features);
-  Printf("INFO: Seed: %u\n", seed);
+  if (options.entropic)
+    Printf("INFO: Running with entropic power schedule (0x%zX, %zd).\n",
+           options.entropic_feature_frequency_threshold,
+           options.entropic_number_of_rarest_features);
+  Printf("INFO: Seed: %u\n", options.seed);
   PrintModuleInfo();
   if (LLVMFuzzerCustomMutator)
     Printf("INFO: found LLVMFuzzerCustomMutator (%p). Disabling -len_control by default.\n",
@@ -494,18 +490,18 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
     case Mode::kHelp:
       break;  // handled above
     case Mode::kMinimizeCrash:
-      ExitCoordinator(RunMinimizeCrash(flags, original_argv, seed, positional));
+      ExitCoordinator(RunMinimizeCrash(options, original_argv, positional));
     case Mode::kCleanseCrash:
-      ExitCoordinator(RunCleanseCrash(flags, original_argv, seed, positional));
+      ExitCoordinator(RunCleanseCrash(options, original_argv, positional));
     case Mode::kReproduce:
-      InstallFailureHandlers(fuzzer, flags);
-      return RunIndividualFiles(fuzzer, flags, argv0, positional);
+      InstallFailureHandlers(fuzzer, options);
+      return RunIndividualFiles(fuzzer, options, argv0, positional);
     case Mode::kMerge:
       if (!CheckDirectoriesCanBeOpened(positional)) ExitWithError(1);
-      ExitCoordinator(RunMerge(flags, original_argv, std::max<size_t>(1, NumberOfWorkers(flags)),
-                               seed, positional));
+      ExitCoordinator(
+          RunMerge(options, original_argv, std::max<size_t>(1, options.workers), positional));
     case Mode::kAnalyzeDict:
-      return AnalyzeDictionaryMode(fuzzer, flags, dictionary_words, positional);
+      return AnalyzeDictionaryMode(fuzzer, options, dictionary_words, positional);
     case Mode::kFuzzInProcess:
     case Mode::kFuzzWithWorkers: {
       std::vector<std::string> seed_inputs;
@@ -518,10 +514,10 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
       }
       std::string output_dir = positional.empty() ? std::string() : positional[0];
       if (coordinator) ExitCoordinator(coordinator->Run(seeds, output_dir));
-      InstallFailureHandlers(fuzzer, flags);
+      InstallFailureHandlers(fuzzer, options);
       fuzzer->set_stats_file(stats_file.get());
       fuzzer->Loop(seeds, output_dir);
-      fuzzer->set_artifact_mode(ArtifactMode::kNone);  // a leak report at exit is not about one input
+      fuzzer->ReportNothingMore();  // a leak report at exit is not about one input
       return 0;
     }
   }

@@ -54,6 +54,13 @@ struct CoverageOptions {
   bool use_cmp_distance = true;    // -cmp_distance: per-site matching-bits features
 };
 
+// The counter (edge) a counter feature stands for: with -use_counters each counter has 8
+// hit-count bucket features (index * 8 + bucket), without it one (its index). The one place
+// this layout is undone (coverage report, global corpus, merge).
+inline uint64_t EdgeOfFeature(uint32_t feature, bool use_counters) {
+  return use_counters ? feature / 8 : feature;
+}
+
 // -cmp_distance: for each 4- and 8-byte compare against a constant, the most bits its two
 // operands had in common in one execution becomes a feature (site, bits), but only when no
 // earlier execution of this process did better at that site: an input that gets one compare

@@ -132,14 +132,16 @@ void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
 // XORs of magic values). Not limits, which are where the bits of a value getting "closer"
 // lead to bigger sizes and counts and so to slower inputs (stb_image ran at a quarter of its
 // speed): small constants (bounds, counts, characters), round ones (at most 3 bits set or
-// clear, e.g. 1 << 24, 0xFFFFFF00), masks 2^k - 1, and multiples of 100 (decimal limits).
+// clear, e.g. 1 << 24 or 0xFFFFFFFE), masks (one run of set bits, e.g. 0x7FFFFFFF or
+// 0xFFFFFF00), and multiples of 100 (decimal limits).
 template <class T>
 inline bool WorthADistance(T constant) {
   const uint64_t c = uint64_t(constant);
   if (c == 0) return sizeof(T) == 4;
   const uint64_t width_mask = sizeof(T) == 8 ? ~uint64_t(0) : (uint64_t(1) << (8 * sizeof(T))) - 1;
+  const uint64_t run = c >> __builtin_ctzll(c);  // a mask if this is 2^k - 1
   return c > 4096 && __builtin_popcountll(c) > 3 && __builtin_popcountll(~c & width_mask) > 3 &&
-         ((c + 1) & c) != 0 && c % 100 != 0;
+         ((run + 1) & run) != 0 && c % 100 != 0;
 }
 
 template <class T>

@@ -47,7 +47,7 @@ void CoverageReport::MarkCovered(size_t edge) {
 }
 
 void CoverageReport::AddCorpusInput(const std::vector<uint32_t>& features) {
-  for (uint32_t feature : features) MarkCovered(use_counters_ ? feature / 8 : feature);
+  for (uint32_t feature : features) MarkCovered(EdgeOfFeature(feature, use_counters_));
   for (size_t edge : marked_list_) marked_this_input_[edge] = false;
   marked_list_.clear();
 }
@@ -64,9 +64,9 @@ void CoverageReport::AddLastExecution(const CoverageState& coverage) {
   marked_list_.clear();
 }
 
-void CoverageReport::PrintAsFlagged(const Flags& flags) const {
-  if (flags.print_full_coverage) Print(/*full=*/true);
-  if (flags.print_coverage) Print(/*full=*/false);
+void CoverageReport::PrintAsFlagged(const FuzzingOptions& options) const {
+  if (options.print_full_coverage) Print(/*full=*/true);
+  if (options.print_coverage) Print(/*full=*/false);
 }
 
 void CoverageReport::Print(bool full) const {

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/engine/coverage.h"
 
 namespace fuzzer {
@@ -29,7 +29,7 @@ class CoverageReport {
   // symbolize PCs.
   void Print(bool full) const;
   // Both reports, as the flags ask (libFuzzer's order).
-  void PrintAsFlagged(const Flags& flags) const;
+  void PrintAsFlagged(const FuzzingOptions& options) const;
 
  private:
   void MarkCovered(size_t edge);

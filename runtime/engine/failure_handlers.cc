@@ -108,32 +108,32 @@ void StartRssThread(size_t limit_mb) {
 
 }  // namespace
 
-void InstallFailureHandlers(Fuzzer* fuzzer, const Flags& flags) {
+void InstallFailureHandlers(Fuzzer* fuzzer, const FuzzingOptions& options) {
   active_fuzzer = fuzzer;
-  trace_malloc_level = flags.trace_malloc;
+  trace_malloc_level = options.trace_malloc;
   SetUpAlternateSignalStack();
-  if (flags.handle_segv) SetSignalHandler(SIGSEGV, CrashSignalHandler, true);
-  if (flags.handle_bus) SetSignalHandler(SIGBUS, CrashSignalHandler, true);
-  if (flags.handle_abrt) SetSignalHandler(SIGABRT, CrashSignalHandler, true);
-  if (flags.handle_ill) SetSignalHandler(SIGILL, CrashSignalHandler, true);
-  if (flags.handle_fpe) SetSignalHandler(SIGFPE, CrashSignalHandler, true);
-  if (flags.handle_int) SetSignalHandler(SIGINT, InterruptSignalHandler, false);
-  if (flags.handle_term) SetSignalHandler(SIGTERM, InterruptSignalHandler, false);
-  if (flags.handle_xfsz) SetSignalHandler(SIGXFSZ, FileSizeSignalHandler, false);
-  if (flags.handle_usr1) SetSignalHandler(SIGUSR1, GracefulExitSignalHandler, false);
-  if (flags.handle_usr2) SetSignalHandler(SIGUSR2, GracefulExitSignalHandler, false);
-  if (flags.timeout > 0) {
+  if (options.handle.segv) SetSignalHandler(SIGSEGV, CrashSignalHandler, true);
+  if (options.handle.bus) SetSignalHandler(SIGBUS, CrashSignalHandler, true);
+  if (options.handle.abrt) SetSignalHandler(SIGABRT, CrashSignalHandler, true);
+  if (options.handle.ill) SetSignalHandler(SIGILL, CrashSignalHandler, true);
+  if (options.handle.fpe) SetSignalHandler(SIGFPE, CrashSignalHandler, true);
+  if (options.handle.interrupt) SetSignalHandler(SIGINT, InterruptSignalHandler, false);
+  if (options.handle.term) SetSignalHandler(SIGTERM, InterruptSignalHandler, false);
+  if (options.handle.xfsz) SetSignalHandler(SIGXFSZ, FileSizeSignalHandler, false);
+  if (options.handle.usr1) SetSignalHandler(SIGUSR1, GracefulExitSignalHandler, false);
+  if (options.handle.usr2) SetSignalHandler(SIGUSR2, GracefulExitSignalHandler, false);
+  if (options.timeout_sec > 0) {
     SetSignalHandler(SIGALRM, AlarmSignalHandler, false);
     // Checked at half the timeout, so a hang is reported at most timeout/2+1 s late.
     struct itimerval timer = {};
-    timer.it_interval.tv_sec = flags.timeout / 2 + 1;
+    timer.it_interval.tv_sec = options.timeout_sec / 2 + 1;
     timer.it_value = timer.it_interval;
     setitimer(ITIMER_REAL, &timer, nullptr);
   }
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(DeathCallback);
   atexit(ExitHook);
-  if (flags.rss_limit_mb > 0) StartRssThread(size_t(flags.rss_limit_mb));
-  if (flags.detect_leaks && __sanitizer_install_malloc_and_free_hooks)
+  if (options.rss_limit_mb > 0) StartRssThread(options.rss_limit_mb);
+  if (options.detect_leaks && __sanitizer_install_malloc_and_free_hooks)
     __sanitizer_install_malloc_and_free_hooks(MallocHook, FreeHook);
 }
 

@@ -10,6 +10,6 @@ namespace fuzzer {
 
 // Installs every handler for `fuzzer` (which must outlive the process's fuzzing). Global by
 // nature: signal handlers and sanitizer callbacks take no context.
-void InstallFailureHandlers(Fuzzer* fuzzer, const Flags& flags);
+void InstallFailureHandlers(Fuzzer* fuzzer, const FuzzingOptions& options);
 
 }  // namespace fuzzer

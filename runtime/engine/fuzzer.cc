@@ -6,16 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "runtime/common/encoding.h"
 #include "runtime/common/feature_files.h"
 #include "runtime/common/log.h"
-#include "runtime/common/mutation_graph.h"
 #include "runtime/common/process.h"
-#include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/float_constants.h"
 #include "runtime/engine/fuzzer_internal.h"
@@ -29,46 +26,46 @@ size_t Log2(size_t x) { return x ? size_t(63 - __builtin_clzll(x)) : 0; }
 
 }  // namespace
 
-Fuzzer::Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand)
-    : flags_(flags),
+Fuzzer::Fuzzer(const FuzzingOptions& options, const TargetHooks& hooks, Random* rand)
+    : options_(options),
       hooks_(hooks),
       rand_(rand),
-      corpus_(EntropicOptions{flags.entropic != 0 && !flags.focus_function,
-                              size_t(flags.entropic_feature_frequency_threshold),
-                              size_t(flags.entropic_number_of_rarest_features),
-                              flags.entropic_scale_per_exec_time != 0}),
+      corpus_(EntropicOptions{options.entropic, options.entropic_feature_frequency_threshold,
+                              options.entropic_number_of_rarest_features,
+                              options.entropic_scale_per_exec_time}),
       start_time_(std::chrono::steady_clock::now()),
       start_usec_(NowUsec()) {
   MutationOptions mutation_options;
-  mutation_options.only_ascii = flags.only_ascii != 0;
-  mutation_options.use_cmp = flags.use_cmp != 0;
-  mutation_options.use_memmem = flags.use_memmem != 0;
-  mutation_options.cross_over = flags.cross_over != 0;
-  mutation_options.float_mutators = flags.float_mutators != 0;
+  mutation_options.only_ascii = options.only_ascii;
+  mutation_options.use_cmp = options.use_cmp;
+  mutation_options.use_memmem = options.use_memmem;
+  mutation_options.cross_over = options.cross_over;
+  mutation_options.float_mutators = options.float_mutators;
   dispatcher_ =
       std::make_unique<MutationDispatcher>(rand_, mutation_options, &Coverage().cmp_tables());
   if (hooks.custom_mutator) dispatcher_->SetCustomMutator(hooks.custom_mutator);
   if (hooks.custom_cross_over) dispatcher_->SetCustomCrossOver(hooks.custom_cross_over);
-  artifact_prefix_ = flags.artifact_prefix ? flags.artifact_prefix : "./";
-  detect_leaks_ = flags.detect_leaks != 0;
-  malloc_limit_mb_ = size_t(flags.malloc_limit_mb > 0 ? flags.malloc_limit_mb : flags.rss_limit_mb);
+  detect_leaks_ = options.detect_leaks;
   CoverageOptions coverage_options;
-  coverage_options.use_counters = flags.use_counters != 0;
-  coverage_options.use_value_profile = flags.use_value_profile != 0;
-  coverage_options.use_cmp = flags.use_cmp != 0;
-  coverage_options.use_memmem = flags.use_memmem != 0;
-  coverage_options.record_new_pcs = flags.print_pcs != 0 || flags.exit_on_src_pos;
-  // A merge keeps what covers more code, as libFuzzer's does: distances of compares, which
-  // depend on what ran before, would make it keep files for them.
-  coverage_options.use_cmp_distance = flags.cmp_distance && !flags.merge && !flags.set_cover_merge;
+  coverage_options.use_counters = options.use_counters;
+  coverage_options.use_value_profile = options.use_value_profile;
+  coverage_options.use_cmp = options.use_cmp;
+  coverage_options.use_memmem = options.use_memmem;
+  coverage_options.record_new_pcs = options.record_new_pcs;
+  coverage_options.use_cmp_distance = options.use_cmp_distance;
   Coverage().Configure(coverage_options);
-  if (flags.input_to_state) {
+  if (options.input_to_state) {
     InputToStateOptions stage_options;
-    stage_options.combine = flags.i2s_combine != 0;
-    stage_options.descent = flags.i2s_descent != 0;
+    stage_options.combine = options.i2s_combine;
+    stage_options.descent = options.i2s_descent;
     stage_ = std::make_unique<InputToStateStage>(stage_options);
   }
-  set_max_input_len(flags.max_len > 0 ? size_t(flags.max_len) : kMaxSaneLen);
+  set_max_input_len(options.max_len_or_largest_default);
+  reporter_ = &in_process_reporter_;
+}
+
+void Fuzzer::UseReporter(EngineReporter* reporter) {
+  reporter_ = reporter ? reporter : &in_process_reporter_;
 }
 
 Fuzzer::~Fuzzer() = default;
@@ -121,8 +118,8 @@ void Fuzzer::ExecuteCallback(const uint8_t* data, size_t size, bool counted) {
   if (counted) total_runs_++;
   if (size && memcmp(copy.get(), data, size) != 0) HandleOverwrittenInput();
   size_t seconds = size_t(elapsed / 1000000);
-  if (seconds > slowest_unit_seconds_ && flags_.report_slow_units > 0 &&
-      seconds >= size_t(flags_.report_slow_units)) {
+  if (seconds > slowest_unit_seconds_ && options_.report_slow_units_sec > 0 &&
+      seconds >= options_.report_slow_units_sec) {
     slowest_unit_seconds_ = seconds;
     Printf("Slowest unit: %zd s:\n", seconds);
     DumpCurrentUnit("slow-unit-");
@@ -147,13 +144,13 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   new_features_.clear();
   run_found_new_edges_ = false;
   size_t found_unique_of_parent = 0;
-  const bool shrink = flags_.shrink != 0;
-  const bool entropic = flags_.entropic != 0 && !flags_.focus_function;
-  const bool check_reduce = flags_.reduce_inputs && parent && !parent->never_reduce &&
+  const bool shrink = options_.shrink;
+  const bool entropic = options_.entropic;
+  const bool check_reduce = options_.reduce_inputs && parent && !parent->never_reduce &&
                             !parent->unique_features.empty() && parent->bytes.size() > size;
   // -reduce_depth: whether the mutant still reaches any of its parent's unique features.
   const bool count_parent_features =
-      check_reduce || (flags_.reduce_depth && parent && !parent->unique_features.empty());
+      check_reduce || (options_.reduce_depth && parent && !parent->unique_features.empty());
   std::vector<uint32_t>* all_features = all_features_;
   const bool hash_features = hash_features_;
   uint64_t features_hash = 0;
@@ -195,16 +192,15 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
 void Fuzzer::PrintNewFunctions() {
   uintptr_t pcs[16];
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
-  if (flags_.print_pcs || flags_.exit_on_src_pos) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
+  if (options_.record_new_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
   // A worker's new coverage is checked by its coordinator, which decides how the run ends.
-  if (artifact_mode_ != ArtifactMode::kReportToCoordinator)
-    ExitIfSourcePositionReached(flags_, new_pcs_);
+  if (reporter_->SpeaksForTheRun()) ExitIfSourcePositionReached(options_, new_pcs_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
-  if (flags_.print_pcs)
+  if (options_.print_pcs)
     for (uintptr_t pc : new_pcs_) Printf("\tNEW_PC: %s\n", DescribeTablePc(pc, "%p %F %L").c_str());
-  if (flags_.print_funcs <= 0) return;
-  size_t limit = std::min(n, size_t(flags_.print_funcs));
+  if (options_.print_funcs <= 0) return;
+  size_t limit = std::min(n, options_.print_funcs);
   for (size_t i = 0; i < limit; i++)
     Printf("\tNEW_FUNC[%zd/%zd]: %s\n", i + 1, n, DescribeTablePc(pcs[i], "%p %F %L").c_str());
 }
@@ -239,7 +235,7 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
     slot_->Write(data, size);
     DumpCurrentUnit("leak-");
     FinishStatsAtDeath(/*crashed=*/true);
-    _Exit(int(flags_.error_exitcode));
+    _Exit(int(options_.error_exitcode));
   }
 }
 
@@ -249,11 +245,11 @@ void Fuzzer::TryDetectingAMemoryLeak(const uint8_t* data, size_t size) {
 void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
   output_dir_ = output_dir;
   corpus_.SetOutputDir(output_dir);
-  if (!SetUpFocusFunction(flags_)) exit(1);
-  features_dir_ = flags_.features_dir;
-  if (flags_.print_coverage || flags_.print_full_coverage)
-    coverage_report_ = std::make_unique<CoverageReport>(Coverage(), flags_.use_counters != 0);
-  if (flags_.max_len <= 0) set_max_input_len(ChooseMaxLen(flags_, seeds));
+  if (!SetUpFocusFunction(options_)) exit(1);
+  if (options_.features_dir) features_dir_ = options_.features_dir->c_str();
+  if (options_.print_coverage || options_.print_full_coverage)
+    coverage_report_ = std::make_unique<CoverageReport>(Coverage(), options_.use_counters);
+  if (!options_.max_len) set_max_input_len(ChooseMaxLen(options_, seeds));
   RunEmptyInput();
   PrintSeedCorpusInfo(seeds);
   if (seeds.empty()) {
@@ -261,7 +257,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     if (RunSeed(&newline, 1, nullptr)) AddToMutationGraph(&newline, 1, "", "");
   } else {
     Bytes data;
-    for (const SeedFile& seed : OrderSeeds(seeds, flags_, rand_)) {
+    for (const SeedFile& seed : OrderSeeds(seeds, options_, rand_)) {
       if (!ReadFile(seed.path, &data, max_input_len_)) continue;
       if (RunSeed(data.data(), data.size(), nullptr))
         AddToMutationGraph(data.data(), data.size(), "", "");
@@ -270,8 +266,8 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     }
   }
   PrintStatusLine("INITED");
-  PrintFocusFunctionTouches(flags_, corpus_);
-  if (corpus_.empty() && flags_.runs != 0) {
+  PrintFocusFunctionTouches(options_, corpus_);
+  if (corpus_.empty() && options_.runs != 0) {
     Printf(
         "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
         "Exiting.\n");
@@ -279,13 +275,13 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   }
   FinishSeeds();
   last_new_coverage_usec_ = NowUsec();  // counted from the start of fuzzing on
-  if (flags_.runs >= 0) budget_end_runs_ = size_t(flags_.runs);
-  if (flags_.max_total_time > 0)
-    budget_end_usec_ = start_usec_ + int64_t(flags_.max_total_time) * 1000000;
-  if (flags_.reload > 0 && !output_dir.empty()) {
+  if (options_.runs >= 0) budget_end_runs_ = size_t(options_.runs);
+  if (options_.max_total_time_sec > 0)
+    budget_end_usec_ = start_usec_ + int64_t(options_.max_total_time_sec) * 1000000;
+  if (options_.reload_sec > 0 && !output_dir.empty()) {
     reload_watcher_ = std::make_unique<CorpusDirWatcher>(output_dir);
     for (const SeedFile& seed : seeds) reload_watcher_->MarkKnown(seed.path);
-    next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
+    next_reload_usec_ = NowUsec() + int64_t(options_.reload_sec) * 1000000;
   }
   while (!TimeToStop() && !PlateauReached()) {
     MutateAndTestOne();
@@ -312,7 +308,7 @@ void Fuzzer::ReloadOutputCorpus() {
     AddToMutationGraph(data.data(), data.size(), "", "");
   }
   if (added) PrintStatusLine("RELOAD");
-  next_reload_usec_ = NowUsec() + int64_t(flags_.reload) * 1000000;
+  next_reload_usec_ = NowUsec() + int64_t(options_.reload_sec) * 1000000;
 }
 
 void Fuzzer::AnalyzeDictionary(const std::vector<Word>& words, const std::vector<Bytes>& corpus) {
@@ -359,10 +355,10 @@ bool Fuzzer::RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* al
   RunResult result = RunOne(data, size, false, nullptr);
   all_features_ = nullptr;
   bool added = result == kNew;
-  if (result == kNothing && flags_.keep_seed && size && !fuzzing_started_) {
+  if (result == kNothing && options_.keep_seed && size && !fuzzing_started_) {
     corpus_.AddInput(data, size, {}, false, true, 0);
     added = true;
-  } else if (result == kNew && flags_.keep_seed && !fuzzing_started_) {
+  } else if (result == kNew && options_.keep_seed && !fuzzing_started_) {
     corpus_[corpus_.size() - 1].never_reduce = true;
   }
   TryDetectingAMemoryLeak(data, size);
@@ -372,30 +368,28 @@ bool Fuzzer::RunSeed(const uint8_t* data, size_t size, std::vector<uint32_t>* al
 void Fuzzer::FinishSeeds() {
   running_initial_corpus_ = false;
   if (fuzzing_started_) return;
-  if (hooks_.custom_mutator && !flags_.IsSet("len_control"))
+  if (hooks_.custom_mutator && !options_.len_control_given)
     length_limit_ = max_input_len_;
-  else if (flags_.len_control)
+  else if (options_.len_control)
     length_limit_ = std::min(max_input_len_, std::max<size_t>(4, corpus_.MaxInputSize()));
   else
     length_limit_ = max_input_len_;
   last_corpus_update_run_ = total_runs_;
   // Float constants are harvested once per fuzzing process, before its first mutation.
-  if (flags_.float_mutators) dispatcher_->SetFloatConstants(&HarvestedFloatConstants());
+  if (options_.float_mutators) dispatcher_->SetFloatConstants(&HarvestedFloatConstants());
   if (stage_) stage_->set_max_len(max_input_len_);
   fuzzing_started_ = true;
 }
 
-void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink) {
+void Fuzzer::FuzzFor(size_t max_runs, size_t max_time_ms) {
   FinishSeeds();
   if (corpus_.empty()) return;
-  new_unit_sink_ = std::move(sink);
   SetRunBudget(max_runs);
   budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
   while (!TimeToStop()) {
     MutateAndTestOne();
     MaybeGrowLengthLimit();
   }
-  new_unit_sink_ = nullptr;
   SetRunBudget(0);
 }
 
@@ -406,32 +400,33 @@ void Fuzzer::SetRunBudget(size_t max_runs) {
 bool Fuzzer::TimeToStop() {
   if (graceful_exit_requested_.load(std::memory_order_relaxed)) return true;
   if (total_runs_ >= budget_end_runs_) return true;
-  if (budget_end_usec_ == INT64_MAX && !flags_.stop_file) return false;
+  if (budget_end_usec_ == INT64_MAX && !options_.stop_file) return false;
   int64_t now = NowUsec();
   if (now >= budget_end_usec_) return true;
-  if (flags_.stop_file && now - last_stop_file_check_usec_ >= 1000000) {
+  if (options_.stop_file && now - last_stop_file_check_usec_ >= 1000000) {
     last_stop_file_check_usec_ = now;
-    if (access(flags_.stop_file, F_OK) == 0) return true;
+    if (access(options_.stop_file->c_str(), F_OK) == 0) return true;
   }
   return false;
 }
 
 void Fuzzer::MaybeGrowLengthLimit() {
   // -len_control: grow "lim:" by log2(lim) after len_control*log2(lim) runs without news.
-  if (!flags_.len_control || length_limit_ >= max_input_len_) return;
-  if (hooks_.custom_mutator && !flags_.IsSet("len_control")) return;
-  if (total_runs_ - last_corpus_update_run_ > size_t(flags_.len_control) * Log2(length_limit_)) {
+  if (!options_.len_control || length_limit_ >= max_input_len_) return;
+  if (hooks_.custom_mutator && !options_.len_control_given) return;
+  if (total_runs_ - last_corpus_update_run_ > options_.len_control * Log2(length_limit_)) {
     length_limit_ = std::min(max_input_len_, length_limit_ + Log2(length_limit_));
     last_corpus_update_run_ = total_runs_;
   }
 }
 
 void Fuzzer::MaybePurgeAllocator() {
-  if (!__sanitizer_purge_allocator || flags_.purge_allocator_interval < 0) return;
+  if (!__sanitizer_purge_allocator || options_.purge_allocator_interval_sec < 0) return;
   int64_t now = NowUsec();
-  if (now - last_purge_look_usec_ < int64_t(flags_.purge_allocator_interval) * 1000000) return;
-  if (ShouldPurgeAllocator(flags_.purge_allocator_interval, flags_.rss_limit_mb, PeakRssMb(),
-                           now - last_purge_look_usec_))
+  if (now - last_purge_look_usec_ < int64_t(options_.purge_allocator_interval_sec) * 1000000)
+    return;
+  if (ShouldPurgeAllocator(options_.purge_allocator_interval_sec, long(options_.rss_limit_mb),
+                           PeakRssMb(), now - last_purge_look_usec_))
     __sanitizer_purge_allocator();
   last_purge_look_usec_ = now;
 }
@@ -447,10 +442,10 @@ void Fuzzer::MutateAndTestOne() {
   if (size) memcpy(mutation_buffer_.data(), input.bytes.data(), size);
   parent_sha1_ = input.sha1;
   const size_t max_size = std::min(max_input_len_, std::max(size, length_limit_));
-  InputInfo& partner = corpus_.ChooseCrossOverPartner(*rand_, flags_.cross_over_uniform_dist != 0);
+  InputInfo& partner = corpus_.ChooseCrossOverPartner(*rand_, options_.cross_over_uniform_dist);
   dispatcher_->SetCrossOverPartner(partner.bytes.data(), partner.bytes.size());
   dispatcher_->StartMutationSequence();
-  for (long depth = 0; depth < flags_.mutate_depth; depth++) {
+  for (size_t depth = 0; depth < options_.mutate_depth; depth++) {
     // Only run budgets end a mutation sequence early: where a time budget (e.g. a worker's
     // request) ends must not change which mutations run, so that -seed reproduces a run.
     if (total_runs_ >= budget_end_runs_ || graceful_exit_requested_.load()) break;
@@ -459,7 +454,7 @@ void Fuzzer::MutateAndTestOne() {
     RunResult result = RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
     if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
-        artifact_mode_ != ArtifactMode::kReportToCoordinator)  // a worker's coordinator pulses
+        reporter_->SpeaksForTheRun())  // a worker's coordinator pulses
       PrintStatusLine("pulse ");
     if (result == kNew && run_found_new_edges_) mutation_finds_unaccounted_++;
     if (result != kNothing) {
@@ -468,7 +463,7 @@ void Fuzzer::MutateAndTestOne() {
       break;
     }
     // -reduce_depth: a mutant that lost all its parent's unique features ends the sequence.
-    if (flags_.reduce_depth && !mutant_kept_parent_features_) break;
+    if (options_.reduce_depth && !mutant_kept_parent_features_) break;
   }
 }
 
@@ -476,51 +471,20 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   dispatcher_->RecordSuccessfulMutationSequence();
   new_units_added_++;
   last_corpus_update_run_ = total_runs_;
-  if (new_unit_sink_) {
-    NewUnitRecord record;
-    record.data.assign(data, data + size);
-    CollectAllFeatures(data, size, &record.features);
-    record.mutation_sequence = dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2);
-    record.mutation_names = dispatcher_->MutationNames();
-    record.base_sha1 = parent_sha1_;
-    record.found_at_run = total_runs_;
-    new_unit_sink_(std::move(record));
-    return;
-  }
-  PrintStatusLine(result == kReduced ? "REDUCE" : "NEW   ", "");
-  Printf(" L: %zd/%zd %s\n", size, corpus_.MaxInputSize(),
-         dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2).c_str());
-  for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
-  WriteToOutputCorpus(data, size);
-  if (result == kNew) AddToMutationGraph(data, size, parent_sha1_, dispatcher_->MutationNames());
-  ExitIfItemInCorpus(flags_, corpus_);
-}
-
-void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
-                                const std::string& mutation_names) {
-  // A worker's units go into the graph through its coordinator.
-  if (!flags_.mutation_graph_file || artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
-  AppendToMutationGraph(flags_.mutation_graph_file, Sha1Hex(data, size), base_sha1,
-                        mutation_names);
-}
-
-void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
-  if (output_dir_.empty()) return;
-  std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
-  if (reload_watcher_) reload_watcher_->MarkKnown(path);
-  // Warned once per process, in the coordinator's words: an unwritable output dir would
-  // otherwise print a line for every NEW and REDUCE unit.
-  static bool warned = false;
-  if (!WriteFileAtomically(path, data, size) && !warned) {
-    warned = true;
-    Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
-           "only and are lost at exit (this warning is not repeated)\n",
-           path.c_str(), strerror(errno));
-  }
+  KeptUnit unit;
+  unit.reduced = result == kReduced;
+  unit.data = data;
+  unit.size = size;
+  if (reporter_->WantsAllFeatures()) CollectAllFeatures(data, size, &unit.features);
+  unit.mutation_sequence = dispatcher_->DescribeMutationSequence(options_.verbosity >= 2);
+  unit.mutation_names = dispatcher_->MutationNames();
+  unit.base_sha1 = parent_sha1_;
+  unit.found_at_run = total_runs_;
+  reporter_->UnitKept(unit);
 }
 
 void Fuzzer::PrintStatusLine(const char* where, const char* end) {
-  if (flags_.verbosity <= 0) return;
+  if (options_.verbosity <= 0) return;
   StatusSnapshot status;
   status.runs = total_runs_;
   status.covered_edges = Coverage().NumCoveredPcs();
@@ -538,14 +502,14 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
 
 void Fuzzer::PrintFinalStats() {
   // A worker's numbers are only part of the run: its coordinator prints the totals.
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) return;
-  if (coverage_report_) coverage_report_->PrintAsFlagged(flags_);  // before the stats
-  if (flags_.print_corpus_stats)
+  if (!reporter_->SpeaksForTheRun()) return;
+  if (coverage_report_) coverage_report_->PrintAsFlagged(options_);  // before the stats
+  if (options_.print_corpus_stats)
     for (size_t i = 0; i < corpus_.size(); i++)
       PrintCorpusStatsLine(i, corpus_[i].sha1, corpus_[i].bytes.size(),
                            corpus_[i].num_executed_mutations, corpus_[i].num_successful_mutations,
                            corpus_[i].touches_focus_function);
-  if (!flags_.print_final_stats) return;
+  if (!options_.print_final_stats) return;
   FinalStats stats;
   stats.runs = total_runs_;
   stats.execs_per_second = ExecsPerSecond();

@@ -10,20 +10,20 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/files.h"
-#include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/input_slot.h"
 #include "runtime/common/random.h"
 #include "runtime/common/stats_file.h"
 #include "runtime/engine/checksum_repair.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
+#include "runtime/engine/engine_reporter.h"
 #include "runtime/engine/i2s_stage.h"
 #include "runtime/engine/mutation_dispatcher.h"
 #include "runtime/engine/stage_budget.h"
@@ -42,41 +42,28 @@ struct TargetHooks {
 // A seed file to run before fuzzing (read lazily).
 using SeedFile = SizedFile;
 
-// What happens to a failing input: written as an artifact (in-process fuzzing), not written
-// (reproduce mode), or reported to the coordinator through the shared input slot (worker).
-enum class ArtifactMode { kWrite, kNone, kReportToCoordinator };
-
-// A unit that added coverage, as a worker hands it to the coordinator.
-struct NewUnitRecord {
-  Bytes data;
-  std::vector<uint32_t> features;  // every feature the unit reached
-  std::string mutation_sequence;
-  std::string mutation_names;
-  std::string base_sha1;
-  size_t found_at_run = 0;
-};
-
 // libFuzzer's default -max_len: max(4096, largest seed), at most 1 MiB.
 size_t DefaultMaxLen(size_t largest_seed);
 // The -max_len to use: the flag, or the default from the seeds with libFuzzer's INFO line.
-size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds);
+size_t ChooseMaxLen(const FuzzingOptions& options, const std::vector<SeedFile>& seeds);
 // libFuzzer's "INFO: seed corpus: ..." line (or the one for no corpus).
 void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds);
 // Seeds in execution order: optionally shuffled, then smallest first (-shuffle, -prefer_small).
-std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
+std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const FuzzingOptions& options,
                                  Random* rand);
 
 // -focus_function, at the start of fuzzing (coordinator or in-process engine): resolves the
 // function and prints libFuzzer's INFO line, or its ERROR line and returns false.
-bool SetUpFocusFunction(const Flags& flags);
+bool SetUpFocusFunction(const FuzzingOptions& options);
 // After INITED: "INFO: N/M inputs touch the focus function" (nothing without one).
-void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus);
+void PrintFocusFunctionTouches(const FuzzingOptions& options, const Corpus& corpus);
 
 // -exit_on_src_pos / -exit_on_item (coordinator or in-process engine): if `new_pcs` (PC-table
 // addresses just covered) include the source position, or the corpus now holds the item,
 // prints libFuzzer's INFO line and ends the process with exit code 0, as libFuzzer does.
-void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs);
-void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus);
+void ExitIfSourcePositionReached(const FuzzingOptions& options,
+                                 const std::vector<uintptr_t>& new_pcs);
+void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus);
 
 // -purge_allocator_interval: once `interval_sec` has passed since the last look, purge the
 // sanitizer allocator's caches and quarantine, unless an RSS limit is set and the peak RSS is
@@ -93,14 +80,14 @@ void SetActiveDispatcher(MutationDispatcher* dispatcher);
 
 class Fuzzer {
  public:
-  Fuzzer(const Flags& flags, const TargetHooks& hooks, Random* rand);
+  Fuzzer(const FuzzingOptions& options, const TargetHooks& hooks, Random* rand);
   ~Fuzzer();
   Fuzzer(const Fuzzer&) = delete;
   Fuzzer& operator=(const Fuzzer&) = delete;
 
   MutationDispatcher& mutation_dispatcher() { return *dispatcher_; }
   Corpus& corpus() { return corpus_; }
-  const Flags& flags() const { return flags_; }
+  const FuzzingOptions& options() const { return options_; }
 
   // Fuzzing mode: runs the empty input and the seeds, prints INITED, then mutates until a
   // limit is reached; prints DONE and "Done N runs". `output_dir` may be empty.
@@ -123,9 +110,8 @@ class Fuzzer {
   // After the seeds: sets the length limit and starts mutating.
   void FinishSeeds();
   // Mutates until max_runs more executions (0: no limit) or max_time_ms (0: no limit) have
-  // passed; new units go to *sink instead of the status line and the output corpus.
-  using NewUnitSink = std::function<void(NewUnitRecord&&)>;
-  void FuzzFor(size_t max_runs, size_t max_time_ms, NewUnitSink sink);
+  // passed; new units go to the reporter (UseReporter).
+  void FuzzFor(size_t max_runs, size_t max_time_ms);
   // Ends the run budget max_runs more executions from now (0: no limit) for what runs next:
   // a leak check's second run of an input is counted only within it, so it never takes the
   // total past -runs. FuzzFor sets its own, and lifts it when it returns.
@@ -140,9 +126,13 @@ class Fuzzer {
 
   size_t max_input_len() const { return max_input_len_; }
   void set_max_input_len(size_t len);
-  void set_artifact_mode(ArtifactMode mode) { artifact_mode_ = mode; }
-  // In kReportToCoordinator mode: also print "Test unit written to" (see InitRequest).
-  void set_announce_artifacts(bool announce) { announce_artifacts_ = announce; }
+  // Where kept units and failing inputs go from now on (engine_reporter.h): `reporter`
+  // (not owned; it must outlive its use), or the in-process engine's own (the default) when
+  // null.
+  void UseReporter(EngineReporter* reporter);
+  // From now on nothing is reported (reproduce mode; at exit, a leak report is not about
+  // one input).
+  void ReportNothingMore() { reporter_ = &silent_reporter_; }
   // A worker that replaces a dead one: the corpus it runs before fuzzing is not queued for
   // the input-to-state stage (its deterministic edits would find the same failure again).
   void set_stage_skips_seeds(bool skip) { stage_skips_seeds_ = skip; }
@@ -166,7 +156,7 @@ class Fuzzer {
   bool RunningTarget() const { return running_target_.load(std::memory_order_relaxed); }
   void OnMalloc() { mallocs_in_run_.fetch_add(1, std::memory_order_relaxed); }
   void OnFree() { frees_in_run_.fetch_add(1, std::memory_order_relaxed); }
-  size_t malloc_limit_mb() const { return malloc_limit_mb_; }
+  size_t malloc_limit_mb() const { return options_.malloc_limit_mb; }
 
  private:
   enum RunResult { kNothing, kNew, kReduced };
@@ -190,7 +180,20 @@ class Fuzzer {
   // A unit was added to the corpus: the stage will look at it.
   void QueueForStage(const uint8_t* data, size_t size, const std::string& sha1);
   void TryDetectingAMemoryLeak(const uint8_t* data, size_t size);
+  // A unit was kept: bookkeeping, then the reporter (UnitKept).
   void ReportNewUnit(RunResult result, const uint8_t* data, size_t size);
+  // ---- the in-process engine's reporting (fuzzer_reporting.cc) ----
+  // The in-process engine's EngineReporter: libFuzzer's NEW/REDUCE lines, the output
+  // corpus and the mutation graph for kept units; the artifact block and file for failures.
+  class InProcessReporter final : public EngineReporter {
+   public:
+    explicit InProcessReporter(Fuzzer* fuzzer) : fuzzer_(fuzzer) {}
+    void UnitKept(const KeptUnit& unit) override;
+    void FailingInput(const FailingUnit& unit) override;
+
+   private:
+    Fuzzer* const fuzzer_;
+  };
   void WriteToOutputCorpus(const uint8_t* data, size_t size);
   // -mutation_graph_file (in-process engine): a vertex for the unit, and an edge from its base.
   void AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
@@ -203,7 +206,7 @@ class Fuzzer {
   bool TimeToStop();
   void MaybeGrowLengthLimit();
   void HandleOverwrittenInput();
-  // Prints the artifact block and writes <prefix><kind><sha1> from the input slot.
+  // Hands the input in the slot to the reporter as failing with `kind` (FailingInput).
   void DumpCurrentUnit(const char* kind);
   void PrintStackTrace();
   // The end of every report of a bug in the target that Shoal itself detected.
@@ -224,7 +227,7 @@ class Fuzzer {
   bool PlateauReached() const;
   size_t ExecsPerSecond() const;
 
-  const Flags& flags_;
+  const FuzzingOptions& options_;
   TargetHooks hooks_;
   Random* rand_;
   std::unique_ptr<MutationDispatcher> dispatcher_;
@@ -236,11 +239,9 @@ class Fuzzer {
   // -features_dir, in-process only (a worker's units get their files from the coordinator).
   const char* features_dir_ = nullptr;
   int64_t next_reload_usec_ = 0;
-  std::string artifact_prefix_;
 
   size_t max_input_len_ = 0;
   size_t length_limit_ = 0;  // "lim:", grown by -len_control
-  size_t malloc_limit_mb_ = 0;
   Bytes mutation_buffer_;
   std::vector<uint32_t> new_features_;
   std::vector<uintptr_t> new_pcs_;  // -print_pcs: scratch for NEW_PC lines
@@ -255,9 +256,11 @@ class Fuzzer {
   size_t leak_detection_attempts_ = 0;
   bool detect_leaks_ = true;
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
-  ArtifactMode artifact_mode_ = ArtifactMode::kWrite;
-  bool announce_artifacts_ = false;
-  NewUnitSink new_unit_sink_;
+  InProcessReporter in_process_reporter_{this};
+  SilentReporter silent_reporter_;
+  // Read on the crash path: set only while no target runs (before handlers matter, or by
+  // the thread that runs the target).
+  EngineReporter* reporter_ = nullptr;
   std::vector<uint32_t>* all_features_ = nullptr;  // when set, RunOne records every feature
   size_t budget_end_runs_ = SIZE_MAX;
   int64_t budget_end_usec_ = INT64_MAX;

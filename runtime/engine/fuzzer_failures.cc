@@ -1,6 +1,7 @@
 // The Fuzzer's failure side: -minimize_crash's step, reproduce mode, and the crash-time entry
-// points that signal handlers and sanitizer callbacks call (failure_handlers.cc): the
-// artifact block and file, the stack trace, libFuzzer's banners and exit codes. Worker /
+// points that signal handlers and sanitizer callbacks call (failure_handlers.cc): the failing
+// input handed to the reporter (engine_reporter.h), the stack trace, libFuzzer's banners and
+// exit codes. Worker /
 // in-process engine; the crash-time code is careful to be signal-tolerant.
 #include <execinfo.h>
 #include <unistd.h>
@@ -9,13 +10,10 @@
 #include <atomic>
 #include <cstring>
 
-#include "runtime/common/encoding.h"
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
-#include "runtime/common/sha1.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/fuzzer_internal.h"
-#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -54,7 +52,7 @@ size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max
     size_t size = std::min(input.size(), max_size);
     memcpy(mutation_buffer_.data(), input.data(), size);
     dispatcher_->StartMutationSequence();
-    for (long depth = 0; depth < flags_.mutate_depth && !TimeToStop(); depth++) {
+    for (size_t depth = 0; depth < options_.mutate_depth && !TimeToStop(); depth++) {
       size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
       ExecuteCallback(mutation_buffer_.data(), size);
     }
@@ -68,7 +66,7 @@ size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max
 // Reproduce mode
 
 void Fuzzer::RunReproducer(const Bytes& data) {
-  artifact_mode_ = ArtifactMode::kNone;
+  ReportNothingMore();
   running_initial_corpus_ = true;
   ExecuteCallback(data.data(), data.size());
   TryDetectingAMemoryLeak(data.data(), data.size());
@@ -88,26 +86,13 @@ void Fuzzer::PrintStackTrace() {
 }
 
 void Fuzzer::DumpCurrentUnit(const char* kind) {
-  if (artifact_mode_ == ArtifactMode::kNone) return;
-  const uint8_t* data = slot_->data();
-  size_t size = slot_->size();
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) slot_->SetFailureKind(kind);
-  PrintUnitLines(dispatcher_->DescribeMutationSequence(flags_.verbosity >= 2), parent_sha1_, data,
-                 size);
-  std::string path = flags_.exact_artifact_path ? std::string(flags_.exact_artifact_path)
-                                                : artifact_prefix_ + kind + Sha1Hex(data, size);
-  if (artifact_mode_ == ArtifactMode::kReportToCoordinator) {
-    // A worker never writes files: the coordinator writes this one from the slot after this
-    // process is gone. It may announce it first, so the lines keep libFuzzer's order.
-    if (!announce_artifacts_) return;
-    slot_->SetArtifactAnnounced();
-    PrintArtifactWritten(artifact_prefix_, path);
-  } else if (WriteFileAtomically(path, data, size)) {
-    PrintArtifactWritten(artifact_prefix_, path);
-  } else {
-    Printf("ERROR: failed to write the artifact '%s'\n", path.c_str());
-  }
-  PrintBase64Line(data, size);
+  FailingUnit unit;
+  unit.kind = kind;
+  unit.slot = slot_.get();
+  unit.dispatcher = dispatcher_.get();
+  unit.verbose_sequence = options_.verbosity >= 2;
+  unit.base_sha1 = &parent_sha1_;
+  reporter_->FailingInput(unit);
 }
 
 void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {
@@ -117,7 +102,7 @@ void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char*
   Printf("SUMMARY: libFuzzer: %s\n", summary);
   DumpCurrentUnit("crash-");
   FinishStatsAtDeath(/*crashed=*/true);
-  _Exit(int(flags_.error_exitcode));
+  _Exit(int(options_.error_exitcode));
 }
 
 void Fuzzer::CrashCallback() {
@@ -137,19 +122,19 @@ void Fuzzer::DeathCallback() {
 }
 
 void Fuzzer::AlarmCallback() {
-  if (!running_target_.load(std::memory_order_acquire) || flags_.timeout <= 0) return;
+  if (!running_target_.load(std::memory_order_acquire) || options_.timeout_sec <= 0) return;
   int64_t seconds = (NowUsec() - unit_start_usec_.load(std::memory_order_relaxed)) / 1000000;
-  if (seconds < flags_.timeout) return;
+  if (seconds < options_.timeout_sec) return;
   if (!AcquireCrashState(slot_.get())) return;
   Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
   Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
-         size_t(flags_.timeout));
+         size_t(options_.timeout_sec));
   DumpCurrentUnit("timeout-");
   Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
   PrintStackTrace();
   Printf("SUMMARY: libFuzzer: timeout\n");
   FinishStatsAtDeath(/*crashed=*/true);
-  _Exit(int(flags_.timeout_exitcode));
+  _Exit(int(options_.timeout_exitcode));
 }
 
 // libFuzzer prints the two out-of-memory reports in different orders; both end here.
@@ -163,7 +148,7 @@ void Fuzzer::FinishOutOfMemory() {
 void Fuzzer::RssLimitCallback(size_t rss_mb) {
   if (!AcquireCrashState(slot_.get())) return;
   Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
-         size_t(flags_.rss_limit_mb));
+         size_t(options_.rss_limit_mb));
   Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
   if (__sanitizer_print_memory_profile) __sanitizer_print_memory_profile(95, 8);
   FinishOutOfMemory();

@@ -70,9 +70,9 @@ void Fuzzer::RunStageStep() {
   stage_accounted_runs_ = total_runs_;
   // The stage only appends checksums: adopt the ones not seen yet.
   const std::vector<ChecksumField>& found = stage_->checksums();
-  for (; flags_.checksum_repair && checksums_adopted_ < found.size(); checksums_adopted_++) {
+  for (; options_.checksum_repair && checksums_adopted_ < found.size(); checksums_adopted_++) {
     const ChecksumField& field = found[checksums_adopted_];
-    if (checksum_repair_.Add(field, &log) && flags_.verbosity >= 2)
+    if (checksum_repair_.Add(field, &log) && options_.verbosity >= 2)
       Printf("INFO: input-to-state: checksum compare at %p (%u bytes%s) will be repaired\n",
              reinterpret_cast<void*>(field.site), unsigned(field.width),
              field.big_endian ? ", big-endian" : "");

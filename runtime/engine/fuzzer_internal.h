@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <ctime>
 
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/input_slot.h"
 
 namespace fuzzer {
 
-constexpr size_t kMaxSaneLen = 1 << 20;  // libFuzzer's largest default -max_len
+constexpr size_t kMaxSaneLen = kLargestDefaultMaxLen;  // libFuzzer's largest default -max_len
 constexpr size_t kMaxLeakDetectionAttempts = 1000;
 constexpr int kOomExitCode = 71;
 constexpr int kInterruptExitCode = 72;

@@ -20,27 +20,27 @@ constexpr size_t kMinDefaultMaxLen = 4096;
 }  // namespace
 
 // Seeds run smallest first (after an optional shuffle), as libFuzzer runs them.
-std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const Flags& flags,
+std::vector<SeedFile> OrderSeeds(const std::vector<SeedFile>& seeds, const FuzzingOptions& options,
                                  Random* rand) {
   std::vector<SeedFile> ordered = seeds;
-  if (flags.shuffle)
+  if (options.shuffle)
     for (size_t i = ordered.size(); i > 1; i--) std::swap(ordered[i - 1], ordered[(*rand)(i)]);
-  if (flags.prefer_small)
+  if (options.prefer_small)
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const SeedFile& a, const SeedFile& b) { return a.size < b.size; });
   return ordered;
 }
 
-bool SetUpFocusFunction(const Flags& flags) {
-  if (!flags.focus_function) return true;
-  if (!Coverage().SetFocusFunction(flags.focus_function)) {
+bool SetUpFocusFunction(const FuzzingOptions& options) {
+  if (!options.focus_function) return true;
+  if (!Coverage().SetFocusFunction(options.focus_function->c_str())) {
     Printf(
         "ERROR: Failed to set focus function. Make sure the function name is valid (%s) and "
         "symbolization is enabled.\n",
-        flags.focus_function);
+        options.focus_function->c_str());
     return false;
   }
-  Printf("INFO: Focus function is set to '%s'\n", flags.focus_function);
+  Printf("INFO: Focus function is set to '%s'\n", options.focus_function->c_str());
   return true;
 }
 
@@ -50,18 +50,19 @@ bool ShouldPurgeAllocator(long interval_sec, long rss_limit_mb, size_t peak_rss_
   return rss_limit_mb <= 0 || peak_rss_mb > size_t(rss_limit_mb) / 2;
 }
 
-void ExitIfSourcePositionReached(const Flags& flags, const std::vector<uintptr_t>& new_pcs) {
-  if (!flags.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
+void ExitIfSourcePositionReached(const FuzzingOptions& options,
+                                 const std::vector<uintptr_t>& new_pcs) {
+  if (!options.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
   for (uintptr_t pc : new_pcs) {
-    if (DescribeTablePc(pc, "%F %L").find(flags.exit_on_src_pos) == std::string::npos) continue;
-    Printf("INFO: found line matching '%s', exiting.\n", flags.exit_on_src_pos);
+    if (DescribeTablePc(pc, "%F %L").find(*options.exit_on_src_pos) == std::string::npos) continue;
+    Printf("INFO: found line matching '%s', exiting.\n", options.exit_on_src_pos->c_str());
     _Exit(0);
   }
 }
 
-void ExitIfItemInCorpus(const Flags& flags, Corpus& corpus) {
-  if (!flags.exit_on_item || !corpus.FindActive(flags.exit_on_item)) return;
-  Printf("INFO: found item with checksum '%s', exiting.\n", flags.exit_on_item);
+void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus) {
+  if (!options.exit_on_item || !corpus.FindActive(*options.exit_on_item)) return;
+  Printf("INFO: found item with checksum '%s', exiting.\n", options.exit_on_item->c_str());
   _Exit(0);
 }
 
@@ -71,14 +72,14 @@ void PrintCorpusStatsLine(size_t index, const std::string& sha1, size_t size, si
          runs, successes, int(touches_focus_function));
 }
 
-void PrintFocusFunctionTouches(const Flags& flags, const Corpus& corpus) {
-  if (flags.focus_function)
+void PrintFocusFunctionTouches(const FuzzingOptions& options, const Corpus& corpus) {
+  if (options.focus_function)
     Printf("INFO: %zd/%zd inputs touch the focus function\n",
            corpus.NumInputsThatTouchFocusFunction(), corpus.size());
 }
 
-size_t ChooseMaxLen(const Flags& flags, const std::vector<SeedFile>& seeds) {
-  if (flags.max_len > 0) return size_t(flags.max_len);
+size_t ChooseMaxLen(const FuzzingOptions& options, const std::vector<SeedFile>& seeds) {
+  if (options.max_len > 0) return options.max_len;
   size_t largest = 0;
   for (const SeedFile& seed : seeds) largest = std::max(largest, seed.size);
   size_t max_len = DefaultMaxLen(largest);

@@ -16,7 +16,7 @@ namespace fuzzer {
 void Fuzzer::MaybeWriteStatsRow(bool force) {
   if (!stats_file_) return;
   const int64_t now = NowUsec();
-  const int64_t interval_usec = std::max<int64_t>(1, flags_.stats_interval) * 1000000;
+  const int64_t interval_usec = options_.stats_interval_sec * 1000000;
   if (next_stats_usec_ == 0) next_stats_usec_ = start_usec_ + interval_usec;
   if (!force && now < next_stats_usec_) return;
   next_stats_usec_ = now + interval_usec;
@@ -47,11 +47,11 @@ void Fuzzer::FinishStatsAtDeath(bool crashed) {
 }
 
 bool Fuzzer::PlateauReached() const {
-  if (flags_.max_plateau_time <= 0) return false;
+  if (options_.max_plateau_time_sec <= 0) return false;
   int64_t since = std::max(last_new_coverage_usec_, start_usec_);
-  if (NowUsec() - since < int64_t(flags_.max_plateau_time) * 1000000) return false;
+  if (NowUsec() - since < int64_t(options_.max_plateau_time_sec) * 1000000) return false;
   Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
-         flags_.max_plateau_time, flags_.max_plateau_time);
+         options_.max_plateau_time_sec, options_.max_plateau_time_sec);
   return true;
 }
 

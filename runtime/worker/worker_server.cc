@@ -13,17 +13,20 @@
 #include "runtime/common/input_slot.h"
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
+#include "runtime/common/sha1.h"
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/failure_handlers.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 
-WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
-                           bool report_mutation_stats)
+WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, const FuzzingOptions& options,
+                           Fuzzer* fuzzer, Random* rand)
     : endpoint_(endpoint),
+      options_(options),
       fuzzer_(fuzzer),
       rand_(rand),
-      report_mutation_stats_(report_mutation_stats),
+      report_mutation_stats_(options.print_corpus_stats),
       reply_split_bytes_(kFrameSplitSize) {
   if (const char* split = getenv(kReplySplitEnvironmentVariable))
     reply_split_bytes_ = std::max<size_t>(1, strtoull(split, nullptr, 10));
@@ -96,7 +99,7 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
                           init.rng_state(3)});
       else
         rand_->Reseed(init.seed());
-      fuzzer_->set_announce_artifacts(init.announce_artifacts());
+      announce_artifacts_ = init.announce_artifacts();
       if (init.replacement()) fuzzer_->set_stage_skips_seeds(true);
       if (!empty_input_done_) {
         fuzzer_->RunEmptyInput(init.count_empty_input_run());
@@ -156,30 +159,9 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
         fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
       // The others' inputs count against the run budget too (so -runs=N stays exact).
       size_t used = fuzzer_->total_runs() - runs_before;
-      // Each new unit goes out at once, in a partial response: if the target kills this
-      // process later in the request, the coordinator has it already.
-      auto send_unit = [this](NewUnitRecord&& unit) {
-        if (unit.data.size() + unit.features.size() * 4 > kMaxFrameSize - (1 << 20)) {
-          Printf("WARNING: shoal worker %d: a new unit of %zd bytes is too large to send to "
-                 "the coordinator; it is not kept\n",
-                 endpoint_.index, unit.data.size());
-          return;
-        }
-        shoal::proto::Response progress;
-        progress.set_partial(true);
-        auto* added = progress.mutable_fuzz()->add_new_inputs();
-        added->set_data(unit.data.data(), unit.data.size());
-        for (uint32_t feature : unit.features) added->add_features(feature);
-        added->set_mutation_sequence(unit.mutation_sequence);
-        added->set_mutation_names(unit.mutation_names);
-        added->set_base_sha1(unit.base_sha1);
-        added->set_found_at_run(unit.found_at_run);
-        FillStats(progress.mutable_fuzz()->mutable_stats());
-        if (!Send(progress)) _exit(channel_broken_ ? kWorkerChannelBrokenExitCode : 0);
-      };
+      // Each new unit goes out at once (UnitKept).
       if (!fuzz.max_runs() || used < fuzz.max_runs())
-        fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms(),
-                         send_unit);
+        fuzzer_->FuzzFor(fuzz.max_runs() ? fuzz.max_runs() - used : 0, fuzz.max_time_ms());
       fuzzer_->SetRunBudget(0);  // seeds and -reload files run outside the -runs budget
       FillStats(response.mutable_fuzz()->mutable_stats());
       if (report_mutation_stats_) ReportMutationStats(response.mutable_fuzz());
@@ -202,18 +184,50 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
   return response;
 }
 
-int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand) {
+void WorkerServer::UnitKept(const KeptUnit& unit) {
+  if (unit.size + unit.features.size() * 4 > kMaxFrameSize - (1 << 20)) {
+    Printf(
+        "WARNING: shoal worker %d: a new unit of %zd bytes is too large to send to "
+        "the coordinator; it is not kept\n",
+        endpoint_.index, unit.size);
+    return;
+  }
+  shoal::proto::Response progress;
+  progress.set_partial(true);
+  auto* added = progress.mutable_fuzz()->add_new_inputs();
+  added->set_data(unit.data, unit.size);
+  for (uint32_t feature : unit.features) added->add_features(feature);
+  added->set_mutation_sequence(unit.mutation_sequence);
+  added->set_mutation_names(unit.mutation_names);
+  added->set_base_sha1(unit.base_sha1);
+  added->set_found_at_run(unit.found_at_run);
+  FillStats(progress.mutable_fuzz()->mutable_stats());
+  if (!Send(progress)) _exit(channel_broken_ ? kWorkerChannelBrokenExitCode : 0);
+}
+
+void WorkerServer::FailingInput(const FailingUnit& unit) {
+  unit.slot->SetFailureKind(unit.kind);
+  PrintFailingUnitLines(unit);
+  // This process never writes files: the coordinator writes this one from the slot after
+  // this process is gone. It may announce it first, so the lines keep libFuzzer's order.
+  if (!announce_artifacts_) return;
+  const uint8_t* data = unit.slot->data();
+  size_t size = unit.slot->size();
+  unit.slot->SetArtifactAnnounced();
+  PrintArtifactWritten(options_.artifact_prefix,
+                       options_.ArtifactPath(unit.kind, Sha1Hex(data, size)));
+  PrintBase64Line(data, size);
+}
+
+int RunWorker(const WorkerEndpoint& endpoint, const FuzzingOptions& options, Fuzzer* fuzzer,
+              Random* rand) {
   // The coordinator owns Ctrl-C, SIGTERM and SIGUSR1/2 and stops workers by closing their
-  // pipes. The worker keeps its own RSS check (it can print the heap profile); the
-  // coordinator's, with some headroom, catches what that one cannot.
+  // pipes (a worker's options do not handle them either). The worker keeps its own RSS check
+  // (it can print the heap profile); the coordinator's, with some headroom, catches what that
+  // one cannot.
   signal(SIGINT, SIG_IGN);
   signal(SIGUSR1, SIG_IGN);
   signal(SIGUSR2, SIG_IGN);
-  static Flags worker_flags = flags;
-  worker_flags.handle_int = 0;
-  worker_flags.handle_term = 0;
-  worker_flags.handle_usr1 = 0;
-  worker_flags.handle_usr2 = 0;
   std::unique_ptr<InputSlot> slot = InputSlot::Attach(endpoint.slot_fd);
   if (!slot) {
     Printf("ERROR: shoal worker %d: cannot map the shared input slot\n", endpoint.index);
@@ -221,13 +235,13 @@ int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer
   }
   fuzzer->set_max_input_len(slot->capacity());
   fuzzer->UseInputSlot(std::move(slot));
-  fuzzer->set_artifact_mode(ArtifactMode::kReportToCoordinator);
-  InstallFailureHandlers(fuzzer, worker_flags);
+  WorkerServer server(endpoint, options, fuzzer, rand);
+  fuzzer->UseReporter(&server);
+  InstallFailureHandlers(fuzzer, options);
   // The coordinator resolved -focus_function already (and stopped if it could not).
-  if (flags.focus_function) Coverage().SetFocusFunction(flags.focus_function);
-  WorkerServer server(endpoint, fuzzer, rand, flags.print_corpus_stats != 0);
+  if (options.focus_function) Coverage().SetFocusFunction(options.focus_function->c_str());
   int code = server.Serve();
-  fuzzer->set_artifact_mode(ArtifactMode::kNone);  // leaks at exit are not about one input
+  fuzzer->ReportNothingMore();  // leaks at exit are not about one input
   return code;
 }
 

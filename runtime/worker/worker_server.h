@@ -1,7 +1,9 @@
 // WorkerServer: the RPC server of a worker process (the fuzz target's own binary, re-executed
 // by the coordinator). It reads one Request at a time from the request pipe, runs it on the
 // worker's Fuzzer and writes one Response; it returns when the coordinator closes the request
-// pipe (the signal to exit). It never writes files: a failing input stays in the shared input
+// pipe (the signal to exit). It is also the engine's reporter in a worker (EngineReporter):
+// each unit the engine keeps goes out at once as a partial response, and a failing input's
+// kind goes into the shared input slot. It never writes files: a failing input stays in the
 // slot, where the coordinator reads it after this process dies.
 // Include rule for runtime/worker/: common/, engine/ and proto/ only; nothing from
 // coordinator/ or driver/.
@@ -10,7 +12,9 @@
 #include <string>
 
 #include "proto/worker.pb.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/worker_endpoint.h"
+#include "runtime/engine/engine_reporter.h"
 #include "runtime/engine/fuzzer.h"
 
 namespace fuzzer {
@@ -19,15 +23,25 @@ namespace fuzzer {
 // split its replies without inputs of tens of thousands of features each.
 constexpr char kReplySplitEnvironmentVariable[] = "SHOAL_REPLY_SPLIT_BYTES";
 
-class WorkerServer {
+class WorkerServer final : public EngineReporter {
  public:
-  // `report_mutation_stats`: -print_corpus_stats, so each Fuzz response carries how often
-  // each corpus input was mutated since the last one.
-  WorkerServer(const WorkerEndpoint& endpoint, Fuzzer* fuzzer, Random* rand,
-               bool report_mutation_stats = false);
+  // With -print_corpus_stats each Fuzz response carries how often each corpus input was
+  // mutated since the last one. `options` and `fuzzer` outlive the server.
+  WorkerServer(const WorkerEndpoint& endpoint, const FuzzingOptions& options, Fuzzer* fuzzer,
+               Random* rand);
   // Serves until the request pipe closes; returns the process exit code (0, or
   // kWorkerChannelBrokenExitCode when the channel broke under it).
   int Serve();
+
+  // ---- EngineReporter (called by the Fuzzer) ----
+  bool SpeaksForTheRun() const override { return false; }  // the coordinator does
+  bool WantsAllFeatures() const override { return true; }  // the coordinator merges them
+  // Sends the unit at once in a partial Fuzz response: if the target kills this process
+  // later in the request, the coordinator has it already.
+  void UnitKept(const KeptUnit& unit) override;
+  // Crash path: the kind into the slot, libFuzzer's unit lines, and "Test unit written to"
+  // for the file the coordinator will write (only when the Init request asked for it).
+  void FailingInput(const FailingUnit& unit) override;
 
  private:
   shoal::proto::Response Handle(const shoal::proto::Request& request);
@@ -38,16 +52,19 @@ class WorkerServer {
   void ReportMutationStats(shoal::proto::FuzzResponse* response);
 
   WorkerEndpoint endpoint_;
+  const FuzzingOptions& options_;
   Fuzzer* fuzzer_;
   Random* rand_;
   bool report_mutation_stats_;
   bool empty_input_done_ = false;
   bool channel_broken_ = false;
+  bool announce_artifacts_ = false;  // from the Init request; read on the crash path
   size_t reply_split_bytes_;  // RunInputs results go out in frames of about this size
 };
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is
 // set): maps the shared slot, installs the worker's failure handlers, serves requests.
-int RunWorker(const WorkerEndpoint& endpoint, const Flags& flags, Fuzzer* fuzzer, Random* rand);
+int RunWorker(const WorkerEndpoint& endpoint, const FuzzingOptions& options, Fuzzer* fuzzer,
+              Random* rand);
 
 }  // namespace fuzzer

@@ -13,6 +13,7 @@
 
 #include "runtime/common/files.h"
 #include "runtime/common/flags.h"
+#include "runtime/common/fuzzing_options.h"
 #include "runtime/common/sha1.h"
 #include "runtime/coordinator/failure_log.h"
 #include "runtime/coordinator/global_corpus.h"
@@ -20,17 +21,18 @@
 namespace fuzzer {
 namespace {
 
-// Flags parsed from `args`; the strings live as long as the object (flags point into them).
+// The options a coordinator builds from `args` (as the driver does).
 struct ParsedFlags {
   explicit ParsedFlags(std::vector<std::string> args) : storage(std::move(args)) {
     storage.insert(storage.begin(), "./fuzzer");
     std::vector<char*> argv;
     for (std::string& arg : storage) argv.push_back(&arg[0]);
     argv.push_back(nullptr);
-    flags = ParseCommandLine(int(storage.size()), argv.data(), /*quiet=*/true).flags;
+    options = BuildFuzzingOptions(
+        ParseCommandLine(int(storage.size()), argv.data(), /*quiet=*/true).flags, ProcessFacts{});
   }
   std::vector<std::string> storage;
-  Flags flags;
+  FuzzingOptions options;
 };
 
 class ScratchDir {
@@ -57,7 +59,7 @@ std::vector<std::string> FilesIn(const std::string& dir) {
 
 TEST(FailureLog, KeepGoingPolicyFollowsLibFuzzersFlagsAndForkDefaults) {
   ParsedFlags plain({});
-  FailureLog stop(plain.flags);
+  FailureLog stop(plain.options);
   for (FailureKind kind :
        {FailureKind::kCrash, FailureKind::kTimeout, FailureKind::kOom, FailureKind::kLeak})
     EXPECT_FALSE(stop.KeepGoingAfter(kind));
@@ -66,34 +68,34 @@ TEST(FailureLog, KeepGoingPolicyFollowsLibFuzzersFlagsAndForkDefaults) {
 
   // -fork=N survives timeouts and OOMs by default (libFuzzer's fork mode), not crashes.
   ParsedFlags fork({"-fork=2"});
-  FailureLog forked(fork.flags);
+  FailureLog forked(fork.options);
   EXPECT_TRUE(forked.KeepGoingAfter(FailureKind::kTimeout));
   EXPECT_TRUE(forked.KeepGoingAfter(FailureKind::kOom));
   EXPECT_FALSE(forked.KeepGoingAfter(FailureKind::kCrash));
   ParsedFlags fork_strict({"-fork=2", "-ignore_timeouts=0"});
-  EXPECT_FALSE(FailureLog(fork_strict.flags).KeepGoingAfter(FailureKind::kTimeout));
+  EXPECT_FALSE(FailureLog(fork_strict.options).KeepGoingAfter(FailureKind::kTimeout));
 
   // Without -fork, only an explicit -ignore_* flag does.
   ParsedFlags ignore({"-ignore_ooms=1", "-ignore_crashes=1"});
-  FailureLog ignoring(ignore.flags);
+  FailureLog ignoring(ignore.options);
   EXPECT_TRUE(ignoring.KeepGoingAfter(FailureKind::kOom));
   EXPECT_TRUE(ignoring.KeepGoingAfter(FailureKind::kCrash));
   EXPECT_TRUE(ignoring.KeepGoingAfter(FailureKind::kLeak));
   EXPECT_FALSE(ignoring.KeepGoingAfter(FailureKind::kTimeout));
 
   // A merge survives everything and keeps no crash of its own.
-  FailureLog merge(plain.flags);
+  FailureLog merge(plain.options);
   merge.set_merging();
   EXPECT_TRUE(merge.KeepGoingAfter(FailureKind::kCrash));
   EXPECT_FALSE(merge.KeepsUniqueCrashes());
   EXPECT_FALSE(merge.KeepsInterruptedReports());
   ParsedFlags keep({"-keep_going=1"});
-  EXPECT_TRUE(FailureLog(keep.flags).KeepsInterruptedReports());
+  EXPECT_TRUE(FailureLog(keep.options).KeepsInterruptedReports());
 }
 
 TEST(FailureLog, CountsEveryFailureAndEachSignatureOnce) {
   ParsedFlags plain({});
-  FailureLog log(plain.flags);
+  FailureLog log(plain.options);
   EXPECT_TRUE(log.Count("crash-a"));
   EXPECT_FALSE(log.Count("crash-a"));
   EXPECT_TRUE(log.Count("timeout-b"));
@@ -106,7 +108,7 @@ TEST(FailureLog, CountsEveryFailureAndEachSignatureOnce) {
 TEST(FailureLog, ArtifactsAreNamedByKindAndSha1UnderThePrefixOrTheExactPath) {
   ScratchDir dir;
   ParsedFlags prefixed({"-artifact_prefix=" + dir.path() + "/"});
-  FailureLog log(prefixed.flags);
+  FailureLog log(prefixed.options);
   const Bytes input = {'b', 'u', 'g'};
   std::string path = log.WriteArtifact(FailureKind::kTimeout, input);
   EXPECT_EQ(path, dir.path() + "/timeout-" + Sha1Hex(input.data(), input.size()));
@@ -115,16 +117,16 @@ TEST(FailureLog, ArtifactsAreNamedByKindAndSha1UnderThePrefixOrTheExactPath) {
   EXPECT_EQ(written, input);
 
   ParsedFlags exact({"-exact_artifact_path=" + dir.path() + "/exact"});
-  EXPECT_EQ(FailureLog(exact.flags).WriteArtifact(FailureKind::kCrash, input),
+  EXPECT_EQ(FailureLog(exact.options).WriteArtifact(FailureKind::kCrash, input),
             dir.path() + "/exact");
   ParsedFlags unwritable({"-artifact_prefix=/nonexistent/dir/"});
-  EXPECT_EQ(FailureLog(unwritable.flags).WriteArtifact(FailureKind::kCrash, input), "");
+  EXPECT_EQ(FailureLog(unwritable.options).WriteArtifact(FailureKind::kCrash, input), "");
 }
 
 TEST(FailureLog, OnlyCrashesAreMinimized) {
   ScratchDir dir;
   ParsedFlags flags({"-artifact_prefix=" + dir.path() + "/"});
-  FailureLog log(flags.flags);
+  FailureLog log(flags.options);
   log.AddUniqueCrash(UniqueCrash{FailureKind::kCrash, "crash-a", 1, {'a'}, "crash-1"});
   log.AddUniqueCrash(UniqueCrash{FailureKind::kTimeout, "timeout-b", 70, {'b'}, "timeout-2"});
   log.AddUniqueCrash(UniqueCrash{FailureKind::kCrash, "crash-c", 1, {'c'}, "crash-3"});
@@ -139,7 +141,7 @@ TEST(FailureLog, OnlyCrashesAreMinimized) {
 TEST(GlobalCorpus, ReportsNewThenNothingAndWritesOnlyUnitsToTheOutputDir) {
   ScratchDir dir;
   ParsedFlags flags({});
-  GlobalCorpus corpus(flags.flags);
+  GlobalCorpus corpus(flags.options);
   corpus.SetOutputDir(dir.path(), nullptr);
   const Bytes seed = {'s', 'e', 'e', 'd'};
   // Features 8..15 are edge 1's buckets and 16 edge 2's, with 4 counters.
@@ -168,7 +170,7 @@ TEST(GlobalCorpus, ReportsNewThenNothingAndWritesOnlyUnitsToTheOutputDir) {
 TEST(GlobalCorpus, AReduceReplacesItsBaseOnlyWhenSmallerAndKeepingItsUniqueFeatures) {
   ScratchDir dir;
   ParsedFlags flags({});
-  GlobalCorpus corpus(flags.flags);
+  GlobalCorpus corpus(flags.options);
   corpus.SetOutputDir(dir.path(), nullptr);
   const Bytes big = {'b', 'i', 'g', 'g', 'e', 'r'};
   ASSERT_EQ(corpus.Add(big, {100, 200}, "", true, 0).kind, GlobalCorpus::Change::kNew);
@@ -189,7 +191,7 @@ TEST(GlobalCorpus, AReduceReplacesItsBaseOnlyWhenSmallerAndKeepingItsUniqueFeatu
 
 TEST(GlobalCorpus, AnUnwritableOutputDirIsReportedOnceAndTheUnitStaysInMemory) {
   ParsedFlags flags({});
-  GlobalCorpus corpus(flags.flags);
+  GlobalCorpus corpus(flags.options);
   corpus.SetOutputDir("/nonexistent/shoal/out", nullptr);
   GlobalCorpus::Change first = corpus.Add({'a'}, {1}, "", true, 0);
   EXPECT_EQ(first.kind, GlobalCorpus::Change::kNew);

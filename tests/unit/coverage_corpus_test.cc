@@ -75,6 +75,24 @@ TEST(CoverageTest, EveryNonZeroCounterOfALongModuleIsFoundInOrder) {
   EXPECT_TRUE(Collect().empty());
 }
 
+TEST(CoverageTest, CmpDistanceIsForMagicValuesNotLimits) {
+  EXPECT_TRUE(WorthADistance(0xDEADBEEFu));
+  EXPECT_TRUE(WorthADistance(0x1234ABCDu));
+  EXPECT_TRUE(WorthADistance(0x0123456789ABCDEFull));
+  EXPECT_TRUE(WorthADistance(uint32_t(0)));    // ((a ^ K1) | (b ^ K2)) == 0
+  EXPECT_FALSE(WorthADistance(uint64_t(0)));   // a pointer's null check
+  EXPECT_FALSE(WorthADistance(200u));          // small: a bound, a count, a character
+  EXPECT_FALSE(WorthADistance(4096u));
+  EXPECT_FALSE(WorthADistance(1u << 24));      // round: few bits set
+  EXPECT_FALSE(WorthADistance(0x10001000u));
+  EXPECT_FALSE(WorthADistance(0xFFFFFFFEu));   // few bits clear
+  EXPECT_FALSE(WorthADistance(0x7FFFFFFFu));   // masks
+  EXPECT_FALSE(WorthADistance(0xFFFFFF00u));
+  EXPECT_FALSE(WorthADistance(0x00FFFF00u));
+  EXPECT_FALSE(WorthADistance(uint64_t(0x7FFFFFFFFFFFFFFFull)));
+  EXPECT_FALSE(WorthADistance(1000000u));      // a decimal limit
+}
+
 TEST(CoverageTest, ValueProfileAddsFeaturesForCloserOperands) {
   CoverageState& coverage = Coverage();
   CoverageOptions options;
