@@ -133,7 +133,14 @@ void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
 // lead to bigger sizes and counts and so to slower inputs (stb_image ran at a quarter of its
 // speed): small constants (bounds, counts, characters), round ones (at most 3 bits set or
 // clear, e.g. 1 << 24 or 0xFFFFFFFE), masks (one run of set bits, e.g. 0x7FFFFFFF or
-// 0xFFFFFF00), and multiples of 100 (decimal limits).
+// 0xFFFFFF00), multiples of 100 (decimal limits) and number parsers' overflow guards.
+// A number parser's overflow guard: the largest value that can take one more decimal digit
+// (`if (i >= 214748364)` before `i = i * 10 + d`), 2^k / 10 for the usual widths.
+inline bool IsOverflowGuard(uint64_t c) {
+  return c == 214748364u || c == 429496729u || c == 922337203685477580ull ||
+         c == 1844674407370955161ull;
+}
+
 template <class T>
 inline bool WorthADistance(T constant) {
   const uint64_t c = uint64_t(constant);
@@ -141,7 +148,7 @@ inline bool WorthADistance(T constant) {
   const uint64_t width_mask = sizeof(T) == 8 ? ~uint64_t(0) : (uint64_t(1) << (8 * sizeof(T))) - 1;
   const uint64_t run = c >> __builtin_ctzll(c);  // a mask if this is 2^k - 1
   return c > 4096 && __builtin_popcountll(c) > 3 && __builtin_popcountll(~c & width_mask) > 3 &&
-         ((run + 1) & run) != 0 && c % 100 != 0;
+         ((run + 1) & run) != 0 && c % 100 != 0 && !IsOverflowGuard(c);
 }
 
 template <class T>

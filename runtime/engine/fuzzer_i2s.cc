@@ -21,18 +21,19 @@ void Fuzzer::QueueForStage(const uint8_t* data, size_t size, const std::string& 
 
 bool Fuzzer::StageTakesTurn() {
   if (!stage_ || corpus_.empty()) return false;
-  // The runs since the budget last looked were mutations (the stage's own are added by
-  // RunStageStep); the first call starts the count, so seed runs are not counted.
-  if (stage_accounted_runs_ != SIZE_MAX)
-    stage_budget_.AddMutationRuns(total_runs_ - stage_accounted_runs_, mutation_finds_unaccounted_);
-  stage_accounted_runs_ = total_runs_;
-  mutation_finds_unaccounted_ = 0;
+  // The first call starts the count, so seed runs are not counted as mutations.
+  if (stage_accounted_runs_ == SIZE_MAX) stage_accounted_runs_ = total_runs_;
   if (!stage_->HasWork()) {
     if (++turns_without_stage_ < kOldUnitInterval) return false;
     turns_without_stage_ = 0;
     InputInfo& old_unit = corpus_.ChooseInputToMutate(*rand_);
     stage_->Enqueue(old_unit.bytes.data(), old_unit.bytes.size(), old_unit.sha1);
   }
+  // The runs since the budget last looked were mutations (the stage's own are added by
+  // RunStageStep). Only now: a fast target whose stage has no work pays nothing per turn.
+  stage_budget_.AddMutationRuns(total_runs_ - stage_accounted_runs_, mutation_finds_unaccounted_);
+  stage_accounted_runs_ = total_runs_;
+  mutation_finds_unaccounted_ = 0;
   return stage_budget_.StageMayTakeTurn();
 }
 

@@ -46,13 +46,14 @@ void StageBudget::AddStageRuns(size_t runs, bool found_new_edges) {
 }
 
 void StageBudget::Decay(size_t runs) {
-  runs_since_decay_ += double(runs);
-  if (runs_since_decay_ < kWindowRuns) return;
-  runs_since_decay_ = 0;
-  stage_runs_ /= 2;
-  stage_finds_ /= 2;
-  mutation_runs_ /= 2;
-  mutation_finds_ /= 2;
+  // Runs may come in large chunks (the fuzz loop adds a stretch without stage work at once).
+  for (runs_since_decay_ += double(runs); runs_since_decay_ >= kWindowRuns;
+       runs_since_decay_ -= kWindowRuns) {
+    stage_runs_ /= 2;
+    stage_finds_ /= 2;
+    mutation_runs_ /= 2;
+    mutation_finds_ /= 2;
+  }
 }
 
 }  // namespace fuzzer

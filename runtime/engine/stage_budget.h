@@ -29,8 +29,8 @@ class StageBudget {
   // Yields are counted over about this many recent runs (counts halve each time it passes).
   static constexpr double kWindowRuns = 1 << 16;
 
-  // Ordinary (mutation) runs, and how many of them found new edges. Called once per turn
-  // of the fuzz loop, not per run: it divides.
+  // Ordinary (mutation) runs, and how many of them found new edges. Called only when the
+  // stage has work, with every run since the last call (it divides: not once per run).
   void AddMutationRuns(size_t runs, size_t finds);
   // Runs the stage took for one step, and whether its input found new edges.
   void AddStageRuns(size_t runs, bool found_new_edges);

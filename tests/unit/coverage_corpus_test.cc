@@ -91,6 +91,8 @@ TEST(CoverageTest, CmpDistanceIsForMagicValuesNotLimits) {
   EXPECT_FALSE(WorthADistance(0x00FFFF00u));
   EXPECT_FALSE(WorthADistance(uint64_t(0x7FFFFFFFFFFFFFFFull)));
   EXPECT_FALSE(WorthADistance(1000000u));      // a decimal limit
+  EXPECT_FALSE(WorthADistance(214748364u));    // INT_MAX / 10: a number parser's guard
+  EXPECT_FALSE(WorthADistance(uint64_t(1844674407370955161ull)));
 }
 
 TEST(CoverageTest, ValueProfileAddsFeaturesForCloserOperands) {
