@@ -164,7 +164,9 @@ fuzz() {
       ${extra[@]+"${extra[@]}"} "$corpus" "$WORK/seeds/$h" >"$logf" 2>&1 || rc=$?
     execs=$(stat_of "$logf" number_of_executed_units)
     if [[ $rc -eq 0 ]] && grep -aq '^Done ' "$logf"; then status=ok
-    elif grep -aq 'ERROR: libFuzzer: ' "$logf"; then status=stopped_on_crash
+    # A sanitizer's own report (e.g. UBSan's SEGV handler, linked by -fsanitize=fuzzer and by
+    # libshoal.a alike) is a crash too.
+    elif grep -aqE 'ERROR: (libFuzzer|[A-Za-z]+Sanitizer): ' "$logf"; then status=stopped_on_crash
     else status=engine_error; fi
     dirs=("$corpus" "$WORK/seeds/$h")
   fi
