@@ -13,9 +13,11 @@
 //           what was new for the recorded worker is new for the coordinator too (an upper
 //           bound on the global corpus' growth); "same" keeps the recorded features. Run
 //           counts, found_at_run and REDUCE's base_sha1 are rewritten to stay consistent.
-//           Init, Ping and RunInputs (seeds: recorded features, cycled) are answered at once.
-//           On exit it writes one line of counters to $SHOAL_REPLAY_STATS_DIR (if set):
-//           how far behind the recorded pace it fell and how long its writes blocked.
+//           Init, Ping and RunInputs (seeds: the recorded seed results, cycled, or the first
+//           unit's features if the recorded worker ran no seeds) are answered at once.
+//           After each Fuzz request it rewrites one line of counters in
+//           $SHOAL_REPLAY_STATS_DIR/<index>-<pid>.txt (if set): how far behind the recorded
+//           pace it fell and how long its writes blocked.
 //   `fake_worker --summarize DIR` prints the totals of the recordings in DIR.
 //
 // A recording is a sequence of records: 1 byte direction ('Q' request from the coordinator,
@@ -221,6 +223,14 @@ bool LoadRecording(const std::string& path, Recording* recording) {
     }
   }
   fclose(in);
+  // A worker that was given no seeds (seeds go to the first workers) answers seed requests
+  // with the features of its first unit, so that a replayed seed phase still finds some.
+  for (size_t i = 0; i < recording->episodes.size() && recording->seed_features.empty(); i++)
+    for (const Frame& frame : recording->episodes[i])
+      if (frame.response.fuzz().new_inputs_size() && recording->seed_features.empty()) {
+        const auto& features = frame.response.fuzz().new_inputs(0).features();
+        recording->seed_features.emplace_back(features.begin(), features.end());
+      }
   return !recording->episodes.empty();
 }
 
@@ -236,8 +246,28 @@ struct ReplayCounters {
 
 class Replayer {
  public:
-  Replayer(Recording recording, int index, bool distinct_features)
-      : rec_(std::move(recording)), index_(index), distinct_(distinct_features) {}
+  Replayer(Recording recording, int index, bool distinct_features, int stats_fd)
+      : rec_(std::move(recording)), index_(index), distinct_(distinct_features),
+        stats_fd_(stats_fd) {}
+
+  // One line of name=value pairs (bench/coordinator_replay.sh sums them), rewritten in
+  // place: every number is printed with the same width.
+  void WriteCounters() const {
+    if (stats_fd_ < 0) return;
+    char line[512];
+    int size = snprintf(
+        line, sizeof(line),
+        "fuzz_requests=%020llu frames=%020llu units=%020llu bytes=%020llu "
+        "recorded_ns=%020llu fuzzing_ns=%020llu blocked_ns=%020llu max_blocked_ns=%020llu "
+        "late_ns=%020llu turnaround_ns=%020llu\n",
+        (unsigned long long)c_.fuzz_requests, (unsigned long long)c_.frames,
+        (unsigned long long)c_.units, (unsigned long long)c_.bytes,
+        (unsigned long long)c_.recorded_ns, (unsigned long long)c_.fuzzing_ns,
+        (unsigned long long)c_.blocked_ns, (unsigned long long)c_.max_blocked_ns,
+        (unsigned long long)c_.late_ns, (unsigned long long)c_.turnaround_ns);
+    if (size > 0 && pwrite(stats_fd_, line, size_t(size), 0) < 0) {
+    }
+  }
 
   bool Send(int fd, const shoal::proto::Response& response) {
     std::string bytes = response.SerializeAsString();
@@ -328,12 +358,12 @@ class Replayer {
     return true;
   }
 
-  const ReplayCounters& counters() const { return c_; }
 
  private:
   Recording rec_;
   int index_;
   bool distinct_;
+  int stats_fd_;
   uint64_t runs_ = 0;
   size_t seed_cursor_ = 0;
   size_t episode_cursor_ = 0;
@@ -396,7 +426,13 @@ int Replay(int request_fd, int response_fd, int slot_fd, int index) {
   if (!loaded) Fail("no recording holds a Fuzz request");
   std::unique_ptr<fuzzer::InputSlot> slot = fuzzer::InputSlot::Attach(slot_fd);
   signal(SIGPIPE, SIG_IGN);
-  Replayer replayer(std::move(recording), index, distinct);
+  int stats_fd = -1;
+  if (const char* stats_dir = getenv("SHOAL_REPLAY_STATS_DIR")) {
+    std::string path = std::string(stats_dir) + "/" + std::to_string(index) + "-" +
+                       std::to_string(getpid()) + ".txt";
+    stats_fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
+  Replayer replayer(std::move(recording), index, distinct, stats_fd);
   std::string payload;
   while (ReadFrame(request_fd, &payload) == FrameStatus::kOk) {
     const uint64_t request_ns = NowNs();
@@ -415,6 +451,7 @@ int Replay(int request_fd, int response_fd, int slot_fd, int index) {
         break;
       case shoal::proto::Request::kFuzz:
         if (!replayer.Fuzz(response_fd, request.fuzz(), request_ns, slot.get())) goto done;
+        replayer.WriteCounters();  // the coordinator may kill this process at its exit
         continue;  // the episode's final frame is the response
       default:
         response.set_error("not replayed");
@@ -423,24 +460,7 @@ int Replay(int request_fd, int response_fd, int slot_fd, int index) {
     if (!replayer.Send(response_fd, response)) break;
   }
 done:
-  if (const char* stats_dir = getenv("SHOAL_REPLAY_STATS_DIR")) {
-    std::string path = std::string(stats_dir) + "/" + std::to_string(index) + "-" +
-                       std::to_string(getpid()) + ".txt";
-    if (FILE* out = fopen(path.c_str(), "w")) {
-      const ReplayCounters& c = replayer.counters();
-      // One line: name=value pairs (bench/coordinator_replay.sh sums them).
-      fprintf(out,
-              "fuzz_requests=%llu frames=%llu units=%llu bytes=%llu recorded_ns=%llu "
-              "fuzzing_ns=%llu blocked_ns=%llu max_blocked_ns=%llu late_ns=%llu "
-              "turnaround_ns=%llu\n",
-              (unsigned long long)c.fuzz_requests, (unsigned long long)c.frames,
-              (unsigned long long)c.units, (unsigned long long)c.bytes,
-              (unsigned long long)c.recorded_ns, (unsigned long long)c.fuzzing_ns,
-              (unsigned long long)c.blocked_ns, (unsigned long long)c.max_blocked_ns,
-              (unsigned long long)c.late_ns, (unsigned long long)c.turnaround_ns);
-      fclose(out);
-    }
-  }
+  replayer.WriteCounters();
   return 0;
 }
 
