@@ -5,7 +5,8 @@
 # keeps up (issue 10: 64 workers' traffic in under half a core).
 #
 #   record  json_rapidjson (bench/harnesses) linked with libshoal.a, -workers=2 for
-#           RECORD_TIME s from bench/seeds/json_rapidjson; each worker is bench/fake_worker in
+#           RECORD_TIME s from bench/seeds/json_rapidjson, -keep_going=1 (RapidJSON's strtod
+#           has a reachable crash); each worker is bench/fake_worker in
 #           record mode, which runs the real worker as its child and logs every frame.
 #   replay  for each N: the same binary as the coordinator, -workers=N, whose workers are
 #           bench/fake_worker in replay mode: they run no target and answer each Fuzz request
@@ -74,7 +75,7 @@ STAMP="$(date +%Y-%m-%d_%H%M%S)"
 TSV="$RESULTS/$STAMP-coordinator-replay.tsv"
 MD="$RESULTS/$STAMP-coordinator-replay.md"
 WORK="${WORK:-$(mktemp -d /tmp/shoal-replay.XXXXXX)}"
-mkdir -p "$WORK"/{shoal,obj,bin,recording} "$RESULTS"
+mkdir -p "$WORK"/{shoal,obj,bin,recording,artifacts} "$RESULTS"
 cleanup() { [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$WORK"; }
 trap cleanup EXIT
 CLK_TCK="$(getconf CLK_TCK)"
@@ -94,7 +95,8 @@ log "recording: $HARNESS -workers=2 -max_total_time=$RECORD_TIME"
 rm -rf "$WORK/rec-corpus"; cp -r "$SEEDS" "$WORK/rec-corpus"
 SHOAL_WORKER_EXECUTABLE="$FAKE" SHOAL_REPLAY_MODE=record SHOAL_REPLAY_REAL_WORKER="$BIN" \
   SHOAL_REPLAY_DIR="$WORK/recording" nice -n "$NICE" "$BIN" -workers=2 \
-  -max_total_time="$RECORD_TIME" -seed=1 "$WORK/rec-corpus" >"$WORK/record.log" 2>&1 ||
+  -max_total_time="$RECORD_TIME" -seed=1 -keep_going=1 -artifact_prefix="$WORK/artifacts/" \
+  "$WORK/rec-corpus" >"$WORK/record.log" 2>&1 ||
   die "the recording run failed (exit $?); see $WORK/record.log (KEEP_WORK=1 keeps it)"
 REC_LINE="$("$FAKE" --summarize "$WORK/recording")" || die "the recording holds no Fuzz request"
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
@@ -116,7 +118,8 @@ for n in "${SIZES[@]}"; do
   total=$(( WARMUP + MEASURE + 600 ))
   SHOAL_WORKER_EXECUTABLE="$FAKE" SHOAL_REPLAY_MODE=replay SHOAL_REPLAY_DIR="$WORK/recording" \
     SHOAL_REPLAY_FEATURES="$FEATURES" SHOAL_REPLAY_STATS_DIR="$run/stats" \
-    nice -n "$NICE" "$BIN" -workers="$n" -max_total_time="$total" -seed=1 "$run/corpus" \
+    nice -n "$NICE" "$BIN" -workers="$n" -max_total_time="$total" -seed=1 \
+    -artifact_prefix="$WORK/artifacts/" "$run/corpus" \
     >"$run/log" 2>&1 &
   pid=$!
   # The warm-up starts once every worker is up and the seeds ran (INITED).
