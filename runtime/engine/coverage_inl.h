@@ -127,13 +127,6 @@ void CoverageState::HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind) {
   HandleCmpUnlogged(pc, arg1, arg2, kind);
 }
 
-// Whether a compare against `constant` (of `bytes` bytes) gets -cmp_distance features: magic
-// values, which an input reaches only a bit at a time, and 0 in 4-byte compares (an OR of
-// XORs of magic values). Not limits, which are where the bits of a value getting "closer"
-// lead to bigger sizes and counts and so to slower inputs (stb_image ran at a quarter of its
-// speed): small constants (bounds, counts, characters), round ones (at most 3 bits set or
-// clear, e.g. 1 << 24 or 0xFFFFFFFE), masks (one run of set bits, e.g. 0x7FFFFFFF or
-// 0xFFFFFF00), multiples of 100 (decimal limits) and number parsers' overflow guards.
 // A number parser's overflow guard: the largest value that can take one more decimal digit
 // (`if (i >= 214748364)` before `i = i * 10 + d`), 2^k / 10 for the usual widths.
 inline bool IsOverflowGuard(uint64_t c) {
@@ -141,6 +134,13 @@ inline bool IsOverflowGuard(uint64_t c) {
          c == 1844674407370955161ull;
 }
 
+// Whether a compare against `constant` (a T-sized operand) gets -cmp_distance features: magic
+// values, which an input reaches only a bit at a time, and 0 in 4-byte compares (an OR of
+// XORs of magic values). Not limits, which are where the bits of a value getting "closer"
+// lead to bigger sizes and counts and so to slower inputs (stb_image ran at a quarter of its
+// speed): small constants (bounds, counts, characters), round ones (at most 3 bits set or
+// clear, e.g. 1 << 24 or 0xFFFFFFFE), masks (one run of set bits, e.g. 0x7FFFFFFF or
+// 0xFFFFFF00), multiples of 100 (decimal limits) and number parsers' overflow guards.
 template <class T>
 inline bool WorthADistance(T constant) {
   const uint64_t c = uint64_t(constant);
