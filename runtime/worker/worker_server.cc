@@ -155,9 +155,14 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       const auto& fuzz = request.fuzz();
       size_t runs_before = fuzzer_->total_runs();
       fuzzer_->SetRunBudget(fuzz.max_runs());  // FuzzFor below continues it
-      for (const std::string& input : fuzz.inputs_from_others())
+      // The others' inputs count against the run budget too (so -runs=N stays exact). The
+      // coordinator sends at most one per run of the budget, but an input's leak check may
+      // take a second run: the ones the budget has no room for are left out (the budget ends
+      // the whole run soon; the units are in the global corpus and on disk all the same).
+      for (const std::string& input : fuzz.inputs_from_others()) {
+        if (fuzz.max_runs() && fuzzer_->total_runs() - runs_before >= fuzz.max_runs()) break;
         fuzzer_->RunSeed(reinterpret_cast<const uint8_t*>(input.data()), input.size(), nullptr);
-      // The others' inputs count against the run budget too (so -runs=N stays exact).
+      }
       size_t used = fuzzer_->total_runs() - runs_before;
       // Each new unit goes out at once (UnitKept).
       if (!fuzz.max_runs() || used < fuzz.max_runs())
