@@ -194,7 +194,6 @@ for h in "${HARNESSES[@]}"; do
 done
 
 # ---------------------------------------------------------------- summary
-cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)"
 {
   echo "# Coverage after equal time (FuzzBench method) — run $STAMP"
   echo
@@ -204,7 +203,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
   echo "- $(clang++ --version | head -1); engine builds ${CXXFLAGS_COMMON[*]};" \
        "$(afl-fuzz -h 2>&1 | grep -o 'afl-fuzz++[0-9.a-z]*' | head -1 || true) (-c CmpLog build, -l 2AT;" \
        "AFL++ builds ${AFL_ABI[*]}, see the script)"
-  echo "- machine: $cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- machine: $(machine_line)"
   echo "- raw data: bench/results/$STAMP-coverage.tsv"
   echo
   echo "Each run: one process, nice $NICE, ${FUZZ_TIME} s from bench/seeds/<harness>/, trial t uses seed t."
@@ -215,12 +214,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
   echo
   echo "| harness | engine | lines covered | branches covered | corpus files | execs (median) | runs not ok | Shoal/engine lines | Shoal/engine branches |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '
-    function median(str,   a, n, i, j, t) {
-      n = split(str, a, " "); if (n == 0) return "NA"
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
-      return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-    }
+  awk -F'\t' "$AWK_MEDIAN"'
     function range(str,   a, n, i, lo, hi) {
       n = split(str, a, " "); if (n <= 1) return ""
       lo = hi = a[1] + 0; for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }

@@ -96,13 +96,13 @@ for h in "${HARNESSES[@]}"; do
   done
 done
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { awk "$AWK_MEDIAN"'{ s = s " " $1 } END { print median(s) }'; }
 {
   echo "# Shoal runtime A/B by CPU time — run $STAMP"
   echo
   echo "- command: \`$INVOCATION\`"
   echo "- A: $1${FLAGS_A:+ with $FLAGS_A}; B: $2${FLAGS_B:+ with $FLAGS_B}"
-  echo "- machine: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores, load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- machine: $(machine_line)"
   echo "- raw data: bench/results/$STAMP-cpu-ab.tsv"
   echo
   echo "Each run: -workers=0 -runs=N -seed=<rep> from a copy of bench/seeds/<harness>/; A and B one"

@@ -19,6 +19,21 @@ invocation_line() {
   echo "$line$BENCH_SCRIPT"
 }
 
+# The machine, for a summary's provenance: CPU model, cores, kernel, load average now.
+machine_line() {
+  local cpu; cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)"
+  echo "$cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# awk's median(str) of a space-separated list of numbers ("NA" if empty), to prepend to an
+# awk program: awk "$AWK_MEDIAN"'...'.
+AWK_MEDIAN='
+  function median(str,   a, n, i, j, t) {
+    n = split(str, a, " "); if (n == 0) return "NA"
+    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
+    return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+  }'
+
 # Copies the runtime into $WORK/shoal, so a concurrent `bazel build` cannot swap it
 # mid-benchmark, and sets SHOAL_SHA and SHOAL_REV (the commit, marked if runtime/ is dirty).
 snapshot_runtime() {

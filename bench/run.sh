@@ -209,7 +209,6 @@ for h in "${BUGS[@]}"; do
 done
 
 # ---------------------------------------------------------------- summary
-cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)"
 {
   echo "# Shoal vs libFuzzer 14 — run $STAMP"
   echo
@@ -218,19 +217,14 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
        "RUNS_SCALE=$RUNS_SCALE${ONLY:+, ONLY=\"$ONLY\"}, AFL=$AFL)"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA"
   echo "- compiler: $(clang++ --version | head -1); flags: ${CXXFLAGS_COMMON[*]}"
-  echo "- machine: $cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- machine: $(machine_line)"
   echo "- raw data: bench/results/$STAMP.tsv"
   echo
   echo "## Throughput (execs/s = executed units / wall time; median of $REPS, -seed=1)"
   echo
   echo "| harness | runs N | libFuzzer execs/s | Shoal execs/s | Shoal/libFuzzer | libFuzzer cov/ft | Shoal cov/ft |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '
-    function median(str,   a, n, i, j, t) {
-      n = split(str, a, " "); if (n == 0) return "NA"
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
-      return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-    }
+  awk -F'\t' "$AWK_MEDIAN"'
     NR > 1 && $1 == "throughput" {
       key = $2 SUBSEP $3
       if ($12 == "ok") { eps[key] = eps[key] " " $8; cov[key] = cov[key] " " $10; ft[key] = ft[key] " " $11 }
@@ -255,12 +249,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo 
     echo
     echo "| harness | AFL++ execs/s (median) | AFL++ edges |"
     echo "|---|---:|---:|"
-    awk -F'\t' '
-      function median(str,   a, n, i, j, t) {
-        n = split(str, a, " "); if (n == 0) return "NA"
-        for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
-        return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-      }
+    awk -F'\t' "$AWK_MEDIAN"'
       NR > 1 && $1 == "throughput" && $3 == "aflpp" {
         if ($12 == "ok") { eps[$2] = eps[$2] " " $8; cov[$2] = cov[$2] " " $10 }
         if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2 }

@@ -401,13 +401,8 @@ fi
 
 # ---------------------------------------------------------------- summary
 ELAPSED=$(( SECONDS - T_START ))
-cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)"
-AWK_MEDIAN='
-  function median(str,   a, n, i, j, t) {
-    n = split(str, a, " "); if (n == 0) return "NA"
-    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j+1] = a[j]; a[j+1] = t }
-    return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-  }
+# median (lib.sh) and range, "lo-hi".
+AWK_STATS="$AWK_MEDIAN"'
   function range(str,   a, n, i, lo, hi) {
     n = split(str, a, " "); if (n == 0) return "NA"
     lo = hi = a[1] + 0; for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
@@ -423,7 +418,7 @@ AWK_MEDIAN='
        "QUIET_BUDGET=$QUIET_BUDGET${ONLY:+, ONLY=\"$ONLY\"})"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA"
   echo "- compiler: $(clang++ --version | head -1); flags: ${CXXFLAGS_COMMON[*]}"
-  echo "- machine: $cpu, $(nproc) cores, $(uname -sr), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- machine: $(machine_line)"
   echo "- duration: $(( ELAPSED / 60 )) min $(( ELAPSED % 60 )) s; raw data: bench/results/workers-$STAMP.tsv"
   if (( ${#THROUGHPUT[@]} > 0 )) && [[ -n "${THROUGHPUT[0]}" ]]; then
     echo
@@ -434,7 +429,7 @@ AWK_MEDIAN='
     echo
     echo "| harness | time s | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | w2/pair |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    awk -F'\t' "$AWK_MEDIAN"'
+    awk -F'\t' "$AWK_STATS"'
       NR > 1 && $1 == "throughput" {
         k = $2 SUBSEP $3
         if ($12 == "ok") eps[k] = eps[k] " " $8; else err[$2] = err[$2] + 1
@@ -459,7 +454,7 @@ AWK_MEDIAN='
     echo
     echo "| harness | w0 | w1 | w2 | pair | cov/ft w0 | w1 | w2 | pair | others' CPU % w0/w1/w2/pair |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    awk -F'\t' "$AWK_MEDIAN"'
+    awk -F'\t' "$AWK_STATS"'
       NR > 1 && $1 == "throughput" && $12 == "ok" {
         k = $2 SUBSEP $3; eps[k] = eps[k] " " $8; cov[k] = cov[k] " " $9; ft[k] = ft[k] " " $10
         oth[k] = oth[k] " " $14
@@ -481,7 +476,7 @@ AWK_MEDIAN='
     echo
     echo "| harness | w0 | w1 | w2 | pair | **w1/w0** | **w2/w1** | pair/w0 | n |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    awk -F'\t' -v q="$QUIET_PCT" "$AWK_MEDIAN"'
+    awk -F'\t' -v q="$QUIET_PCT" "$AWK_STATS"'
       function r(a, b) { return (a != "NA" && b != "NA" && b > 0) ? sprintf("%.2f", a / b) : "NA" }
       function f(v) { return v == "NA" ? v : sprintf("%.0f", v) }
       NR > 1 && $1 == "throughput" {
@@ -508,7 +503,7 @@ AWK_MEDIAN='
     echo
     echo "| bug | Shoal -workers=2 (found) | libFuzzer -fork=2 (found) | libFuzzer -jobs=2 (found) | **Shoal/fork** | **Shoal/jobs** | Shoal -workers=0 (ref.) | per seed: Shoal w2; fork; jobs; Shoal w0 |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
-    awk -F'\t' "$AWK_MEDIAN"'
+    awk -F'\t' "$AWK_STATS"'
       function fmt(v) { return (v >= 1e29) ? ">cap" : sprintf("%.2f", v) }
       function ratio(a, b) {
         if (a >= 1e29 && b >= 1e29) return "both >cap"; if (a >= 1e29) return "Shoal >cap"
@@ -540,7 +535,7 @@ AWK_MEDIAN='
     echo
     echo "| engine | wall s (median) | wall s (min-max) | vs libFuzzer | kept files | new features | new edges | others' CPU % |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    awk -F'\t' "$AWK_MEDIAN"'
+    awk -F'\t' "$AWK_STATS"'
       NR > 1 && $1 == "merge" {
         if ($12 == "ok") { w[$3] = w[$3] " " $7; kept[$3] = kept[$3] " " $11; ft[$3] = ft[$3] " " $10; cov[$3] = cov[$3] " " $9; oth[$3] = oth[$3] " " $14 }
         else err[$3]++
