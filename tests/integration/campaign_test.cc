@@ -155,7 +155,7 @@ long CorpusCov(const std::string& harness, const TempDir& dir, const std::string
 // Four machines with one worker each against one machine with four workers, on the same
 // total -runs budget (no timing is compared). campaign_words' coverage is reachable well
 // within each coordinator's budget, so the four must end with at least the one's coverage
-// however the runs are scheduled; each must also have taken the others' finds.
+// however the runs are scheduled; and finds must have gone between them (RELOAD lines).
 TEST(SharedCorpus, FourCoordinatorsExchangeFindsAndCoverWhatOneWithFourWorkersCovers) {
   constexpr int kCoordinators = 4;
   constexpr long kRunsEach = 600000;
@@ -184,14 +184,19 @@ TEST(SharedCorpus, FourCoordinatorsExchangeFindsAndCoverWhatOneWithFourWorkersCo
   long alone = 0;
   for (const RunResult& run : runs) alone = std::max(alone, CovBeforeFirstReload(run.output));
   EXPECT_GT(alone, 0);
+  int reloads = 0;
   for (const RunResult& run : runs) {
     SHOAL_EXPECT_EXIT(run, 0);
     // The whole budget was used (the files a last -reload look took may add a few runs).
     EXPECT_GE(DoneRuns(run.output), kRunsEach) << run.output;
-    // Took the others' finds, and ends with at least what any of them reached alone.
-    EXPECT_GE(CountLines(run.output, R"(#\d+\s+RELOAD .*)"), 1) << run.output;
+    // Ends with at least what any of them reached alone.
     EXPECT_GE(FinalCov(run.output), alone) << run.output;
+    reloads += CountLines(run.output, R"(#\d+\s+RELOAD .*)");
   }
+  // Finds were exchanged. Counted across the campaign, not per coordinator: RELOAD is printed
+  // only when the files read add features (as libFuzzer does), and a coordinator whose own
+  // runs found everything the others wrote first has nothing to print (seen 1 CI run in 4).
+  EXPECT_GE(reloads, 1);
   size_t temp_files = 0;
   EXPECT_GT(ExpectEveryCorpusFileWhole(dir.Join("shared"), &temp_files), 0u);
   EXPECT_EQ(temp_files, 0u) << "temp files left in the corpus";
