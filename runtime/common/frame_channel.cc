@@ -5,12 +5,23 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace fuzzer {
 namespace {
 
 constexpr int kPeerCheckMs = 100;
+// What FrameReader asks one read() for: many small frames, and no more memory per worker
+// than this (a buffer grown for a larger frame is given back once that frame is consumed).
+constexpr size_t kReadChunk = 64 << 10;
+
+uint32_t DecodeLength(const char* header) {
+  uint32_t size = 0;
+  for (int i = 0; i < 4; i++) size |= uint32_t(uint8_t(header[i])) << (8 * i);
+  return size;
+}
 
 // Waits until fd is ready for `events`; false if the peer is found dead first.
 bool WaitReady(int fd, short events, const PeerAlive& alive) {
@@ -96,13 +107,58 @@ FrameStatus ReadFrame(int fd, std::string* payload, uint32_t* announced_size,
     if (io_error) return FrameStatus::kIoError;
     return got == 0 ? FrameStatus::kClosed : FrameStatus::kTruncated;
   }
-  uint32_t size = 0;
-  for (int i = 0; i < 4; i++) size |= uint32_t(uint8_t(header[i])) << (8 * i);
+  uint32_t size = DecodeLength(header);
   if (announced_size) *announced_size = size;
   if (size > kMaxFrameSize) return FrameStatus::kTooLarge;
   payload->resize(size);
   if (!ReadExactly(fd, &(*payload)[0], size, &got, &io_error, alive))
     return io_error ? FrameStatus::kIoError : FrameStatus::kTruncated;
+  return FrameStatus::kOk;
+}
+
+bool FrameReader::Fill(size_t need, bool* io_error, const PeerAlive& alive) {
+  *io_error = false;
+  while (buffered() < need) {
+    if (start_ > 0) {  // keep the unread bytes at the front, so the buffer never creeps
+      std::memmove(buffer_.data(), buffer_.data() + start_, buffered());
+      end_ -= start_;
+      start_ = 0;
+    }
+    const size_t capacity = std::max(need, kReadChunk);
+    if (buffer_.size() < capacity) {
+      buffer_.resize(capacity);
+    } else if (buffer_.size() > capacity && end_ <= capacity) {
+      buffer_.resize(capacity);  // a large frame is gone: give its memory back
+      buffer_.shrink_to_fit();
+    }
+    if (!WaitReady(fd_, POLLIN, alive)) return false;
+    ssize_t n = read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *io_error = true;
+      return false;
+    }
+    if (n == 0) return false;
+    end_ += size_t(n);
+  }
+  return true;
+}
+
+FrameStatus FrameReader::Next(std::string_view* frame, uint32_t* announced_size,
+                              const PeerAlive& alive) {
+  if (start_ == end_) start_ = end_ = 0;
+  bool io_error;
+  if (!Fill(4, &io_error, alive)) {
+    if (io_error) return FrameStatus::kIoError;
+    return buffered() == 0 ? FrameStatus::kClosed : FrameStatus::kTruncated;
+  }
+  const uint32_t size = DecodeLength(buffer_.data() + start_);
+  if (announced_size) *announced_size = size;
+  if (size > kMaxFrameSize) return FrameStatus::kTooLarge;
+  if (!Fill(4 + size_t(size), &io_error, alive))
+    return io_error ? FrameStatus::kIoError : FrameStatus::kTruncated;
+  *frame = std::string_view(buffer_.data() + start_ + 4, size);
+  start_ += 4 + size_t(size);
   return FrameStatus::kOk;
 }
 

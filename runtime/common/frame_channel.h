@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace fuzzer {
 
@@ -40,5 +42,31 @@ using PeerAlive = std::function<bool()>;
 FrameStatus WriteFrame(int fd, const std::string& payload, const PeerAlive& alive = nullptr);
 FrameStatus ReadFrame(int fd, std::string* payload, uint32_t* announced_size = nullptr,
                       const PeerAlive& alive = nullptr);
+
+// The reading end of a channel that receives bursts of frames (the coordinator's side of a
+// worker's response pipe): one poll and one read take whatever the pipe holds, often several
+// frames, where ReadFrame needs a poll and a read for the header and again for the body. The
+// statuses mean what ReadFrame's do. Every frame of the fd must come through the same reader
+// (it may hold bytes of the next frames). Not thread-safe: its owner's lock guards it.
+class FrameReader {
+ public:
+  explicit FrameReader(int fd) : fd_(fd) {}
+  FrameReader(const FrameReader&) = delete;
+  FrameReader& operator=(const FrameReader&) = delete;
+
+  // The next frame's payload in *frame, valid until the next call.
+  FrameStatus Next(std::string_view* frame, uint32_t* announced_size = nullptr,
+                   const PeerAlive& alive = nullptr);
+
+ private:
+  // Reads until at least `need` bytes are buffered; false at EOF or on an error (*io_error).
+  bool Fill(size_t need, bool* io_error, const PeerAlive& alive);
+  size_t buffered() const { return end_ - start_; }
+
+  const int fd_;
+  std::vector<char> buffer_;
+  size_t start_ = 0;  // the next frame begins here
+  size_t end_ = 0;    // bytes read so far end here
+};
 
 }  // namespace fuzzer

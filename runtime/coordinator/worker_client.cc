@@ -169,6 +169,7 @@ BasicWorkerClient<Lockable>::BasicWorkerClient(int request_fd, int response_fd, 
                                             std::unique_ptr<InputSlot> slot, int stderr_fd)
     : request_fd_(request_fd),
       response_fd_(response_fd),
+      response_reader_(response_fd),
       pid_(pid),
       slot_(std::move(slot)),
       stderr_fd_(stderr_fd) {}
@@ -200,10 +201,10 @@ CallResult BasicWorkerClient<Lockable>::Call(const shoal::proto::Request& reques
     *error = std::string("cannot send a request: ") + FrameStatusText(status);
     return CallResult::kProtocolError;
   }
-  std::string payload;
+  std::string_view payload;
   uint32_t announced = 0;
   for (;;) {
-    status = ReadFrame(response_fd_, &payload, &announced, alive);
+    status = response_reader_.Next(&payload, &announced, alive);
     switch (status) {
       case FrameStatus::kOk:
         break;
@@ -222,7 +223,7 @@ CallResult BasicWorkerClient<Lockable>::Call(const shoal::proto::Request& reques
         *error = std::string("cannot read its response: ") + strerror(errno);
         return CallResult::kProtocolError;
     }
-    if (!response->ParseFromString(payload)) {
+    if (!response->ParseFromArray(payload.data(), int(payload.size()))) {
       *error = "sent " + std::to_string(payload.size()) + " bytes that are not a valid response";
       return CallResult::kProtocolError;
     }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "proto/worker.pb.h"
+#include "runtime/common/frame_channel.h"
 #include "runtime/common/input_slot.h"
 #include "runtime/common/mutex.h"
 
@@ -89,6 +90,7 @@ class BasicWorkerClient {
   Lockable mutex_;
   int request_fd_ GUARDED_BY(mutex_);
   int response_fd_ GUARDED_BY(mutex_);
+  FrameReader response_reader_ GUARDED_BY(mutex_);  // every frame of response_fd_
   const pid_t pid_;
   const std::unique_ptr<InputSlot> slot_;
   int stderr_fd_;  // closed by the destructor only
