@@ -12,9 +12,12 @@
 #   (default "shoal libfuzzer aflpp"), ONLY (harness names), NICE (default 10), KEEP_WORK=1,
 #   WORK, SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's),
 #   SHOAL_FLAGS (extra flags for the Shoal runs, e.g. "-input_to_state=0 -cmp_distance=0
-#   -checksum_repair=0" for an A/B run against the default).
+#   -checksum_repair=0" for an A/B run against the default), LIBFUZZER_FLAGS (extra flags for
+#   the libFuzzer runs). To compare past crashes (both engines keep fuzzing after one, as AFL++
+#   does): SHOAL_FLAGS=-keep_going=1 LIBFUZZER_FLAGS="-fork=1 -ignore_crashes=1".
 # TSV columns: harness, engine (shoal | libfuzzer | aflpp | seeds = the seed corpus alone),
-#   trial, seed, status (ok | stopped_on_crash | ok_with_crashes | engine_error), exit_code,
+#   trial, seed, status (ok | stopped_on_crash | ok_with_crashes = kept going after crashes |
+#   engine_error), exit_code,
 #   execs, fuzz_wall_s, corpus_files (inputs replayed), lines_cov, lines_total, branches_cov,
 #   branches_total, regions_cov, regions_total, replay_skipped (inputs that killed the replay).
 set -euo pipefail
@@ -32,11 +35,12 @@ SHOAL_A="${SHOAL_LIB:-$ROOT/bazel-bin/libshoal.a}"
 SHOAL_O="$(dirname "$SHOAL_A")/libshoal_runtime.o"
 [[ -f "$SHOAL_A" && -f "$SHOAL_O" ]] ||
   die "$SHOAL_A or $SHOAL_O missing: run 'cd $ROOT && bazel build //:libshoal' first"
-INVOCATION="$(invocation_line FUZZ_TIME TRIALS ENGINES ONLY NICE SHOAL_LIB SHOAL_FLAGS)"
+INVOCATION="$(invocation_line FUZZ_TIME TRIALS ENGINES ONLY NICE SHOAL_LIB SHOAL_FLAGS LIBFUZZER_FLAGS)"
 FUZZ_TIME="${FUZZ_TIME:-60}"
 TRIALS="${TRIALS:-3}"
 read -r -a ENGINE_LIST <<<"${ENGINES:-shoal libfuzzer aflpp}"
 read -r -a SHOAL_EXTRA <<<"${SHOAL_FLAGS:-}"
+read -r -a LIBFUZZER_EXTRA <<<"${LIBFUZZER_FLAGS:-}"
 NICE="${NICE:-10}"
 CXXFLAGS_COMMON=(-O2 -g)
 for e in "${ENGINE_LIST[@]}"; do
@@ -158,15 +162,25 @@ fuzz() {
     dirs=("$out/default/queue")
   else
     local corpus="$WORK/corpus/$tag" extra=(); rm -rf "$corpus"; mkdir -p "$corpus"
-    if [[ "$e" == shoal ]]; then extra=(-workers=1 ${SHOAL_EXTRA[@]+"${SHOAL_EXTRA[@]}"}); fi
+    if [[ "$e" == shoal ]]; then extra=(-workers=1 ${SHOAL_EXTRA[@]+"${SHOAL_EXTRA[@]}"})
+    else extra=(${LIBFUZZER_EXTRA[@]+"${LIBFUZZER_EXTRA[@]}"}); fi
     nice -n "$NICE" timeout -k 5 $(( FUZZ_TIME + 120 )) "$WORK/bin/$h.$e" -seed="$s" \
       -max_total_time="$FUZZ_TIME" -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$tag." \
       ${extra[@]+"${extra[@]}"} "$corpus" "$WORK/seeds/$h" >"$logf" 2>&1 || rc=$?
     execs=$(stat_of "$logf" number_of_executed_units)
-    if [[ $rc -eq 0 ]] && grep -aq '^Done ' "$logf"; then status=ok
+    # libFuzzer's -fork parent prints no stat:: lines of its own (its children's are per
+    # child): its last "#N" status line holds the total.
+    if grep -aq -- '-fork=[0-9]*: fuzzing in separate process' "$logf"; then
+      execs=$(grep -aoE '^#[0-9]+' "$logf" | tail -1 | tr -d '#'); execs=${execs:-NA}
+    fi
+    local crashed=0
     # A sanitizer's own report (e.g. UBSan's SEGV handler, linked by -fsanitize=fuzzer and by
     # libshoal.a alike) is a crash too.
-    elif grep -aqE 'ERROR: (libFuzzer|[A-Za-z]+Sanitizer): ' "$logf"; then status=stopped_on_crash
+    if grep -aqE 'ERROR: (libFuzzer|[A-Za-z]+Sanitizer): ' "$logf"; then crashed=1; fi
+    # Done (in-process, Shoal) or "INFO: exiting: 0" (libFuzzer -fork) after the whole time.
+    if [[ $rc -eq 0 ]] && grep -aqE '^(Done |INFO: exiting: 0 )' "$logf"; then
+      status=ok; if (( crashed )); then status=ok_with_crashes; fi
+    elif (( crashed )); then status=stopped_on_crash
     else status=engine_error; fi
     dirs=("$corpus" "$WORK/seeds/$h")
   fi
@@ -200,6 +214,7 @@ done
   echo "- command: \`$INVOCATION\` (effective: FUZZ_TIME=$FUZZ_TIME, TRIALS=$TRIALS," \
        "ENGINES=\"${ENGINE_LIST[*]}\"${SHOAL_FLAGS:+, SHOAL_FLAGS=\"$SHOAL_FLAGS\"})"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA; Shoal runs: -workers=1 ${SHOAL_FLAGS:-}"
+  echo "- libFuzzer runs: ${LIBFUZZER_FLAGS:-no extra flags}"
   echo "- $(clang++ --version | head -1); engine builds ${CXXFLAGS_COMMON[*]};" \
        "$(afl-fuzz -h 2>&1 | grep -o 'afl-fuzz++[0-9.a-z]*' | head -1 || true) (-c CmpLog build, -l 2AT;" \
        "AFL++ builds ${AFL_ABI[*]}, see the script)"
@@ -246,7 +261,8 @@ done
     }' "$TSV"
   echo
   echo "\"runs not ok\": stopped_on_crash (Shoal/libFuzzer stop at the first crash, so that run fuzzed"
-  echo "less than ${FUZZ_TIME} s), ok_with_crashes (AFL++ kept going after saving crashes), engine_error."
+  echo "less than ${FUZZ_TIME} s), ok_with_crashes (kept going after crashes: AFL++ always, Shoal with"
+  echo "-keep_going=1, libFuzzer with -fork=1 -ignore_crashes=1), engine_error."
   echo "Issue 9's target: Shoal >= 1.10x libFuzzer's lines and >= AFL++'s."
 } >"$MD"
 report_written "$TSV" "$MD"
