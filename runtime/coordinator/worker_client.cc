@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 
+#include <google/protobuf/arena.h>
+
 #include "runtime/common/frame_channel.h"
 #include "runtime/common/process.h"
 #include "runtime/common/worker_endpoint.h"
@@ -203,6 +205,14 @@ CallResult BasicWorkerClient<Lockable>::Call(const shoal::proto::Request& reques
   }
   std::string_view payload;
   uint32_t announced = 0;
+  // Each frame is parsed into a Response on an arena that starts in this buffer. A partial
+  // response comes for every unit a worker finds, and Response's oneof deletes and rebuilds
+  // its FuzzResponse and each NewInput per frame; on the heap, that malloc/free churn was
+  // ~20% of a coordinator's CPU with 64 workers.
+  alignas(16) char arena_block[16 << 10];
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = arena_block;
+  arena_options.initial_block_size = sizeof(arena_block);
   for (;;) {
     status = response_reader_.Next(&payload, &announced, alive);
     switch (status) {
@@ -223,12 +233,17 @@ CallResult BasicWorkerClient<Lockable>::Call(const shoal::proto::Request& reques
         *error = std::string("cannot read its response: ") + strerror(errno);
         return CallResult::kProtocolError;
     }
-    if (!response->ParseFromArray(payload.data(), int(payload.size()))) {
+    google::protobuf::Arena arena(arena_options);  // frees what outgrew the buffer
+    auto* frame = google::protobuf::Arena::CreateMessage<shoal::proto::Response>(&arena);
+    if (!frame->ParseFromArray(payload.data(), int(payload.size()))) {
       *error = "sent " + std::to_string(payload.size()) + " bytes that are not a valid response";
       return CallResult::kProtocolError;
     }
-    if (!response->partial()) break;
-    if (on_partial) on_partial(*response);
+    if (!frame->partial()) {
+      response->CopyFrom(*frame);
+      break;
+    }
+    if (on_partial) on_partial(*frame);
   }
   if (!response->error().empty()) {
     *error = "reported an error: " + response->error();
