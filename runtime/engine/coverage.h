@@ -65,11 +65,10 @@ inline uint64_t EdgeOfFeature(uint32_t feature, bool use_counters) {
 // operands had in common in one execution becomes a feature (site, bits), but only when no
 // earlier execution of this process did better at that site: an input that gets one compare
 // of a pair closer to its constant is kept although no branch changed, so magic values that
-// must hold together (or a compare of an OR of XORs with 0) are approached a step at a time,
-// while worse distances, which random bytes produce all the time, never fill the corpus.
+// must hold together are approached a step at a time, while worse distances, which random
+// bytes produce all the time, never fill the corpus.
 // Only compares with a constant side (whose distances do not depend on hash seeds) that
-// looks like a magic value (WorthADistance in coverage_inl.h: not a limit, and not 0 in an
-// 8-byte compare, i.e. a pointer null check; UBSan adds many).
+// looks like a magic value (WorthADistance in coverage_inl.h: not a limit, and not 0).
 class CmpDistance {
  public:
   static constexpr size_t kSiteBits = 13;
