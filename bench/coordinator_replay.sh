@@ -27,7 +27,9 @@
 #   the default and an upper bound; same: the recorded features, so after the first worker
 #   replays a find the others' copies add nothing), NICE (default 0), KEEP_WORK=1, WORK
 #   (scratch directory), SHOAL_LIB (libshoal.a, default bazel-bin's), FAKE_WORKER (default
-#   bazel-bin/bench/fake_worker: `bazel build //:libshoal //bench:fake_worker`).
+#   bazel-bin/bench/fake_worker: `bazel build //:libshoal //bench:fake_worker`), RECORDING (the
+#   WORK directory of an earlier KEEP_WORK=1 run: replay its recording instead of recording,
+#   e.g. to compare two runtimes (SHOAL_LIB) on the same traffic).
 set -euo pipefail
 
 BENCH_SCRIPT=bench/coordinator_replay.sh
@@ -38,7 +40,7 @@ for tool in clang++ nice awk date grep sed sha256sum getconf nproc cp; do need "
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
-INVOCATION="$(invocation_line RECORD_TIME WARMUP MEASURE FEATURES NICE SHOAL_LIB FAKE_WORKER) $*"
+INVOCATION="$(invocation_line RECORD_TIME WARMUP MEASURE FEATURES NICE SHOAL_LIB FAKE_WORKER RECORDING) $*"
 INVOCATION="${INVOCATION% }"
 
 SIZES=("$@")
@@ -90,14 +92,23 @@ nice -n "$NICE" clang++ -O2 -g -fsanitize=fuzzer-no-link -c "$BENCH/harnesses/$H
 nice -n "$NICE" clang++ -O2 -g -fsanitize=fuzzer-no-link "$WORK/obj/$HARNESS.o" \
   "$WORK/shoal/libshoal.a" -o "$BIN" || die "linking $HARNESS with Shoal failed"
 
-# ---- record
-log "recording: $HARNESS -workers=2 -max_total_time=$RECORD_TIME"
-rm -rf "$WORK/rec-corpus"; cp -r "$SEEDS" "$WORK/rec-corpus"
-SHOAL_WORKER_EXECUTABLE="$FAKE" SHOAL_REPLAY_MODE=record SHOAL_REPLAY_REAL_WORKER="$BIN" \
-  SHOAL_REPLAY_DIR="$WORK/recording" nice -n "$NICE" "$BIN" -workers=2 \
-  -max_total_time="$RECORD_TIME" -seed=1 -keep_going=1 -artifact_prefix="$WORK/artifacts/" \
-  "$WORK/rec-corpus" >"$WORK/record.log" 2>&1 ||
-  die "the recording run failed (exit $?); see $WORK/record.log (KEEP_WORK=1 keeps it)"
+# ---- record (or take an earlier run's recording, so that two runtimes replay the same traffic)
+if [[ -n "${RECORDING:-}" ]]; then
+  [[ -d "$RECORDING/recording" && -f "$RECORDING/record.log" ]] ||
+    die "RECORDING=$RECORDING holds no recording/ and record.log (a KEEP_WORK=1 run's WORK)"
+  log "replaying the recording in $RECORDING"
+  if [[ "$(cd "$RECORDING" && pwd)" != "$(cd "$WORK" && pwd)" ]]; then
+    rm -rf "$WORK/recording"; cp -r "$RECORDING/recording" "$RECORDING/record.log" "$WORK/"
+  fi
+else
+  log "recording: $HARNESS -workers=2 -max_total_time=$RECORD_TIME"
+  rm -rf "$WORK/rec-corpus"; cp -r "$SEEDS" "$WORK/rec-corpus"
+  SHOAL_WORKER_EXECUTABLE="$FAKE" SHOAL_REPLAY_MODE=record SHOAL_REPLAY_REAL_WORKER="$BIN" \
+    SHOAL_REPLAY_DIR="$WORK/recording" nice -n "$NICE" "$BIN" -workers=2 \
+    -max_total_time="$RECORD_TIME" -seed=1 -keep_going=1 -artifact_prefix="$WORK/artifacts/" \
+    "$WORK/rec-corpus" >"$WORK/record.log" 2>&1 ||
+    die "the recording run failed (exit $?); see $WORK/record.log (KEEP_WORK=1 keeps it)"
+fi
 REC_LINE="$("$FAKE" --summarize "$WORK/recording")" || die "the recording holds no Fuzz request"
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $2"; }
 REC_WORKERS="$(field workers "$REC_LINE")"; REC_FRAMES="$(field frames "$REC_LINE")"

@@ -127,7 +127,7 @@ for h in "${TO_BUILD[@]}"; do
   build_harness "$h"; BUILT[$h]=1
 done
 
-printf 'phase\tharness\tconfig\trep_or_seed\tbudget\texecuted_units\twall_s\texecs_per_sec\tcov\tft\tkept_files\tstatus\texit_code\tother_cpu_pct\n' >"$TSV"
+printf 'phase\tharness\tconfig\trep_or_seed\tbudget\texecuted_units\twall_s\texecs_per_sec\tcov\tft\tkept_files\tstatus\texit_code\tother_cpu_pct\tcoordinator_cpu_pct\n' >"$TSV"
 
 # stat_of LOG KEY -> the largest "stat::KEY: value" in LOG, or NA (as in bench/run.sh).
 stat_of() {
@@ -172,6 +172,8 @@ done_field() {  # done_field LOG cov|ft -> value from the last DONE line, or NA
 #                 time until both have finished
 # other_cpu_pct: CPU time the machine spent on anything but this run (from /proc/stat busy
 # time, incl. steal, minus this run's own user+sys), in % of nproc x wall: the interference.
+# coordinator_cpu_pct (w1, w2): the coordinator process's own user+sys time (its workers'
+# left out; sampled every 0.2 s until it exits), in % of nproc x wall: what it takes from them.
 run_tp() {
   local h="$1" c="$2" r="$3"
   local base="$WORK/runs/tp.$h.$c.$r" i nproc=1 workers
@@ -192,10 +194,25 @@ run_tp() {
     nice -n "$NICE" "$WORK/bin/$h.shoal" "${args[@]}" >"$logf" 2>&1 &
     pids+=("$!")
   done
+  local sampler="" coord_file="$base.coordinator-ticks"; rm -f "$coord_file"
+  if (( workers > 0 )); then
+    ( local v; while kill -0 "${pids[0]}" 2>/dev/null; do
+        v=$(awk '{ print $14 + $15 }' "/proc/${pids[0]}/stat" 2>/dev/null) && [[ -n "$v" ]] &&
+          echo "$v" >"$coord_file.tmp" && mv "$coord_file.tmp" "$coord_file"
+        sleep 0.2
+      done ) &
+    sampler=$!
+  fi
   for (( i = 0; i < nproc; i++ )); do
     local rc=0; wait "${pids[$i]}" || rc=$?; rcs+=("$rc")
   done
   t1=$(now_us)
+  [[ -z "$sampler" ]] || wait "$sampler" 2>/dev/null || true
+  local coord_pct=NA
+  if [[ -s "$coord_file" ]]; then
+    coord_pct=$(awk -v t="$(cat "$coord_file")" -v hz="$(getconf CLK_TCK)" -v us=$(( t1 - t0 )) \
+      -v n="$(nproc)" 'BEGIN { printf "%.1f", 100 * (t / hz) / (n * us / 1e6) }')
+  fi
   cpu_other_pct $(( t1 - t0 )); local other="$OTHER"
   local units=0 status=ok rc_all=0 u
   for (( i = 0; i < nproc; i++ )); do
@@ -211,8 +228,9 @@ run_tp() {
   wall=$(secs $(( t1 - t0 )))
   eps=$(awk -v u="$units" -v w="$wall" -v s="$status" 'BEGIN{ if (s != "ok" || w <= 0) print "NA"; else printf "%.0f", u/w }')
   cov=$(done_field "${logs[0]}" cov); ft=$(done_field "${logs[0]}" ft)
-  printf 'throughput\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\t%s\n' "$h" "$c" "$r" \
-    "-max_total_time=$TP_TIME x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" "$other" >>"$TSV"
+  printf 'throughput\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tNA\t%s\t%s\t%s\t%s\n' "$h" "$c" "$r" \
+    "-max_total_time=$TP_TIME x$nproc" "$units" "$wall" "$eps" "$cov" "$ft" "$status" "$rc_all" "$other" \
+    "$coord_pct" >>"$TSV"
   log "throughput $h $c rep=$r: $units units in ${wall}s = $eps execs/s (cov $cov ft $ft;" \
       "others used ${other}% of the CPUs) $status"
   [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$base".p*
@@ -452,12 +470,12 @@ AWK_STATS="$AWK_MEDIAN"'
     echo "other processes during the runs (median % of the machine; high values mean the w2 and pair"
     echo "figures measure contention, not Shoal):"
     echo
-    echo "| harness | w0 | w1 | w2 | pair | cov/ft w0 | w1 | w2 | pair | others' CPU % w0/w1/w2/pair |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| harness | w0 | w1 | w2 | pair | cov/ft w0 | w1 | w2 | pair | others' CPU % w0/w1/w2/pair | coordinator CPU % w1/w2 |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' "$AWK_STATS"'
       NR > 1 && $1 == "throughput" && $12 == "ok" {
         k = $2 SUBSEP $3; eps[k] = eps[k] " " $8; cov[k] = cov[k] " " $9; ft[k] = ft[k] " " $10
-        oth[k] = oth[k] " " $14
+        oth[k] = oth[k] " " $14; if ($15 != "" && $15 != "NA") crd[k] = crd[k] " " $15
         if (!($2 in seen)) { seen[$2] = 1; order[++nh] = $2 }
       }
       END {
@@ -467,7 +485,7 @@ AWK_STATS="$AWK_MEDIAN"'
           for (j = 1; j <= 4; j++) line = line " | " range(eps[h SUBSEP cs[j]])
           for (j = 1; j <= 4; j++) line = line " | " median(cov[h SUBSEP cs[j]]) "/" median(ft[h SUBSEP cs[j]])
           o = ""; for (j = 1; j <= 4; j++) o = o (j > 1 ? "/" : "") median(oth[h SUBSEP cs[j]])
-          print line " | " o " |"
+          print line " | " o " | " median(crd[h SUBSEP "w1"]) "/" median(crd[h SUBSEP "w2"]) " |"
         }
       }' "$TSV"
     echo
