@@ -74,7 +74,7 @@ size_t Coordinator::RunBudget() {
   return std::max<size_t>(1, left / pool_.size());
 }
 
-void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint64_t runs) {
+void Coordinator::PrintStatus(StatusEvent event, const std::string& suffix, uint64_t runs) {
   if (options_.verbosity <= 0) return;
   const Corpus& corpus = corpus_.corpus();
   size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
@@ -89,17 +89,17 @@ void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint
   status.corpus_units = corpus.NumActiveInputs();
   status.corpus_bytes = corpus.TotalActiveBytes();
   status.inputs_touching_focus = corpus.NumInputsThatTouchFocusFunction();
-  if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
+  if (!length_limit && event == StatusEvent::kDone && !inputs_only_)
     // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
     length_limit = options_.len_control
                        ? std::min(max_len_, std::max<size_t>(4, corpus.MaxInputSize()))
                        : max_len_;
   status.show_length_limit =
-      (fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit;
+      (fuzzing_phase_ || (event == StatusEvent::kDone && !inputs_only_)) && length_limit;
   status.length_limit = length_limit;
   status.execs_per_second = seconds >= 1 ? size_t(double(runs) / seconds) : 0;
   status.peak_rss_mb = peak_rss;
-  RawPrint(FormatStatusLine(where, status, (suffix + "\n").c_str()).c_str());
+  RawPrint(FormatStatusLine(event, status, (suffix + "\n").c_str()).c_str());
 }
 
 void Coordinator::PrintFinalStats() {
@@ -150,7 +150,7 @@ void Coordinator::MonitorWorkers() {
       interrupted = true;
       Stop(kInterruptExitCode);
     } else if (signum == SIGUSR1 || signum == SIGUSR2) {
-      RawPrint("INFO: signal received, trying to exit gracefully\n");
+      PrintGracefulExitRequested();
       graceful = true;
       Stop(0);
     }
@@ -187,8 +187,8 @@ void Coordinator::MonitorWorkers() {
       }
       for (Worker* worker : workers_)
         if (worker->thread.joinable()) worker->thread.join();
-      if (interrupted) Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
-      if (graceful) Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+      if (interrupted) PrintRunInterrupted(getpid());
+      if (graceful) PrintExitingAsRequested(getpid());
       return;
     }
     auto now = std::chrono::steady_clock::now();
@@ -306,15 +306,13 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
     while (!stopping_ && !(pool_.Idle() && pool_.AllInitialized()))
       changed_.Wait(&mutex_);
     if (!stopping_ && !then_fuzz) {
-      PrintStatus("DONE  ", "");
+      PrintStatus(StatusEvent::kDone, "");
       Stop(0);
     } else if (!stopping_) {
-      PrintStatus("INITED", "");
+      PrintStatus(StatusEvent::kInited, "");
       PrintFocusFunctionTouches(options_, corpus_.corpus());
       if (corpus_.corpus().empty() && options_.runs != 0) {
-        Printf(
-            "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-            "Exiting.\n");
+        PrintNoInterestingInputs();
         Stop(1);
       } else if (options_.runs == 0) {
         Stop(0);
@@ -329,16 +327,15 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
   {
     MutexLock lock(&mutex_);
     if (then_fuzz && exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
-      PrintStatus("DONE  ", "");
-      Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
-             size_t(SecondsSince(start_time_)));
+      PrintStatus(StatusEvent::kDone, "");
+      PrintDoneLine(TotalRuns(), size_t(SecondsSince(start_time_)));
     }
     if (then_fuzz && !target_exited_) PrintFinalStats();
     if (then_fuzz && stats_file_) stats_file_->Append(CollectStatsRow());  // agrees with stat::
   }
   if (then_fuzz && pending_signal.load() == 0 && MinimizeUniqueCrashes()) {
     MutexLock lock(&mutex_);
-    Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+    PrintRunInterrupted(getpid());
     exit_code_ = kInterruptExitCode;
   }
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).

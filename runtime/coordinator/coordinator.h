@@ -44,6 +44,7 @@
 #include "runtime/coordinator/worker_launcher.h"
 #include "runtime/coordinator/worker_pool.h"
 #include "runtime/engine/fuzzer.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 
@@ -136,8 +137,6 @@ class Coordinator {
                                             const std::string& mutation_sequence,
                                             const std::string& base_sha1, bool unit,
                                             uint64_t at_run = UINT64_MAX) REQUIRES(mutex_);
-  // Whether the total run count crossed a power of two since the last pulse line.
-  bool CrossedPulse(uint64_t runs) REQUIRES(mutex_);
 
   // ---- phases, budget, monitor (coordinator.cc) ----
   void MonitorWorkers() EXCLUDES(mutex_);
@@ -145,7 +144,7 @@ class Coordinator {
   uint64_t TotalRuns() const REQUIRES(mutex_);
   size_t RunBudget() REQUIRES(mutex_);
   // runs defaults to the current total
-  void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX)
+  void PrintStatus(StatusEvent event, const std::string& suffix, uint64_t runs = UINT64_MAX)
       REQUIRES(mutex_);
   void PrintFinalStats() REQUIRES(mutex_);
   int WaitForJobsAndFinish(bool then_fuzz) EXCLUDES(mutex_);
@@ -189,7 +188,10 @@ class Coordinator {
   int exit_code_ GUARDED_BY(mutex_) = 0;
   size_t reserved_runs_ GUARDED_BY(mutex_) = 0;
   size_t slowest_unit_sec_ GUARDED_BY(mutex_) = 0;
-  uint64_t next_pulse_ GUARDED_BY(mutex_) = 1;
+  // libFuzzer's pulse lines on the total run count: while fuzzing (after each Fuzz reply), and
+  // in a merge (after each RunInputs reply, from the start).
+  PulseTracker fuzz_pulse_ GUARDED_BY(mutex_){PulseTracker::Counts::kInSteps, 2};
+  PulseTracker merge_pulse_ GUARDED_BY(mutex_){PulseTracker::Counts::kInSteps, 0};
   // A worker exited with the target's own exit code (the target called _exit): the run ends
   // with that code and prints nothing more, as a single libFuzzer process would.
   bool target_exited_ GUARDED_BY(mutex_) = false;

@@ -30,13 +30,6 @@ uint64_t Coordinator::PlausibleRuns(uint64_t previous, uint64_t reported) {
   return reported;
 }
 
-bool Coordinator::CrossedPulse(uint64_t runs) {
-  bool crossed = false;
-  // The bound keeps the doubling from overflowing (and spinning) on any count.
-  for (; next_pulse_ <= runs && next_pulse_ <= (UINT64_MAX >> 1); next_pulse_ *= 2) crossed = true;
-  return crossed;
-}
-
 GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes& data,
                                                        const std::vector<uint32_t>& features,
                                                        const std::string& mutation_sequence,
@@ -55,7 +48,8 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
     char size_part[64];
     snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(),
              corpus_.corpus().MaxInputSize());
-    PrintStatus(change.kind == GlobalCorpus::Change::kNew ? "NEW   " : "REDUCE",
+    PrintStatus(change.kind == GlobalCorpus::Change::kNew ? StatusEvent::kNew
+                                                          : StatusEvent::kReduce,
                 size_part + mutation_sequence, at_run);
   }
   // Other workers fuzz with it too (merges only run inputs: nothing to share).
@@ -167,8 +161,9 @@ size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chu
     reloaded_kept |= change != GlobalCorpus::Change::kNone && job.reloaded;
     if (on_result_) on_result_(job.id, features);
   }
-  if (reloaded_kept) PrintStatus("RELOAD", "");
-  if (inputs_only_ && CrossedPulse(TotalRuns())) PrintStatus("pulse ", "");
+  if (reloaded_kept) PrintStatus(StatusEvent::kReload, "");
+  if (inputs_only_ && merge_pulse_.Due(TotalRuns(), [] { return 0.0; }))
+    PrintStatus(StatusEvent::kPulse, "");
   worker->chunk_results_done = position;
   return position;
 }
@@ -192,7 +187,8 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
       corpus_.AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
   // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
-  if (CrossedPulse(TotalRuns()) && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
+  if (fuzz_pulse_.Due(TotalRuns(), [this] { return SecondsSince(start_time_); }))
+    PrintStatus(StatusEvent::kPulse, "");
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {

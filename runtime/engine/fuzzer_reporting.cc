@@ -24,7 +24,7 @@ void PrintFailingUnitLines(const FailingUnit& unit) {
 
 void Fuzzer::InProcessReporter::UnitKept(const KeptUnit& unit) {
   Fuzzer& fuzzer = *fuzzer_;
-  fuzzer.PrintStatusLine(unit.reduced ? "REDUCE" : "NEW   ", "");
+  fuzzer.PrintStatusLine(unit.reduced ? StatusEvent::kReduce : StatusEvent::kNew, "");
   Printf(" L: %zd/%zd %s\n", unit.size, fuzzer.corpus_.MaxInputSize(),
          unit.mutation_sequence.c_str());
   for (const std::string& path : fuzzer.corpus_.TakeEvictedFiles()) RemoveFile(path);
