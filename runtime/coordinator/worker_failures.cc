@@ -153,7 +153,7 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     // Its results were lost with the worker: run the chunk again without the input it died
     // on (the slot says which), or all of it if it died before running any.
     if (position < unfinished_seeds->size()) {
-      if (on_failure_) on_failure_((*unfinished_seeds)[position].id);
+      kind_->InputFailed(*this, (*unfinished_seeds)[position].id);
       unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
     }
     pool_.Requeue(std::move(*unfinished_seeds));

@@ -48,17 +48,11 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
     char size_part[64];
     snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(),
              corpus_.corpus().MaxInputSize());
-    PrintStatus(change.kind == GlobalCorpus::Change::kNew ? StatusEvent::kNew
-                                                          : StatusEvent::kReduce,
-                size_part + mutation_sequence, at_run);
+    PrintStatus(
+        change.kind == GlobalCorpus::Change::kNew ? StatusEvent::kNew : StatusEvent::kReduce,
+        size_part + mutation_sequence, at_run);
   }
-  // Other workers fuzz with it too (merges only run inputs: nothing to share).
-  if (change.kind == GlobalCorpus::Change::kNew && !inputs_only_) pool_.Share(data, from);
-  if (!inputs_only_) {
-    // Once the unit is written, as libFuzzer checks after reporting new coverage.
-    ExitIfSourcePositionReached(options_, change.new_pcs);
-    ExitIfItemInCorpus(options_, corpus_.corpus());
-  }
+  kind_->CorpusChanged(*this, from, data, change);  // fuzzing: shared, -exit_on_* checked
   return change.kind;
 }
 
@@ -159,11 +153,10 @@ size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chu
     if (data) change = TakeIntoCorpus(worker, *data, features, "", "", false);
     if (change == GlobalCorpus::Change::kNew) corpus_.AddToMutationGraph(*data, "", "");
     reloaded_kept |= change != GlobalCorpus::Change::kNone && job.reloaded;
-    if (on_result_) on_result_(job.id, features);
+    kind_->InputRan(*this, job, features);
   }
   if (reloaded_kept) PrintStatus(StatusEvent::kReload, "");
-  if (inputs_only_ && merge_pulse_.Due(TotalRuns(), [] { return 0.0; }))
-    PrintStatus(StatusEvent::kPulse, "");
+  kind_->RunInputsReplyHandled(*this);
   worker->chunk_results_done = position;
   return position;
 }
@@ -186,9 +179,7 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
         GlobalCorpus::Change::kNew)
       corpus_.AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
-  // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
-  if (fuzz_pulse_.Due(TotalRuns(), [this] { return SecondsSince(start_time_); }))
-    PrintStatus(StatusEvent::kPulse, "");
+  kind_->FuzzReplyHandled(*this);  // libFuzzer's pulse lines
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {

@@ -58,16 +58,17 @@ class PulseTracker {
 };
 
 // What one status line shows. A field that libFuzzer leaves out when it is zero (cov, ft,
-// focus) is left out here too; corp and lim only appear when asked for.
+// focus) is left out here too; corp and lim only appear when asked for (by whoever builds the
+// snapshot for its kind of run: Fuzzer::PrintStatusLine, the coordinator's RunKind).
 struct StatusSnapshot {
   uint64_t runs = 0;
-  size_t covered_edges = 0;  // "cov:"
-  size_t features = 0;       // "ft:"
-  bool show_corpus = false;  // "corp: units/bytes" (not while merging, nor empty)
+  size_t covered_edges = 0;            // "cov:"
+  size_t features = 0;                 // "ft:"
+  bool show_corpus = false;            // "corp: units/bytes" (not in a merge, nor empty)
   size_t corpus_units = 0;
   size_t corpus_bytes = 0;
-  size_t inputs_touching_focus = 0;  // "focus:" (-focus_function)
-  bool show_length_limit = false;    // "lim:" (once fuzzing started)
+  size_t inputs_touching_focus = 0;    // "focus:" (-focus_function)
+  bool show_length_limit = false;      // "lim:" (once fuzzing started)
   size_t length_limit = 0;
   size_t execs_per_second = 0;
   size_t peak_rss_mb = 0;
