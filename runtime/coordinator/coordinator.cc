@@ -74,7 +74,7 @@ size_t Coordinator::RunBudget() {
   return std::max<size_t>(1, left / pool_.size());
 }
 
-void Coordinator::PrintStatus(StatusEvent event, const std::string& suffix, uint64_t runs) {
+void Coordinator::PrintStatus(StatusEvent event, const std::string& end, uint64_t runs) {
   if (options_.verbosity <= 0) return;
   const Corpus& corpus = corpus_.corpus();
   size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
@@ -90,7 +90,7 @@ void Coordinator::PrintStatus(StatusEvent event, const std::string& suffix, uint
   status.execs_per_second = seconds >= 1 ? size_t(double(runs) / seconds) : 0;
   status.peak_rss_mb = peak_rss;
   kind_->FillStatus(*this, event, &status);  // corp:, lim:
-  RawPrint(FormatStatusLine(event, status, (suffix + "\n").c_str()).c_str());
+  RawPrint(FormatStatusLine(event, status, end.c_str()).c_str());
 }
 
 void Coordinator::PrintFinalStats() {
@@ -280,7 +280,7 @@ int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, Input
 }
 
 void Coordinator::BeginFuzzing() {
-  PrintStatus(StatusEvent::kInited, "");
+  PrintStatus(StatusEvent::kInited);
   PrintFocusFunctionTouches(options_, corpus_.corpus());
   if (corpus_.corpus().empty() && options_.runs != 0) {
     PrintNoInterestingInputs();
@@ -298,7 +298,7 @@ void Coordinator::EndFuzzing() {
   {
     MutexLock lock(&mutex_);
     if (exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
-      PrintStatus(StatusEvent::kDone, "");
+      PrintStatus(StatusEvent::kDone);
       PrintDoneLine(TotalRuns(), size_t(SecondsSince(start_time_)));
     }
     if (!target_exited_) PrintFinalStats();

@@ -152,8 +152,9 @@ class Coordinator {
   void Stop(int exit_code) REQUIRES(mutex_);
   uint64_t TotalRuns() const REQUIRES(mutex_);
   size_t RunBudget() REQUIRES(mutex_);
-  // runs defaults to the current total
-  void PrintStatus(StatusEvent event, const std::string& suffix, uint64_t runs = UINT64_MAX)
+  // A status line at `runs` (by default the current total), ending in `end` (a NEW or
+  // REDUCE line's is UnitLineEnd()); the fields for this kind of run come from kind_.
+  void PrintStatus(StatusEvent event, const std::string& end = "\n", uint64_t runs = UINT64_MAX)
       REQUIRES(mutex_);
   void PrintFinalStats() REQUIRES(mutex_);
   // Runs the worker threads and the monitor until the queued inputs ran and the run's kind

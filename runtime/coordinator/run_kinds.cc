@@ -54,7 +54,7 @@ class Coordinator::FuzzingRun final : public Coordinator::RunKind {
 
   void FuzzReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {
     if (pulse_.Due(c.TotalRuns(), [&c] { return SecondsSince(c.start_time_); }))
-      c.PrintStatus(StatusEvent::kPulse, "");
+      c.PrintStatus(StatusEvent::kPulse);
   }
 
   void AllInputsRan(Coordinator& c) override REQUIRES(c.mutex_) { c.BeginFuzzing(); }
@@ -87,12 +87,12 @@ class Coordinator::InputsOnlyRun final : public Coordinator::RunKind {
   }
 
   void RunInputsReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {
-    if (pulse_.Due(c.TotalRuns(), [] { return 0.0; })) c.PrintStatus(StatusEvent::kPulse, "");
+    if (pulse_.Due(c.TotalRuns(), [] { return 0.0; })) c.PrintStatus(StatusEvent::kPulse);
   }
   void FuzzReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {}  // never asked to fuzz
 
   void AllInputsRan(Coordinator& c) override REQUIRES(c.mutex_) {
-    c.PrintStatus(StatusEvent::kDone, "");
+    c.PrintStatus(StatusEvent::kDone);
     c.Stop(0);
   }
   void Finish(Coordinator& c) override EXCLUDES(c.mutex_) {}  // the caller prints the rest

@@ -41,17 +41,11 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
   if (change.kind == GlobalCorpus::Change::kNew)
     last_new_coverage_ = std::chrono::steady_clock::now();
   if (!change.first_write_failure.empty())
-    Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
-           "only and are lost at exit (this warning is not repeated)\n",
-           change.first_write_failure.c_str(), change.write_error.c_str());
-  if (unit) {
-    char size_part[64];
-    snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(),
-             corpus_.corpus().MaxInputSize());
+    PrintCorpusWriteFailure(change.first_write_failure, change.write_error);
+  if (unit)
     PrintStatus(
         change.kind == GlobalCorpus::Change::kNew ? StatusEvent::kNew : StatusEvent::kReduce,
-        size_part + mutation_sequence, at_run);
-  }
+        UnitLineEnd(data.size(), corpus_.corpus().MaxInputSize(), mutation_sequence), at_run);
   kind_->CorpusChanged(*this, from, data, change);  // fuzzing: shared, -exit_on_* checked
   return change.kind;
 }
@@ -155,7 +149,7 @@ size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chu
     reloaded_kept |= change != GlobalCorpus::Change::kNone && job.reloaded;
     kind_->InputRan(*this, job, features);
   }
-  if (reloaded_kept) PrintStatus(StatusEvent::kReload, "");
+  if (reloaded_kept) PrintStatus(StatusEvent::kReload);
   kind_->RunInputsReplyHandled(*this);
   worker->chunk_results_done = position;
   return position;

@@ -62,6 +62,12 @@ std::string FormatStatusLine(StatusEvent event, const StatusSnapshot& status, co
   return line;
 }
 
+std::string UnitLineEnd(size_t size, size_t max_unit_size, const std::string& mutation_sequence) {
+  std::string end;
+  Append(&end, " L: %zu/%zu ", size, max_unit_size);
+  return end + mutation_sequence + "\n";
+}
+
 void PrintUnitLines(const std::string& mutation_sequence, const std::string& base_sha1,
                     const uint8_t* data, size_t size) {
   Printf("%s; base unit: %s\n", mutation_sequence.empty() ? "MS: 0 " : mutation_sequence.c_str(),
@@ -149,6 +155,17 @@ void PrintNoInterestingInputs() {
   Printf(
       "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
       "Exiting.\n");
+}
+
+void PrintPlateauReached(long seconds) {
+  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
+         seconds, seconds);
+}
+
+void PrintCorpusWriteFailure(const std::string& path, const std::string& error) {
+  Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
+         "only and are lost at exit (this warning is not repeated)\n",
+         path.c_str(), error.c_str());
 }
 
 }  // namespace fuzzer

@@ -77,6 +77,9 @@ struct StatusSnapshot {
 // "#<runs>\t<event> cov: ... exec/s: N rss: NMb" followed by `end` (e.g. "\n", or "" when
 // the caller appends " L: ... MS: ..." itself).
 std::string FormatStatusLine(StatusEvent event, const StatusSnapshot& status, const char* end);
+// The tail of a NEW or REDUCE line: " L: <size>/<largest unit in the corpus> <MS: ...>" and
+// the newline (the `end` of FormatStatusLine).
+std::string UnitLineEnd(size_t size, size_t max_unit_size, const std::string& mutation_sequence);
 
 struct FinalStats {
   uint64_t runs = 0;
@@ -130,5 +133,11 @@ void PrintExitingAsRequested(int pid);
 void PrintRunInterrupted(int pid);
 // After the seeds, when none of them (nor the empty input) gave coverage: exit code 1.
 void PrintNoInterestingInputs();
+
+// ---- Shoal's own lines that both the engine and the coordinator print ----
+// -max_plateau_time=seconds ended the run.
+void PrintPlateauReached(long seconds);
+// The output corpus could not take a unit (printed once per run).
+void PrintCorpusWriteFailure(const std::string& path, const std::string& error);
 
 }  // namespace fuzzer

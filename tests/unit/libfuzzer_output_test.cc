@@ -67,7 +67,8 @@ TEST(LibFuzzerOutput, StatusLinesMatchRealLibFuzzer14) {
   const std::regex status(
       R"(#(\d+)\t(.{6})(?: cov: (\d+))?(?: ft: (\d+))?(?: corp: (\d+)/(\d+[KM]?b))?)"
       R"((?: focus: (\d+))?(?: lim: (\d+))? exec/s: (\d+) rss: (\d+)Mb(.*))");
-  size_t checked = 0;
+  const std::regex unit_tail(R"( L: (\d+)/(\d+) (MS: .*))");
+  size_t checked = 0, units = 0;
   for (const std::string& line : GoldenLines()) {
     if (line[0] != '#') continue;
     std::smatch m;
@@ -86,10 +87,19 @@ TEST(LibFuzzerOutput, StatusLinesMatchRealLibFuzzer14) {
     if (m[8].matched) snapshot.length_limit = std::stoul(m[8]);
     snapshot.execs_per_second = std::stoul(m[9]);
     snapshot.peak_rss_mb = std::stoul(m[10]);
-    EXPECT_EQ(FormatStatusLine(EventNamed(m[2]), snapshot, m[11].str().c_str()), line);
+    // A NEW or REDUCE line ends in " L: size/max MS: ...", from UnitLineEnd.
+    std::smatch unit;
+    const std::string tail = m[11].str();
+    std::string end = tail + "\n";
+    if (std::regex_match(tail, unit, unit_tail)) {
+      end = UnitLineEnd(std::stoul(unit[1]), std::stoul(unit[2]), unit[3]);
+      units++;
+    }
+    EXPECT_EQ(FormatStatusLine(EventNamed(m[2]), snapshot, end.c_str()), line + "\n");
     checked++;
   }
   EXPECT_GT(checked, 100u);
+  EXPECT_GT(units, 100u);
 }
 
 TEST(LibFuzzerOutput, FinalStatsMatchRealLibFuzzer14) {
