@@ -1,8 +1,9 @@
 // Golden tests of the one writer of libFuzzer's lines (runtime/engine/libfuzzer_output.h):
 // every status line and stat:: block captured from real libFuzzer 14
 // (tests/unit/testdata/libfuzzer14_status_lines.txt) is parsed into a snapshot and must come
-// out of the formatter byte for byte, and so must every failure and end banner
-// (testdata/libfuzzer14_banner_lines.txt) from its writer. Also the pulse rule (PulseTracker).
+// out of the formatter byte for byte, and so must every failure and end banner and artifact
+// block (testdata/libfuzzer14_banner_lines.txt) from its writer. Also the pulse rule
+// (PulseTracker).
 #include "runtime/engine/libfuzzer_output.h"
 
 #include <gtest/gtest.h>
@@ -154,7 +155,7 @@ TEST(LibFuzzerOutput, EventNamesAreLibFuzzers) {
   EXPECT_STREQ(StatusEventName(StatusEvent::kDone), "DONE  ");
 }
 
-// Every banner line of the captures comes out of its writer byte for byte.
+// Every banner line and artifact block of the captures comes out of its writer byte for byte.
 TEST(LibFuzzerOutput, BannersMatchRealLibFuzzer14) {
   const std::vector<std::string> lines =
       GoldenLines("tests/unit/testdata/libfuzzer14_banner_lines.txt");
@@ -167,6 +168,11 @@ TEST(LibFuzzerOutput, BannersMatchRealLibFuzzer14) {
   const std::regex error(R"(==(\d+)== ERROR: libFuzzer: (.*))");
   const std::regex summary(R"(SUMMARY: libFuzzer: (.*))");
   const std::regex done(R"(Done (\d+) runs in (\d+) second\(s\))");
+  const std::regex unit(R"((MS: .*); base unit: ([0-9a-f]{40}))");
+  const std::regex hex_byte(R"(0x([0-9a-f]+),)");
+  const std::regex artifact(R"(artifact_prefix='(.*)'; Test unit written to (.*))");
+  const std::regex base64(R"(Base64: .*)");
+  std::vector<uint8_t> data;  // the unit of the last artifact block
   size_t checked = 0;
   for (size_t i = 0; i < lines.size(); i++) {
     std::smatch m, v;
@@ -193,6 +199,20 @@ TEST(LibFuzzerOutput, BannersMatchRealLibFuzzer14) {
       actual = Captured([&] { PrintErrorBanner(std::stoi(m[1]), m[2].str().c_str()); });
     } else if (std::regex_match(lines[i], m, summary)) {
       actual = Captured([&] { PrintSummaryLine(m[1].str().c_str()); });
+    } else if (std::regex_match(lines[i], m, unit)) {
+      // The MS: line, then the unit's bytes in hex (which give the unit) and escaped ASCII.
+      ASSERT_LT(i + 2, lines.size());
+      data.clear();
+      for (std::sregex_iterator it(lines[i + 1].begin(), lines[i + 1].end(), hex_byte), end;
+           it != end; ++it)
+        data.push_back(uint8_t(std::stoul((*it)[1], nullptr, 16)));
+      expected += lines[i + 1] + "\n" + lines[i + 2] + "\n";
+      i += 2;
+      actual = Captured([&] { PrintUnitLines(m[1], m[2], data.data(), data.size()); });
+    } else if (std::regex_match(lines[i], m, artifact)) {
+      actual = Captured([&] { PrintArtifactWritten(m[1], m[2]); });
+    } else if (std::regex_match(lines[i], base64)) {
+      actual = Captured([&] { PrintBase64Line(data.data(), data.size()); });
     } else if (std::regex_match(lines[i], m, done)) {
       actual = Captured([&] { PrintDoneLine(std::stoull(m[1]), std::stoul(m[2])); });
     } else {
@@ -202,7 +222,7 @@ TEST(LibFuzzerOutput, BannersMatchRealLibFuzzer14) {
     EXPECT_EQ(actual, expected);
     checked++;
   }
-  EXPECT_GE(checked, 20u);
+  EXPECT_GE(checked, 35u);
 }
 
 // Lines no capture holds (signals, an uninstrumented target): the texts of
