@@ -49,8 +49,9 @@ class Coordinator::FuzzingRun final : public Coordinator::RunKind {
 
   void InputRan(Coordinator& c, const InputJob&, const std::vector<uint32_t>&) override
       REQUIRES(c.mutex_) {}  // a seed's part is the global corpus's
+  // A failing seed is all the death handling's (lines, artifact, keep-going).
   void InputFailed(Coordinator& c, size_t) override REQUIRES(c.mutex_) {}
-  void RunInputsReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {}
+  void RunInputsReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {}  // no pulse on seeds
 
   void FuzzReplyHandled(Coordinator& c) override REQUIRES(c.mutex_) {
     if (pulse_.Due(c.TotalRuns(), [&c] { return SecondsSince(c.start_time_); }))
