@@ -34,8 +34,7 @@ bool Coordinator::PlateauReached() const {
   if (std::chrono::steady_clock::now() - since <
       std::chrono::seconds(options_.max_plateau_time_sec))
     return false;
-  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
-         options_.max_plateau_time_sec, options_.max_plateau_time_sec);
+  PrintPlateauReached(options_.max_plateau_time_sec);
   return true;
 }
 

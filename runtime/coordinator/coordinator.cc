@@ -74,32 +74,23 @@ size_t Coordinator::RunBudget() {
   return std::max<size_t>(1, left / pool_.size());
 }
 
-void Coordinator::PrintStatus(const char* where, const std::string& suffix, uint64_t runs) {
+void Coordinator::PrintStatus(StatusEvent event, const std::string& end, uint64_t runs) {
   if (options_.verbosity <= 0) return;
   const Corpus& corpus = corpus_.corpus();
   size_t peak_rss = std::max(PeakRssMb(), pool_.PeakRssMb());
-  size_t length_limit = pool_.LengthLimit();
   if (runs == UINT64_MAX) runs = TotalRuns();
   double seconds = SecondsSince(start_time_);
   StatusSnapshot status;
   status.runs = runs;
   status.covered_edges = corpus_.num_covered_edges();
   status.features = corpus.NumFeatures();
-  status.show_corpus = !corpus.empty() && !inputs_only_;
   status.corpus_units = corpus.NumActiveInputs();
   status.corpus_bytes = corpus.TotalActiveBytes();
   status.inputs_touching_focus = corpus.NumInputsThatTouchFocusFunction();
-  if (!length_limit && !strcmp(where, "DONE  ") && !inputs_only_)
-    // No worker fuzzed (e.g. -runs=0): the limit they would have started from.
-    length_limit = options_.len_control
-                       ? std::min(max_len_, std::max<size_t>(4, corpus.MaxInputSize()))
-                       : max_len_;
-  status.show_length_limit =
-      (fuzzing_phase_ || (!strcmp(where, "DONE  ") && !inputs_only_)) && length_limit;
-  status.length_limit = length_limit;
   status.execs_per_second = seconds >= 1 ? size_t(double(runs) / seconds) : 0;
   status.peak_rss_mb = peak_rss;
-  RawPrint(FormatStatusLine(where, status, (suffix + "\n").c_str()).c_str());
+  kind_->FillStatus(*this, event, &status);  // corp:, lim:
+  RawPrint(FormatStatusLine(event, status, end.c_str()).c_str());
 }
 
 void Coordinator::PrintFinalStats() {
@@ -150,7 +141,7 @@ void Coordinator::MonitorWorkers() {
       interrupted = true;
       Stop(kInterruptExitCode);
     } else if (signum == SIGUSR1 || signum == SIGUSR2) {
-      RawPrint("INFO: signal received, trying to exit gracefully\n");
+      PrintGracefulExitRequested();
       graceful = true;
       Stop(0);
     }
@@ -187,8 +178,8 @@ void Coordinator::MonitorWorkers() {
       }
       for (Worker* worker : workers_)
         if (worker->thread.joinable()) worker->thread.join();
-      if (interrupted) Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
-      if (graceful) Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+      if (interrupted) PrintRunInterrupted(getpid());
+      if (graceful) PrintExitingAsRequested(getpid());
       return;
     }
     auto now = std::chrono::steady_clock::now();
@@ -219,6 +210,7 @@ void Coordinator::MonitorWorkers() {
 }
 
 int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& output_dir) {
+  kind_ = MakeFuzzingRun();
   output_dir_ = output_dir;
   if (!SetUpFocusFunction(options_)) return 1;
   if (options_.reload_sec > 0 && !output_dir.empty()) {
@@ -245,7 +237,10 @@ int Coordinator::Run(const std::vector<SeedFile>& seeds, const std::string& outp
     if (options_.print_coverage || options_.print_full_coverage) corpus_.EnableCoverageReport();
     pool_.Queue(std::move(jobs), max_len_);
   }
-  return WaitForJobsAndFinish(/*then_fuzz=*/true);
+  if (options_.fork_mode)  // the line libFuzzer's fork mode prints; tools look for it
+    Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)options_.fork);
+  Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
+  return WaitForJobsAndFinish();
 }
 
 bool Coordinator::MinimizeUniqueCrashes() {
@@ -272,24 +267,51 @@ bool Coordinator::MinimizeUniqueCrashes() {
 
 int Coordinator::RunInputsOnly(std::vector<InputJob> jobs, size_t max_len, InputResultFn on_result,
                                InputFailureFn on_failure) {
+  kind_ = MakeInputsOnlyRun(std::move(on_result), std::move(on_failure));
   InstallCoordinatorSignalHandlers(options_);
-  inputs_only_ = true;
   max_len_ = max_len;
-  on_result_ = std::move(on_result);
-  on_failure_ = std::move(on_failure);
   {
     MutexLock lock(&mutex_);
     corpus_.set_merging();
     failures_.set_merging();
     pool_.Queue(std::move(jobs), max_len_);
   }
-  return WaitForJobsAndFinish(/*then_fuzz=*/false);
+  return WaitForJobsAndFinish();
 }
 
-int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
-  if (then_fuzz && options_.fork_mode)  // the line libFuzzer's fork mode prints; tools look for it
-    Printf("INFO: -fork=%lld: fuzzing in separate process(s)\n", (long long)options_.fork);
-  if (then_fuzz) Printf("INFO: fuzzing with %zd worker process(es)\n", workers_.size());
+void Coordinator::BeginFuzzing() {
+  PrintStatus(StatusEvent::kInited);
+  PrintFocusFunctionTouches(options_, corpus_.corpus());
+  if (corpus_.corpus().empty() && options_.runs != 0) {
+    PrintNoInterestingInputs();
+    Stop(1);
+  } else if (options_.runs == 0) {
+    Stop(0);
+  } else {
+    fuzzing_phase_ = true;
+    last_new_coverage_ = std::chrono::steady_clock::now();  // counted from here on
+    changed_.NotifyAll();
+  }
+}
+
+void Coordinator::EndFuzzing() {
+  {
+    MutexLock lock(&mutex_);
+    if (exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
+      PrintStatus(StatusEvent::kDone);
+      PrintDoneLine(TotalRuns(), size_t(SecondsSince(start_time_)));
+    }
+    if (!target_exited_) PrintFinalStats();
+    if (stats_file_) stats_file_->Append(CollectStatsRow());  // agrees with stat::
+  }
+  if (pending_signal.load() == 0 && MinimizeUniqueCrashes()) {
+    MutexLock lock(&mutex_);
+    PrintRunInterrupted(getpid());
+    exit_code_ = kInterruptExitCode;
+  }
+}
+
+int Coordinator::WaitForJobsAndFinish() {
   for (Worker* worker : workers_) {
     worker->thread_done.store(false);
     worker->thread = std::thread([this, worker] {
@@ -305,42 +327,10 @@ int Coordinator::WaitForJobsAndFinish(bool then_fuzz) {
     // inside the -runs budget, as in a single libFuzzer process.
     while (!stopping_ && !(pool_.Idle() && pool_.AllInitialized()))
       changed_.Wait(&mutex_);
-    if (!stopping_ && !then_fuzz) {
-      PrintStatus("DONE  ", "");
-      Stop(0);
-    } else if (!stopping_) {
-      PrintStatus("INITED", "");
-      PrintFocusFunctionTouches(options_, corpus_.corpus());
-      if (corpus_.corpus().empty() && options_.runs != 0) {
-        Printf(
-            "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-            "Exiting.\n");
-        Stop(1);
-      } else if (options_.runs == 0) {
-        Stop(0);
-      } else {
-        fuzzing_phase_ = true;
-        last_new_coverage_ = std::chrono::steady_clock::now();  // counted from here on
-        changed_.NotifyAll();
-      }
-    }
+    if (!stopping_) kind_->AllInputsRan(*this);  // fuzzing starts, or the run ends
   }
   monitor.join();
-  {
-    MutexLock lock(&mutex_);
-    if (then_fuzz && exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
-      PrintStatus("DONE  ", "");
-      Printf("Done %llu runs in %zd second(s)\n", (unsigned long long)TotalRuns(),
-             size_t(SecondsSince(start_time_)));
-    }
-    if (then_fuzz && !target_exited_) PrintFinalStats();
-    if (then_fuzz && stats_file_) stats_file_->Append(CollectStatsRow());  // agrees with stat::
-  }
-  if (then_fuzz && pending_signal.load() == 0 && MinimizeUniqueCrashes()) {
-    MutexLock lock(&mutex_);
-    Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
-    exit_code_ = kInterruptExitCode;
-  }
+  kind_->Finish(*this);
   // Workers exit now (after libFuzzer's last lines, as its at-exit leak report would come).
   // Every worker thread is done: the lock is only for the analysis.
   for (Worker* worker : workers_) {

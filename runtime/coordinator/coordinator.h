@@ -11,6 +11,7 @@
 //
 // Which file owns which state (all in the coordinator process):
 //   coordinator.{h,cc}     phases, -runs/-max_total_time budget, monitor thread, status lines
+//   run_kinds.cc           what differs between fuzzing and running inputs only (RunKind)
 //   worker_pool.{h,cc}     WorkerPool: the worker slots (runs, restarts, watch), chunk queue,
 //                          what a failed call means (died, garbage after inputs, garbage)
 //   worker_loop.cc         one thread per worker: start, InitRequest, next request, replies
@@ -44,6 +45,7 @@
 #include "runtime/coordinator/worker_launcher.h"
 #include "runtime/coordinator/worker_pool.h"
 #include "runtime/engine/fuzzer.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 
@@ -129,26 +131,39 @@ class Coordinator {
 
   // ---- the global corpus, as libFuzzer's lines say it ----
   // Offers an input to the global corpus (corpus_); prints NEW / REDUCE for a fuzzing find
-  // (`unit`) it takes, shares a new one with the other workers, and honours
-  // -exit_on_src_pos / -exit_on_item. Returns what changed.
+  // (`unit`) it takes, and tells the run's kind what changed (fuzzing shares a new input with
+  // the other workers and honours -exit_on_src_pos / -exit_on_item). Returns what changed.
   GlobalCorpus::Change::Kind TakeIntoCorpus(Worker* from, const Bytes& data,
                                             const std::vector<uint32_t>& features,
                                             const std::string& mutation_sequence,
                                             const std::string& base_sha1, bool unit,
                                             uint64_t at_run = UINT64_MAX) REQUIRES(mutex_);
-  // Whether the total run count crossed a power of two since the last pulse line.
-  bool CrossedPulse(uint64_t runs) REQUIRES(mutex_);
+
+  // ---- what differs between fuzzing and running inputs only (run_kinds.cc) ----
+  class RunKind;        // defined below the class
+  class FuzzingRun;     // Run()
+  class InputsOnlyRun;  // RunInputsOnly()
+  static std::unique_ptr<RunKind> MakeFuzzingRun();
+  static std::unique_ptr<RunKind> MakeInputsOnlyRun(InputResultFn on_result,
+                                                    InputFailureFn on_failure);
 
   // ---- phases, budget, monitor (coordinator.cc) ----
   void MonitorWorkers() EXCLUDES(mutex_);
   void Stop(int exit_code) REQUIRES(mutex_);
   uint64_t TotalRuns() const REQUIRES(mutex_);
   size_t RunBudget() REQUIRES(mutex_);
-  // runs defaults to the current total
-  void PrintStatus(const char* where, const std::string& suffix, uint64_t runs = UINT64_MAX)
+  // A status line at `runs` (by default the current total), ending in `end` (a NEW or
+  // REDUCE line's is UnitLineEnd()); the fields for this kind of run come from kind_.
+  void PrintStatus(StatusEvent event, const std::string& end = "\n", uint64_t runs = UINT64_MAX)
       REQUIRES(mutex_);
   void PrintFinalStats() REQUIRES(mutex_);
-  int WaitForJobsAndFinish(bool then_fuzz) EXCLUDES(mutex_);
+  // Runs the worker threads and the monitor until the queued inputs ran and the run's kind
+  // (kind_) ended the run; then lets the workers exit. Returns the exit code.
+  int WaitForJobsAndFinish() EXCLUDES(mutex_);
+  // Fuzzing's phases: after the seeds (INITED, the checks, then fuzzing), and at the end
+  // (DONE, "Done", stat::, -stats_file, keep-going minimisation).
+  void BeginFuzzing() REQUIRES(mutex_);
+  void EndFuzzing() EXCLUDES(mutex_);
   // Keep-going runs: minimises each unique crash, within -max_total_time; returns true if
   // SIGINT/SIGTERM interrupted it.
   bool MinimizeUniqueCrashes() EXCLUDES(mutex_);
@@ -157,12 +172,9 @@ class Coordinator {
   const FuzzingOptions& options_;
   std::vector<std::string> argv_;
   size_t max_len_ = 0;
-  // RunInputsOnly (a merge): nothing is fuzzed or shared, status lines are the merge inner
-  // process's ("pulse" on results, no "corp:"/"lim:"). GlobalCorpus and FailureLog carry their
-  // own part of it (set_merging).
-  bool inputs_only_ = false;
-  InputResultFn on_result_;
-  InputFailureFn on_failure_;
+  // Fuzzing or running inputs only, chosen by Run() or RunInputsOnly(). (GlobalCorpus and
+  // FailureLog are told about a merge by their own set_merging.)
+  std::unique_ptr<RunKind> kind_;
   std::string output_dir_;
   // The in-process engine's RNG state after ordering the seeds: worker 0's start.
   std::optional<Random::State> first_worker_rng_state_;
@@ -189,7 +201,6 @@ class Coordinator {
   int exit_code_ GUARDED_BY(mutex_) = 0;
   size_t reserved_runs_ GUARDED_BY(mutex_) = 0;
   size_t slowest_unit_sec_ GUARDED_BY(mutex_) = 0;
-  uint64_t next_pulse_ GUARDED_BY(mutex_) = 1;
   // A worker exited with the target's own exit code (the target called _exit): the run ends
   // with that code and prints nothing more, as a single libFuzzer process would.
   bool target_exited_ GUARDED_BY(mutex_) = false;
@@ -200,6 +211,36 @@ class Coordinator {
   // -max_plateau_time: whether cov and ft have not grown for that long (then prints why the
   // run stops).
   bool PlateauReached() const REQUIRES(mutex_);
+};
+
+// What a run does that depends on its kind: fuzzing (FuzzingRun) or running given inputs once
+// each, as -merge does (InputsOnlyRun). Chosen once, before any worker thread starts, so that
+// no step of the worker loop, the death handling or the status line asks which kind of run it
+// is in; each step calls the one method for its part. Runs in the coordinator, on worker
+// threads and the main thread; the methods act on the coordinator `c` and say whether they
+// need its lock. Defined in run_kinds.cc.
+class Coordinator::RunKind {
+ public:
+  virtual ~RunKind() = default;
+  // The status line's fields that depend on the kind of run ("corp:", "lim:").
+  virtual void FillStatus(const Coordinator& c, StatusEvent event, StatusSnapshot* status)
+      REQUIRES(c.mutex_) = 0;
+  // The global corpus took an input from `from` (`change` is kNew or kReduce).
+  virtual void CorpusChanged(Coordinator& c, Worker* from, const Bytes& data,
+                             const GlobalCorpus::Change& change) REQUIRES(c.mutex_) = 0;
+  // `job` of a RunInputs chunk ran and reached `features` (after the global corpus saw it).
+  virtual void InputRan(Coordinator& c, const InputJob& job,
+                        const std::vector<uint32_t>& features) REQUIRES(c.mutex_) = 0;
+  // Input `id` of a chunk has no result: it killed its worker, or it was skipped after
+  // deaths that nobody could pin on one input.
+  virtual void InputFailed(Coordinator& c, size_t id) REQUIRES(c.mutex_) = 0;
+  // A worker's reply (a partial one too) is handled: a RunInputs or a Fuzz reply.
+  virtual void RunInputsReplyHandled(Coordinator& c) REQUIRES(c.mutex_) = 0;
+  virtual void FuzzReplyHandled(Coordinator& c) REQUIRES(c.mutex_) = 0;
+  // Every queued input ran and every worker started (the run is not stopping).
+  virtual void AllInputsRan(Coordinator& c) REQUIRES(c.mutex_) = 0;
+  // The monitor returned (every worker thread is done); the workers have not exited yet.
+  virtual void Finish(Coordinator& c) EXCLUDES(c.mutex_) = 0;
 };
 
 }  // namespace fuzzer

@@ -83,7 +83,7 @@ Coordinator::NoReportVerdict Coordinator::RestartWithoutCulprit(Worker* worker,
       if (!job.path.empty())
         Printf("INFO: skipping '%s': workers running it died %u times with no report\n",
                job.path.c_str(), job.retries);
-      if (on_failure_) on_failure_(job.id);  // a merge records it as not finished
+      kind_->InputFailed(*this, job.id);  // a merge records it as not finished
     }
     pool_.Requeue(std::move(retry));
   }

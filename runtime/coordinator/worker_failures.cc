@@ -96,29 +96,25 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
   pid_t pid = client.pid();
   // The worker printed libFuzzer's banner itself unless it was killed from outside.
   if (death.killed_for_rss) {
-    Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", pid,
-           worker->rss_at_kill_mb, options_.rss_limit_mb);
-    Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+    PrintRssLimitBanner(pid, worker->rss_at_kill_mb, options_.rss_limit_mb);
   } else if (death.killed_for_hang) {
-    Printf("ALARM: working on the last Unit for more than %zd seconds\n",
-           size_t(options_.timeout_sec));
-    Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
-           size_t(options_.timeout_sec));
-    Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", pid,
-           size_t(options_.timeout_sec));
+    // The ALARM says how long the input ran (the watchdog waits 2 x timeout + 5 s); the
+    // banner names the -timeout it went past, as the worker's own report would.
+    PrintTimeoutAlarm(worker->hang_seconds_at_kill, size_t(options_.timeout_sec));
+    PrintTimeoutBanner(pid, size_t(options_.timeout_sec));
   } else if (death.killed_while_dying) {
     // Its banner is out already: the report hung after it.
     Printf("INFO: worker %d started reporting a failure but stopped making progress for %lld s "
            "(a corrupted heap can deadlock the report); it was killed\n",
            worker->index, (long long)WorkerPool::kDyingGrace.count());
   } else if (WIFSIGNALED(death.wait_status) && death.slot_kind.empty()) {
-    Printf("==%d== ERROR: libFuzzer: deadly signal\n", pid);
+    PrintErrorBanner(pid, "deadly signal");
     Printf("INFO: worker %d was killed by signal %d (%s)%s\n", worker->index,
            WTERMSIG(death.wait_status), strsignal(WTERMSIG(death.wait_status)),
            WTERMSIG(death.wait_status) == SIGKILL ? ", possibly by the kernel's OOM killer" : "");
   } else if (no_report) {
-    Printf("==%d== ERROR: libFuzzer: %s\n", pid,
-           channel_broken ? "the target broke the worker's channel" : "fuzz target exited");
+    PrintErrorBanner(pid, channel_broken ? "the target broke the worker's channel"
+                                         : "fuzz target exited");
   }
   std::string signature = no_report ? NoReportSignature(channel_broken, exit_status)
                                     : CrashSignature(kind, output, death.wait_status);
@@ -150,14 +146,14 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
            signature.c_str());
   }
   if (kind == FailureKind::kTimeout && death.killed_for_hang)
-    Printf("SUMMARY: libFuzzer: timeout\n");
+    PrintSummaryLine("timeout");
   if (kind == FailureKind::kOom && death.killed_for_rss)
-    Printf("SUMMARY: libFuzzer: out-of-memory\n");
+    PrintSummaryLine("out-of-memory");
   if (unfinished_seeds) {
     // Its results were lost with the worker: run the chunk again without the input it died
     // on (the slot says which), or all of it if it died before running any.
     if (position < unfinished_seeds->size()) {
-      if (on_failure_) on_failure_((*unfinished_seeds)[position].id);
+      kind_->InputFailed(*this, (*unfinished_seeds)[position].id);
       unfinished_seeds->erase(unfinished_seeds->begin() + ptrdiff_t(position));
     }
     pool_.Requeue(std::move(*unfinished_seeds));

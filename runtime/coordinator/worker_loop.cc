@@ -30,13 +30,6 @@ uint64_t Coordinator::PlausibleRuns(uint64_t previous, uint64_t reported) {
   return reported;
 }
 
-bool Coordinator::CrossedPulse(uint64_t runs) {
-  bool crossed = false;
-  // The bound keeps the doubling from overflowing (and spinning) on any count.
-  for (; next_pulse_ <= runs && next_pulse_ <= (UINT64_MAX >> 1); next_pulse_ *= 2) crossed = true;
-  return crossed;
-}
-
 GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes& data,
                                                        const std::vector<uint32_t>& features,
                                                        const std::string& mutation_sequence,
@@ -48,23 +41,12 @@ GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes
   if (change.kind == GlobalCorpus::Change::kNew)
     last_new_coverage_ = std::chrono::steady_clock::now();
   if (!change.first_write_failure.empty())
-    Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
-           "only and are lost at exit (this warning is not repeated)\n",
-           change.first_write_failure.c_str(), change.write_error.c_str());
-  if (unit) {
-    char size_part[64];
-    snprintf(size_part, sizeof(size_part), " L: %zd/%zd ", data.size(),
-             corpus_.corpus().MaxInputSize());
-    PrintStatus(change.kind == GlobalCorpus::Change::kNew ? "NEW   " : "REDUCE",
-                size_part + mutation_sequence, at_run);
-  }
-  // Other workers fuzz with it too (merges only run inputs: nothing to share).
-  if (change.kind == GlobalCorpus::Change::kNew && !inputs_only_) pool_.Share(data, from);
-  if (!inputs_only_) {
-    // Once the unit is written, as libFuzzer checks after reporting new coverage.
-    ExitIfSourcePositionReached(options_, change.new_pcs);
-    ExitIfItemInCorpus(options_, corpus_.corpus());
-  }
+    PrintCorpusWriteFailure(change.first_write_failure, change.write_error);
+  if (unit)
+    PrintStatus(
+        change.kind == GlobalCorpus::Change::kNew ? StatusEvent::kNew : StatusEvent::kReduce,
+        UnitLineEnd(data.size(), corpus_.corpus().MaxInputSize(), mutation_sequence), at_run);
+  kind_->CorpusChanged(*this, from, data, change);  // fuzzing: shared, -exit_on_* checked
   return change.kind;
 }
 
@@ -165,10 +147,10 @@ size_t Coordinator::HandleRunInputsResponse(Worker* worker, const SeedChunk& chu
     if (data) change = TakeIntoCorpus(worker, *data, features, "", "", false);
     if (change == GlobalCorpus::Change::kNew) corpus_.AddToMutationGraph(*data, "", "");
     reloaded_kept |= change != GlobalCorpus::Change::kNone && job.reloaded;
-    if (on_result_) on_result_(job.id, features);
+    kind_->InputRan(*this, job, features);
   }
-  if (reloaded_kept) PrintStatus("RELOAD", "");
-  if (inputs_only_ && CrossedPulse(TotalRuns())) PrintStatus("pulse ", "");
+  if (reloaded_kept) PrintStatus(StatusEvent::kReload);
+  kind_->RunInputsReplyHandled(*this);
   worker->chunk_results_done = position;
   return position;
 }
@@ -191,8 +173,7 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
         GlobalCorpus::Change::kNew)
       corpus_.AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
-  // libFuzzer's "pulse" at every power of two of the total run count, once past 2 s.
-  if (CrossedPulse(TotalRuns()) && SecondsSince(start_time_) >= 2) PrintStatus("pulse ", "");
+  kind_->FuzzReplyHandled(*this);  // libFuzzer's pulse lines
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {

@@ -136,6 +136,8 @@ void WorkerPool::Watch(std::chrono::steady_clock::time_point now, long rss_limit
       worker->last_progress = now;
     } else if (timeout_sec > 0 && !worker->killed_for_hang &&
                now - worker->last_progress > std::chrono::seconds(2 * timeout_sec + 5)) {
+      worker->hang_seconds_at_kill = size_t(
+          std::chrono::duration_cast<std::chrono::seconds>(now - worker->last_progress).count());
       worker->killed_for_hang = true;
       client.Kill();
     }

@@ -65,6 +65,7 @@ class WorkerPool {
     // Of the chunk in flight: how many leading inputs' results came in partial replies.
     size_t chunk_results_done = 0;  // thread
     size_t rss_at_kill_mb = 0;
+    size_t hang_seconds_at_kill = 0;  // how long its input had run when the watchdog killed it
     std::chrono::steady_clock::time_point over_rss_limit_since;
     uint64_t last_generation = 0;
     std::chrono::steady_clock::time_point last_progress;

@@ -13,6 +13,7 @@
 
 #include "runtime/common/log.h"
 #include "runtime/common/process.h"
+#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -30,7 +31,7 @@ void AlarmSignalHandler(int, siginfo_t*, void*) { active_fuzzer->AlarmCallback()
 void InterruptSignalHandler(int, siginfo_t*, void*) { active_fuzzer->InterruptCallback(); }
 void FileSizeSignalHandler(int, siginfo_t*, void*) { active_fuzzer->FileSizeExceededCallback(); }
 void GracefulExitSignalHandler(int, siginfo_t*, void*) {
-  RawPrint("INFO: signal received, trying to exit gracefully\n");
+  PrintGracefulExitRequested();
   active_fuzzer->RequestGracefulExit();
 }
 

@@ -265,12 +265,10 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
       MaybeWriteStatsRow();
     }
   }
-  PrintStatusLine("INITED");
+  PrintStatusLine(StatusEvent::kInited);
   PrintFocusFunctionTouches(options_, corpus_);
   if (corpus_.empty() && options_.runs != 0) {
-    Printf(
-        "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
-        "Exiting.\n");
+    PrintNoInterestingInputs();
     exit(1);
   }
   FinishSeeds();
@@ -290,10 +288,10 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
     MaybeWriteStatsRow();
   }
   if (graceful_exit_requested_) ExitGracefully();
-  PrintStatusLine("DONE  ");
+  PrintStatusLine(StatusEvent::kDone);
   std::string recommended = dispatcher_->RecommendedDictionary();
   if (!recommended.empty()) RawPrint(recommended.c_str());
-  Printf("Done %zd runs in %zd second(s)\n", total_runs_, SecondsSinceStart());
+  PrintDoneLine(total_runs_, SecondsSinceStart());
   PrintFinalStats();
   MaybeWriteStatsRow(/*force=*/true);
 }
@@ -307,7 +305,7 @@ void Fuzzer::ReloadOutputCorpus() {
     added = true;
     AddToMutationGraph(data.data(), data.size(), "", "");
   }
-  if (added) PrintStatusLine("RELOAD");
+  if (added) PrintStatusLine(StatusEvent::kReload);
   next_reload_usec_ = NowUsec() + int64_t(options_.reload_sec) * 1000000;
 }
 
@@ -453,9 +451,9 @@ void Fuzzer::MutateAndTestOne() {
     corpus_.CountMutationRun(input);
     RunResult result = RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
-    if (!(total_runs_ & (total_runs_ - 1)) && SecondsSinceStart() >= 2 &&
+    if (pulse_.Due(total_runs_, [this] { return SecondsSinceStart(); }) &&
         reporter_->SpeaksForTheRun())  // a worker's coordinator pulses
-      PrintStatusLine("pulse ");
+      PrintStatusLine(StatusEvent::kPulse);
     if (result == kNew && run_found_new_edges_) mutation_finds_unaccounted_++;
     if (result != kNothing) {
       input.num_successful_mutations++;
@@ -483,7 +481,7 @@ void Fuzzer::ReportNewUnit(RunResult result, const uint8_t* data, size_t size) {
   reporter_->UnitKept(unit);
 }
 
-void Fuzzer::PrintStatusLine(const char* where, const char* end) {
+void Fuzzer::PrintStatusLine(StatusEvent event, const char* end) {
   if (options_.verbosity <= 0) return;
   StatusSnapshot status;
   status.runs = total_runs_;
@@ -497,7 +495,7 @@ void Fuzzer::PrintStatusLine(const char* where, const char* end) {
   status.length_limit = length_limit_;
   status.execs_per_second = ExecsPerSecond();
   status.peak_rss_mb = PeakRssMb();
-  RawPrint(FormatStatusLine(where, status, end).c_str());
+  RawPrint(FormatStatusLine(event, status, end).c_str());
 }
 
 void Fuzzer::PrintFinalStats() {

@@ -25,6 +25,7 @@
 #include "runtime/engine/coverage_report.h"
 #include "runtime/engine/engine_reporter.h"
 #include "runtime/engine/i2s_stage.h"
+#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/mutation_dispatcher.h"
 #include "runtime/engine/stage_budget.h"
 
@@ -141,7 +142,7 @@ class Fuzzer {
   // -stats_interval seconds, and one at exit (fuzzer_stats.cc).
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
   void PrintFinalStats();
-  void PrintStatusLine(const char* where, const char* end = "\n");
+  void PrintStatusLine(StatusEvent event, const char* end = "\n");
 
   // ---- crash-time entry points (failure_handlers.cc) ----
   void CrashCallback();  // deadly signal caught by Shoal's own handler
@@ -256,6 +257,8 @@ class Fuzzer {
   size_t leak_detection_attempts_ = 0;
   bool detect_leaks_ = true;
   bool fuzzing_started_ = false;  // after INITED: status lines show "lim:"
+  // libFuzzer's pulse lines, checked after every mutation run.
+  PulseTracker pulse_{PulseTracker::Counts::kEveryRun, /*min_seconds=*/2};
   InProcessReporter in_process_reporter_{this};
   SilentReporter silent_reporter_;
   // Read on the crash path: set only while no target runs (before handlers matter, or by

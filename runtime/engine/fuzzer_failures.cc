@@ -14,6 +14,7 @@
 #include "runtime/common/process.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/fuzzer_internal.h"
+#include "runtime/engine/libfuzzer_output.h"
 #include "runtime/engine/sanitizer_api.h"
 
 namespace fuzzer {
@@ -96,10 +97,10 @@ void Fuzzer::DumpCurrentUnit(const char* kind) {
 }
 
 void Fuzzer::ReportBugAndExit(const char* what, const char* summary, const char* note) {
-  Printf("==%d== ERROR: libFuzzer: %s\n", getpid(), what);
+  PrintErrorBanner(getpid(), what);
   PrintStackTrace();
   if (note) RawPrint(note);
-  Printf("SUMMARY: libFuzzer: %s\n", summary);
+  PrintSummaryLine(summary);
   DumpCurrentUnit("crash-");
   FinishStatsAtDeath(/*crashed=*/true);
   _Exit(int(options_.error_exitcode));
@@ -126,13 +127,11 @@ void Fuzzer::AlarmCallback() {
   int64_t seconds = (NowUsec() - unit_start_usec_.load(std::memory_order_relaxed)) / 1000000;
   if (seconds < options_.timeout_sec) return;
   if (!AcquireCrashState(slot_.get())) return;
-  Printf("ALARM: working on the last Unit for %zd seconds\n", size_t(seconds));
-  Printf("       and the timeout value is %zd (use -timeout=N to change)\n",
-         size_t(options_.timeout_sec));
+  PrintTimeoutAlarm(size_t(seconds), size_t(options_.timeout_sec));
   DumpCurrentUnit("timeout-");
-  Printf("==%d== ERROR: libFuzzer: timeout after %zd seconds\n", getpid(), size_t(seconds));
+  PrintTimeoutBanner(getpid(), size_t(seconds));
   PrintStackTrace();
-  Printf("SUMMARY: libFuzzer: timeout\n");
+  PrintSummaryLine("timeout");
   FinishStatsAtDeath(/*crashed=*/true);
   _Exit(int(options_.timeout_exitcode));
 }
@@ -140,24 +139,21 @@ void Fuzzer::AlarmCallback() {
 // libFuzzer prints the two out-of-memory reports in different orders; both end here.
 void Fuzzer::FinishOutOfMemory() {
   DumpCurrentUnit("oom-");
-  Printf("SUMMARY: libFuzzer: out-of-memory\n");
+  PrintSummaryLine("out-of-memory");
   FinishStatsAtDeath(/*crashed=*/true);
   _Exit(kOomExitCode);
 }
 
 void Fuzzer::RssLimitCallback(size_t rss_mb) {
   if (!AcquireCrashState(slot_.get())) return;
-  Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zdMb; limit: %zdMb)\n", getpid(), rss_mb,
-         size_t(options_.rss_limit_mb));
-  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  PrintRssLimitBanner(getpid(), rss_mb, size_t(options_.rss_limit_mb));
   if (__sanitizer_print_memory_profile) __sanitizer_print_memory_profile(95, 8);
   FinishOutOfMemory();
 }
 
 void Fuzzer::MallocLimitCallback(size_t size) {
   if (!AcquireCrashState(slot_.get())) return;
-  Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zd))\n", getpid(), size);
-  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+  PrintMallocLimitBanner(getpid(), size);
   PrintStackTrace();
   FinishOutOfMemory();
 }
@@ -175,19 +171,19 @@ void Fuzzer::HandleOverwrittenInput() {
 
 void Fuzzer::InterruptCallback() {
   if (!AcquireCrashState(slot_.get())) return;
-  Printf("==%d== libFuzzer: run interrupted; exiting\n", getpid());
+  PrintRunInterrupted(getpid());
   FinishStatsAtDeath(/*crashed=*/false);
   _Exit(kInterruptExitCode);
 }
 
 void Fuzzer::FileSizeExceededCallback() {
   if (!AcquireCrashState(slot_.get())) return;
-  Printf("==%d== ERROR: libFuzzer: file size exceeded\n", getpid());
+  PrintErrorBanner(getpid(), "file size exceeded");
   _Exit(1);
 }
 
 void Fuzzer::ExitGracefully() {
-  Printf("==%d== INFO: libFuzzer: exiting as requested\n", getpid());
+  PrintExitingAsRequested(getpid());
   PrintFinalStats();
   MaybeWriteStatsRow(/*force=*/true);
   _Exit(0);

@@ -24,9 +24,9 @@ void PrintFailingUnitLines(const FailingUnit& unit) {
 
 void Fuzzer::InProcessReporter::UnitKept(const KeptUnit& unit) {
   Fuzzer& fuzzer = *fuzzer_;
-  fuzzer.PrintStatusLine(unit.reduced ? "REDUCE" : "NEW   ", "");
-  Printf(" L: %zd/%zd %s\n", unit.size, fuzzer.corpus_.MaxInputSize(),
-         unit.mutation_sequence.c_str());
+  fuzzer.PrintStatusLine(
+      unit.reduced ? StatusEvent::kReduce : StatusEvent::kNew,
+      UnitLineEnd(unit.size, fuzzer.corpus_.MaxInputSize(), unit.mutation_sequence).c_str());
   for (const std::string& path : fuzzer.corpus_.TakeEvictedFiles()) RemoveFile(path);
   fuzzer.WriteToOutputCorpus(unit.data, unit.size);
   if (!unit.reduced)
@@ -64,10 +64,7 @@ void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
   static bool warned = false;
   if (!WriteFileAtomically(path, data, size) && !warned) {
     warned = true;
-    Printf(
-        "WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
-        "only and are lost at exit (this warning is not repeated)\n",
-        path.c_str(), strerror(errno));
+    PrintCorpusWriteFailure(path, strerror(errno));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "runtime/engine/coverage.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/fuzzer_internal.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
 void Fuzzer::MaybeWriteStatsRow(bool force) {
@@ -50,8 +51,7 @@ bool Fuzzer::PlateauReached() const {
   if (options_.max_plateau_time_sec <= 0) return false;
   int64_t since = std::max(last_new_coverage_usec_, start_usec_);
   if (NowUsec() - since < int64_t(options_.max_plateau_time_sec) * 1000000) return false;
-  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
-         options_.max_plateau_time_sec, options_.max_plateau_time_sec);
+  PrintPlateauReached(options_.max_plateau_time_sec);
   return true;
 }
 

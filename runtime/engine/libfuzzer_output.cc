@@ -19,9 +19,38 @@ void Append(std::string* out, const char* format, Args... args) {
 
 }  // namespace
 
-std::string FormatStatusLine(const char* where, const StatusSnapshot& status, const char* end) {
+const char* StatusEventName(StatusEvent event) {
+  switch (event) {
+    case StatusEvent::kInited:
+      return "INITED";
+    case StatusEvent::kNew:
+      return "NEW   ";
+    case StatusEvent::kReduce:
+      return "REDUCE";
+    case StatusEvent::kPulse:
+      return "pulse ";
+    case StatusEvent::kReload:
+      return "RELOAD";
+    case StatusEvent::kDone:
+      return "DONE  ";
+  }
+  return "??????";
+}
+
+bool PulseTracker::Reached(uint64_t runs) {
+  bool reached = false;
+  if (counts_ == Counts::kEveryRun) {
+    reached = !(runs & (runs - 1));
+  } else {
+    // The bound keeps the doubling from overflowing (and spinning) on any count.
+    for (; next_ <= runs && next_ <= (UINT64_MAX >> 1); next_ *= 2) reached = true;
+  }
+  return reached;
+}
+
+std::string FormatStatusLine(StatusEvent event, const StatusSnapshot& status, const char* end) {
   std::string line;
-  Append(&line, "#%llu\t%s", static_cast<unsigned long long>(status.runs), where);
+  Append(&line, "#%llu\t%s", static_cast<unsigned long long>(status.runs), StatusEventName(event));
   if (status.covered_edges) Append(&line, " cov: %zu", status.covered_edges);
   if (status.features) Append(&line, " ft: %zu", status.features);
   if (status.show_corpus)
@@ -31,6 +60,12 @@ std::string FormatStatusLine(const char* where, const StatusSnapshot& status, co
   Append(&line, " exec/s: %zu rss: %zuMb", status.execs_per_second, status.peak_rss_mb);
   line += end;
   return line;
+}
+
+std::string UnitLineEnd(size_t size, size_t max_unit_size, const std::string& mutation_sequence) {
+  std::string end;
+  Append(&end, " L: %zu/%zu ", size, max_unit_size);
+  return end + mutation_sequence + "\n";
 }
 
 void PrintUnitLines(const std::string& mutation_sequence, const std::string& base_sha1,
@@ -67,6 +102,70 @@ size_t FormatFinalStats(const FinalStats& stats, char* out, size_t size) {
                   "stat::unique_crashes:           %zu\n",
                   stats.crashes, stats.unique_crashes);
   return size_t(n) < size ? size_t(n) : size - 1;
+}
+
+void PrintDoneLine(uint64_t runs, size_t seconds) {
+  Printf("Done %llu runs in %zu second(s)\n", static_cast<unsigned long long>(runs), seconds);
+}
+
+void PrintErrorBanner(int pid, const char* what) {
+  Printf("==%d== ERROR: libFuzzer: %s\n", pid, what);
+}
+
+void PrintSummaryLine(const char* what) { Printf("SUMMARY: libFuzzer: %s\n", what); }
+
+void PrintTimeoutAlarm(size_t seconds, size_t timeout) {
+  Printf("ALARM: working on the last Unit for %zu seconds\n", seconds);
+  Printf("       and the timeout value is %zu (use -timeout=N to change)\n", timeout);
+}
+
+void PrintTimeoutBanner(int pid, size_t seconds) {
+  Printf("==%d== ERROR: libFuzzer: timeout after %zu seconds\n", pid, seconds);
+}
+
+namespace {
+void PrintOutOfMemoryHint() {
+  Printf("   To change the out-of-memory limit use -rss_limit_mb=<N>\n\n");
+}
+}  // namespace
+
+void PrintRssLimitBanner(int pid, size_t used_mb, size_t limit_mb) {
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (used: %zuMb; limit: %zuMb)\n", pid, used_mb,
+         limit_mb);
+  PrintOutOfMemoryHint();
+}
+
+void PrintMallocLimitBanner(int pid, size_t size) {
+  Printf("==%d== ERROR: libFuzzer: out-of-memory (malloc(%zu))\n", pid, size);
+  PrintOutOfMemoryHint();
+}
+
+// Called from the engine's signal handler: no formatting.
+void PrintGracefulExitRequested() {
+  RawPrint("INFO: signal received, trying to exit gracefully\n");
+}
+
+void PrintExitingAsRequested(int pid) {
+  Printf("==%d== INFO: libFuzzer: exiting as requested\n", pid);
+}
+
+void PrintRunInterrupted(int pid) { Printf("==%d== libFuzzer: run interrupted; exiting\n", pid); }
+
+void PrintNoInterestingInputs() {
+  Printf(
+      "ERROR: no interesting inputs were found. Is the code instrumented for coverage? "
+      "Exiting.\n");
+}
+
+void PrintPlateauReached(long seconds) {
+  Printf("INFO: no new coverage (cov, ft) for %ld seconds (-max_plateau_time=%ld); stopping\n",
+         seconds, seconds);
+}
+
+void PrintCorpusWriteFailure(const std::string& path, const std::string& error) {
+  Printf("WARNING: failed to write the corpus file '%s' (%s); new units stay in memory "
+         "only and are lost at exit (this warning is not repeated)\n",
+         path.c_str(), error.c_str());
 }
 
 }  // namespace fuzzer
