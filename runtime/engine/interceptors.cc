@@ -50,6 +50,14 @@ Fn ResolveNext(const char* name, Fn* cache) {
 
 int LowerByte(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
+// Only a comparison's sign is what the C standard promises, and the size of glibc's depends on
+// where the buffers lie: the same bytes gave -26 in one process and -1 in another (its vector
+// paths differ near a page end). A target's `memcmp(...) == 0` is traced as a compare of 0
+// with that result, so the CMP tables, and with them the search, differed between -workers=0
+// and -workers=1 with one -seed (InputToState.OneWorkerAndInProcessTakeTheSamePath, with some
+// argument counts). Every comparison below returns -1, 0 or 1.
+int Sign(int result) { return (result > 0) - (result < 0); }
+
 // Used only if libc's function cannot be resolved (very early calls during dlsym itself).
 int PlainMemcmp(const void* a, const void* b, size_t n) {
   const uint8_t* x = static_cast<const uint8_t*>(a);
@@ -78,60 +86,60 @@ int PlainStrncmp(const char* a, const char* b, size_t n, bool ignore_case) {
 using namespace fuzzer;
 
 SHOAL_INTERFACE int memcmp(const void* a, const void* b, size_t n) {
-  if (&__interceptor_memcmp) return __interceptor_memcmp(a, b, n);
+  if (&__interceptor_memcmp) return Sign(__interceptor_memcmp(a, b, n));
   using Fn = int (*)(const void*, const void*, size_t);
   static Fn real;
   Fn fn = ResolveNext("memcmp", &real);
   int result = fn ? fn(a, b, n) : PlainMemcmp(a, b, n);
   __sanitizer_weak_hook_memcmp(SHOAL_CALLER_PC(), a, b, n, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE int bcmp(const void* a, const void* b, size_t n) {
-  if (&__interceptor_bcmp) return __interceptor_bcmp(a, b, n);
+  if (&__interceptor_bcmp) return Sign(__interceptor_bcmp(a, b, n));
   int result = PlainMemcmp(a, b, n);
   __sanitizer_weak_hook_memcmp(SHOAL_CALLER_PC(), a, b, n, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE int strncmp(const char* a, const char* b, size_t n) {
-  if (&__interceptor_strncmp) return __interceptor_strncmp(a, b, n);
+  if (&__interceptor_strncmp) return Sign(__interceptor_strncmp(a, b, n));
   using Fn = int (*)(const char*, const char*, size_t);
   static Fn real;
   Fn fn = ResolveNext("strncmp", &real);
   int result = fn ? fn(a, b, n) : PlainStrncmp(a, b, n, false);
   __sanitizer_weak_hook_strncmp(SHOAL_CALLER_PC(), a, b, n, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE int strcmp(const char* a, const char* b) {
-  if (&__interceptor_strcmp) return __interceptor_strcmp(a, b);
+  if (&__interceptor_strcmp) return Sign(__interceptor_strcmp(a, b));
   using Fn = int (*)(const char*, const char*);
   static Fn real;
   Fn fn = ResolveNext("strcmp", &real);
   int result = fn ? fn(a, b) : PlainStrncmp(a, b, SIZE_MAX, false);
   __sanitizer_weak_hook_strcmp(SHOAL_CALLER_PC(), a, b, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE int strncasecmp(const char* a, const char* b, size_t n) {
-  if (&__interceptor_strncasecmp) return __interceptor_strncasecmp(a, b, n);
+  if (&__interceptor_strncasecmp) return Sign(__interceptor_strncasecmp(a, b, n));
   using Fn = int (*)(const char*, const char*, size_t);
   static Fn real;
   Fn fn = ResolveNext("strncasecmp", &real);
   int result = fn ? fn(a, b, n) : PlainStrncmp(a, b, n, true);
   __sanitizer_weak_hook_strncasecmp(SHOAL_CALLER_PC(), a, b, n, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE int strcasecmp(const char* a, const char* b) {
-  if (&__interceptor_strcasecmp) return __interceptor_strcasecmp(a, b);
+  if (&__interceptor_strcasecmp) return Sign(__interceptor_strcasecmp(a, b));
   using Fn = int (*)(const char*, const char*);
   static Fn real;
   Fn fn = ResolveNext("strcasecmp", &real);
   int result = fn ? fn(a, b) : PlainStrncmp(a, b, SIZE_MAX, true);
   __sanitizer_weak_hook_strcasecmp(SHOAL_CALLER_PC(), a, b, result);
-  return result;
+  return Sign(result);
 }
 
 SHOAL_INTERFACE char* strstr(const char* haystack, const char* needle) {
