@@ -36,6 +36,7 @@
 #include "runtime/common/fuzzing_options.h"
 #include "runtime/common/mutex.h"
 #include "runtime/common/random.h"
+#include "runtime/common/span.h"
 #include "runtime/common/stats_file.h"
 #include "runtime/coordinator/crash_report.h"
 #include "runtime/coordinator/failure_log.h"
@@ -133,8 +134,8 @@ class Coordinator {
   // Offers an input to the global corpus (corpus_); prints NEW / REDUCE for a fuzzing find
   // (`unit`) it takes, and tells the run's kind what changed (fuzzing shares a new input with
   // the other workers and honours -exit_on_src_pos / -exit_on_item). Returns what changed.
-  GlobalCorpus::Change::Kind TakeIntoCorpus(Worker* from, const Bytes& data,
-                                            const std::vector<uint32_t>& features,
+  GlobalCorpus::Change::Kind TakeIntoCorpus(Worker* from, Span<uint8_t> data,
+                                            Span<uint32_t> features,
                                             const std::string& mutation_sequence,
                                             const std::string& base_sha1, bool unit,
                                             uint64_t at_run = UINT64_MAX) REQUIRES(mutex_);
@@ -226,7 +227,7 @@ class Coordinator::RunKind {
   virtual void FillStatus(const Coordinator& c, StatusEvent event, StatusSnapshot* status)
       REQUIRES(c.mutex_) = 0;
   // The global corpus took an input from `from` (`change` is kNew or kReduce).
-  virtual void CorpusChanged(Coordinator& c, Worker* from, const Bytes& data,
+  virtual void CorpusChanged(Coordinator& c, Worker* from, Span<uint8_t> data,
                              const GlobalCorpus::Change& change) REQUIRES(c.mutex_) = 0;
   // `job` of a RunInputs chunk ran and reached `features` (after the global corpus saw it).
   virtual void InputRan(Coordinator& c, const InputJob& job,

@@ -25,7 +25,7 @@ void GlobalCorpus::EnableCoverageReport() {
   coverage_report_ = std::make_unique<CoverageReport>(Coverage(), options_.use_counters);
 }
 
-std::vector<uintptr_t> GlobalCorpus::MarkCoveredEdges(const std::vector<uint32_t>& features,
+std::vector<uintptr_t> GlobalCorpus::MarkCoveredEdges(Span<uint32_t> features,
                                                      uint64_t num_counters) {
   // "cov:" counts distinct edges: features below num_counters*8 are edge x bucket.
   std::vector<uintptr_t> new_pcs;
@@ -43,7 +43,7 @@ std::vector<uintptr_t> GlobalCorpus::MarkCoveredEdges(const std::vector<uint32_t
   return new_pcs;
 }
 
-GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint32_t>& features,
+GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> features,
                                        const std::string& base_sha1, bool unit,
                                        uint64_t num_counters) {
   Change change;
@@ -63,14 +63,14 @@ GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint
           return EdgeOfFeature(feature, options_.use_counters) == focus_edge;
         }))
       corpus_.MarkTouchesFocusFunction(added);
-    if (coverage_report_) coverage_report_->AddCorpusInput(features);
+    if (coverage_report_) coverage_report_->AddCorpusInput(features.ToVector());
     change.kind = Change::kNew;
   } else if (!base_sha1.empty() && options_.reduce_inputs) {
     // A worker's REDUCE: replace the global input it came from if this one is smaller and
     // still reaches every feature that input is the only carrier of.
     InputInfo* input = corpus_.FindActive(base_sha1);
     if (input && input->bytes.size() > data.size()) {
-      std::vector<uint32_t> sorted = features;
+      std::vector<uint32_t> sorted = features.ToVector();
       std::sort(sorted.begin(), sorted.end());
       if (std::includes(sorted.begin(), sorted.end(), input->unique_features.begin(),
                         input->unique_features.end())) {
@@ -95,7 +95,7 @@ GlobalCorpus::Change GlobalCorpus::Add(const Bytes& data, const std::vector<uint
   return change;
 }
 
-void GlobalCorpus::AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
+void GlobalCorpus::AddToMutationGraph(Span<uint8_t> data, const std::string& base_sha1,
                                       const std::string& mutation_names) {
   if (options_.mutation_graph_file && record_files_)
     AppendToMutationGraph(*options_.mutation_graph_file, Sha1Hex(data.data(), data.size()),

@@ -17,6 +17,7 @@
 #include "runtime/common/corpus_dir_watcher.h"
 #include "runtime/common/files.h"
 #include "runtime/common/fuzzing_options.h"
+#include "runtime/common/span.h"
 #include "runtime/engine/corpus.h"
 #include "runtime/engine/coverage_report.h"
 
@@ -51,11 +52,11 @@ class GlobalCorpus {
   // only that input has (kReduce). `unit`: a find of fuzzing, counted in units_added() and
   // written to the output directory (seeds are neither). num_counters: of the worker that ran
   // it (features below num_counters * 8 are edges).
-  Change Add(const Bytes& data, const std::vector<uint32_t>& features,
-             const std::string& base_sha1, bool unit, uint64_t num_counters);
+  Change Add(Span<uint8_t> data, Span<uint32_t> features, const std::string& base_sha1,
+             bool unit, uint64_t num_counters);
   // -mutation_graph_file (fuzzing runs): a vertex for a unit Add() took as kNew, and an edge
   // from its base.
-  void AddToMutationGraph(const Bytes& data, const std::string& base_sha1,
+  void AddToMutationGraph(Span<uint8_t> data, const std::string& base_sha1,
                           const std::string& mutation_names);
   // Whether an input with these features would be taken (changes nothing): a seed file is
   // read by the coordinator only then.
@@ -80,7 +81,7 @@ class GlobalCorpus {
  private:
   // Counts the edges of `features` as covered; returns the PCs of the new ones when
   // -exit_on_src_pos needs them.
-  std::vector<uintptr_t> MarkCoveredEdges(const std::vector<uint32_t>& features,
+  std::vector<uintptr_t> MarkCoveredEdges(Span<uint32_t> features,
                                           uint64_t num_counters);
 
   const FuzzingOptions& options_;

@@ -38,7 +38,7 @@ class Coordinator::FuzzingRun final : public Coordinator::RunKind {
     status->length_limit = length_limit;
   }
 
-  void CorpusChanged(Coordinator& c, Worker* from, const Bytes& data,
+  void CorpusChanged(Coordinator& c, Worker* from, Span<uint8_t> data,
                      const GlobalCorpus::Change& change) override REQUIRES(c.mutex_) {
     // The other workers fuzz with it too.
     if (change.kind == GlobalCorpus::Change::kNew) c.pool_.Share(data, from);
@@ -76,7 +76,7 @@ class Coordinator::InputsOnlyRun final : public Coordinator::RunKind {
   void FillStatus(const Coordinator& c, StatusEvent, StatusSnapshot*) override REQUIRES(c.mutex_) {}
   // The global corpus only counts cov: and ft: for the status lines: nothing is shared, and
   // -exit_on_* do not apply to inputs that are only run.
-  void CorpusChanged(Coordinator& c, Worker*, const Bytes&, const GlobalCorpus::Change&) override
+  void CorpusChanged(Coordinator& c, Worker*, Span<uint8_t>, const GlobalCorpus::Change&) override
       REQUIRES(c.mutex_) {}
 
   void InputRan(Coordinator& c, const InputJob& job, const std::vector<uint32_t>& features) override

@@ -30,8 +30,8 @@ uint64_t Coordinator::PlausibleRuns(uint64_t previous, uint64_t reported) {
   return reported;
 }
 
-GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, const Bytes& data,
-                                                       const std::vector<uint32_t>& features,
+GlobalCorpus::Change::Kind Coordinator::TakeIntoCorpus(Worker* from, Span<uint8_t> data,
+                                                       Span<uint32_t> features,
                                                        const std::string& mutation_sequence,
                                                        const std::string& base_sha1, bool unit,
                                                        uint64_t at_run) {
@@ -166,8 +166,10 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
   // so far plus this worker's count at that moment.
   uint64_t others = TotalRuns() - worker->runs;  // includes this worker's earlier processes
   for (const auto& unit : response.new_inputs()) {
-    Bytes data(unit.data().begin(), unit.data().end());
-    std::vector<uint32_t> features(unit.features().begin(), unit.features().end());
+    // Views of the parsed response: most units are not taken, so nothing is copied for them.
+    const Span<uint8_t> data(reinterpret_cast<const uint8_t*>(unit.data().data()),
+                             unit.data().size());
+    const Span<uint32_t> features(unit.features().data(), size_t(unit.features_size()));
     if (TakeIntoCorpus(worker, data, features, unit.mutation_sequence(), unit.base_sha1(), true,
                        others + std::min<uint64_t>(unit.found_at_run(), worker->runs)) ==
         GlobalCorpus::Change::kNew)
@@ -251,7 +253,7 @@ bool Coordinator::NextRequest(Worker* worker, shoal::proto::Request* request, Se
   fuzz->set_max_time_ms(time_ms);
   size_t shared_bytes = 0, shared = 0;
   for (; shared < worker->pending.size(); shared++) {
-    const Bytes& input = worker->pending[shared];
+    const Bytes& input = *worker->pending[shared];
     if (shared && shared_bytes + input.size() > kMaxSharedBytesPerRequest) break;
     // Each shared input is a run: never more than the request's -runs budget.
     if (*reserved && shared >= *reserved) break;

@@ -70,12 +70,15 @@ std::unique_ptr<WorkerClient> WorkerPool::Detach(Worker* worker) {
 void WorkerPool::PrepareRestart(Worker* worker, std::vector<Bytes> corpus) {
   worker->restarts++;
   // A fresh process knows nothing: give it the whole global corpus again.
-  worker->pending = std::move(corpus);
+  worker->pending.clear();
+  for (Bytes& input : corpus)
+    worker->pending.push_back(std::make_shared<const Bytes>(std::move(input)));
 }
 
-void WorkerPool::Share(const Bytes& data, const Worker* from) {
+void WorkerPool::Share(Span<uint8_t> data, const Worker* from) {
+  auto shared = std::make_shared<const Bytes>(data.begin(), data.end());
   for (auto& worker : workers_)
-    if (worker.get() != from) worker->pending.push_back(data);
+    if (worker.get() != from) worker->pending.push_back(shared);
 }
 
 bool WorkerPool::AllInitialized() const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "runtime/common/files.h"
+#include "runtime/common/span.h"
 #include "runtime/coordinator/worker_client.h"
 
 namespace fuzzer {
@@ -55,7 +56,9 @@ class WorkerPool {
     size_t peak_rss_mb = 0;
     size_t restarts = 0;
     size_t consecutive_start_failures = 0;  // thread
-    std::vector<Bytes> pending;  // global inputs this worker's corpus does not have yet
+    // Global inputs this worker's corpus does not have yet: one copy of each, shared by every
+    // worker it goes to (64 workers held 63 copies of each new unit before).
+    std::deque<std::shared_ptr<const Bytes>> pending;
     std::atomic<bool> killed_for_rss{false};
     std::atomic<bool> killed_for_hang{false};
     std::atomic<bool> killed_while_dying{false};
@@ -107,7 +110,7 @@ class WorkerPool {
   // The slot will be started afresh: a new seed, and every input of the global corpus.
   void PrepareRestart(Worker* worker, std::vector<Bytes> corpus);
   // Gives a new global input to every slot but `from`.
-  void Share(const Bytes& data, const Worker* from);
+  void Share(Span<uint8_t> data, const Worker* from);
   bool AllInitialized() const;
   // Kills every live worker (all, or only those whose thread has not finished).
   void KillAll(bool only_busy);

@@ -123,11 +123,14 @@ TEST(WorkerPool, RunsOfEveryProcessOfEverySlotAddUpAcrossRestarts) {
   first->runs = 5;
   EXPECT_EQ(pool.TotalRuns(), 112u);
   EXPECT_EQ(pool.Restarts(), 1u);
-  EXPECT_EQ(first->pending, (std::vector<Bytes>{Bytes{'a'}, Bytes{'b'}}));
+  ASSERT_EQ(first->pending.size(), 2u);
+  EXPECT_EQ(*first->pending[0], Bytes{'a'});
+  EXPECT_EQ(*first->pending[1], Bytes{'b'});
 
   // A new global input goes to every slot but the one that found it.
   pool.Share(Bytes{'c'}, second);
-  EXPECT_EQ(first->pending.size(), 3u);
+  ASSERT_EQ(first->pending.size(), 3u);
+  EXPECT_EQ(*first->pending[2], Bytes{'c'});
   EXPECT_TRUE(second->pending.empty());
 
   first->peak_rss_mb = 30;
