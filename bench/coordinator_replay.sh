@@ -172,13 +172,14 @@ for n in "${SIZES[@]}"; do
 done
 
 # ---- summary
+if [[ -n "${RECORDING:-}" ]]; then REC_HOW="(reused from $RECORDING)"; else REC_HOW="for ${RECORD_TIME} s"; fi
 {
   echo "# Shoal coordinator replay — run $STAMP"
   echo
   echo "- command: \`$INVOCATION\`"
   echo "- machine: $(nproc) cores ($(uname -m)), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Shoal: $SHOAL_REV (libshoal_runtime.o sha256 $SHOAL_SHA); harness $HARNESS"
-  echo "- recording: -workers=2 for ${RECORD_TIME} s ($REC_WORKERS worker recordings): $REC_REQUESTS Fuzz requests, $REC_FRAMES frames," \
+  echo "- recording: -workers=2 $REC_HOW ($REC_WORKERS worker recordings): $REC_REQUESTS Fuzz requests, $REC_FRAMES frames," \
        "$REC_UNITS units, $(( REC_BYTES / 1024 )) KiB over $(awk -v s="$REC_SPAN_NS" 'BEGIN { printf "%.1f", s / 1e9 }') s of" \
        "requests (per worker: $(awk -v f="$REC_FRAMES" -v s="$REC_SPAN_NS" 'BEGIN { printf "%.1f", f / (s / 1e9) }') frames/s," \
        "$(awk -v u="$REC_UNITS" -v s="$REC_SPAN_NS" 'BEGIN { printf "%.1f", u / (s / 1e9) }') units/s); its last line: \`$REC_FINAL\`"

@@ -212,7 +212,7 @@ done
   echo "# Coverage after equal time (FuzzBench method) — run $STAMP"
   echo
   echo "- command: \`$INVOCATION\` (effective: FUZZ_TIME=$FUZZ_TIME, TRIALS=$TRIALS," \
-       "ENGINES=\"${ENGINE_LIST[*]}\"${SHOAL_FLAGS:+, SHOAL_FLAGS=\"$SHOAL_FLAGS\"})"
+       "ENGINES=\"${ENGINE_LIST[*]}\"${SHOAL_FLAGS:+, SHOAL_FLAGS=\"$SHOAL_FLAGS\"}${LIBFUZZER_FLAGS:+, LIBFUZZER_FLAGS=\"$LIBFUZZER_FLAGS\"})"
   echo "- Shoal: commit $SHOAL_REV, libshoal_runtime.o sha256 $SHOAL_SHA; Shoal runs: -workers=1 ${SHOAL_FLAGS:-}"
   echo "- libFuzzer runs: ${LIBFUZZER_FLAGS:-no extra flags}"
   echo "- $(clang++ --version | head -1); engine builds ${CXXFLAGS_COMMON[*]};" \
