@@ -8,7 +8,6 @@
 
 #include <cstring>
 
-#include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
 #include "runtime/common/frame_channel.h"
 #include "runtime/common/log.h"
@@ -126,8 +125,9 @@ bool Coordinator::HandleDeath(Worker* worker, SeedChunk* unfinished_seeds, bool 
     if (failures_.WriteArtifact(kind, input).empty())
       Printf("ERROR: the artifact above was not written\n");
   } else if (unique || !keep_going) {
-    if (death.slot_kind.empty() && input.size() <= kMaxUnitSizeToPrint)
-      PrintUnitLines("", "", input.data(), input.size());  // the worker could not print them
+    // The worker could not print them. As libFuzzer, the "MS:" line always, the bytes only
+    // up to kMaxUnitSizeToPrint (PrintUnitLines' rule).
+    if (death.slot_kind.empty()) PrintUnitLines("", "", input.data(), input.size());
     std::string path = failures_.WriteArtifact(kind, input);
     if (!path.empty()) PrintArtifactWritten(failures_.artifact_prefix(), path);
     if (!path.empty() && keep_going && failures_.KeepsUniqueCrashes()) {

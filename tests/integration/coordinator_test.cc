@@ -86,6 +86,22 @@ TEST(Coordinator, ASigkilledWorkerIsStillReportedWithItsInput) {
   EXPECT_TRUE(HasLine(run.output, "artifact_prefix='./'; Test unit written to ./" + crashes[0]));
 }
 
+// A large input the worker could not print (it was SIGKILLed): the coordinator prints
+// libFuzzer's "MS:" line for it all the same, and leaves out the bytes (over 256 of them).
+TEST(Coordinator, ASigkilledWorkersLargeInputGetsTheMsLineWithoutItsBytes) {
+  TempDir dir;
+  ASSERT_EQ(mkdir(dir.Join("corpus").c_str(), 0755), 0);
+  WriteFile(dir.Join("corpus/big"), "KIL" + std::string(400, 'x'));
+  RunResult run = RunProcess(Harness("sigkill_magic"), {kSeed, "-runs=10", "corpus"}, dir.path());
+  SHOAL_EXPECT_EXIT(run, 77);
+  EXPECT_TRUE(HasLine(run.output, "MS: 0 ; base unit: 0000000000000000000000000000000000000000"))
+      << run.output;
+  EXPECT_FALSE(HasLineContaining(run.output, "0x4b,0x49,0x4c,")) << run.output;  // no hex
+  std::vector<std::string> crashes = FilesStartingWith(dir, "crash-");
+  ASSERT_EQ(crashes.size(), 1u) << run.output;
+  EXPECT_EQ(ReadFile(dir.path() + "/" + crashes[0]).size(), 403u);
+}
+
 TEST(Coordinator, AHangTheWorkerCannotReportIsCaughtByTheWatchdog) {
   TempDir dir;
   RunResult run =
