@@ -260,8 +260,14 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_pc_indir(uintptr_t callee) {
   Coverage().HandleIndirectCall(SHOAL_CALLER_PC(), callee);
 }
 
+// A parser's hottest callbacks: when a one-byte compare has nothing to feed, they return before
+// anything else, so they set up no stack frame. (With the calls of the compare log's path in the
+// same body, every call pushed and popped four registers: 12% of json_rapidjson's CPU was
+// __sanitizer_cov_trace_const_cmp1 doing nothing.)
 SHOAL_INTERFACE void __sanitizer_cov_trace_cmp1(uint8_t a, uint8_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
+  fuzzer::CoverageState& coverage = Coverage();
+  if (__builtin_expect(!coverage.OneByteCompareHasWork(), 1)) return;
+  coverage.HandleCmp(SHOAL_CALLER_PC(), a, b);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_cmp2(uint16_t a, uint16_t b) {
   Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
@@ -273,7 +279,9 @@ SHOAL_INTERFACE void __sanitizer_cov_trace_cmp8(uint64_t a, uint64_t b) {
   Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp1(uint8_t a, uint8_t b) {
-  Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
+  fuzzer::CoverageState& coverage = Coverage();
+  if (__builtin_expect(!coverage.OneByteCompareHasWork(), 1)) return;
+  coverage.HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);
 }
 SHOAL_INTERFACE void __sanitizer_cov_trace_const_cmp2(uint16_t a, uint16_t b) {
   Coverage().HandleCmp(SHOAL_CALLER_PC(), a, b, fuzzer::CmpKind::kConstInt);

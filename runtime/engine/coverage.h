@@ -183,6 +183,9 @@ class CoverageState {
   CmpLog& cmp_log() { return cmp_log_; }
   template <class T>
   void HandleCmp(uintptr_t pc, T arg1, T arg2, CmpKind kind = CmpKind::kInt);
+  // Whether HandleCmp has anything to do for a one-byte compare: those feed no compare table
+  // and no distance, only the stage's compare log and value profile.
+  bool OneByteCompareHasWork() const { return cmp_log_.on() || options_.use_value_profile; }
   // HandleCmp without the structured log (for callers that logged the compare themselves).
   template <class T>
   void HandleCmpUnlogged(uintptr_t pc, T arg1, T arg2, CmpKind kind);
