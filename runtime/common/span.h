@@ -1,7 +1,8 @@
 // Span<T>: a read-only view of T values someone else owns (C++17 has no std::span). The
 // coordinator passes a worker's unit bytes and features straight from the parsed response
 // through it, instead of copying both into vectors for every unit, most of which the global
-// corpus then does not take. Used in the coordinator process; any thread.
+// corpus then does not take (and on to the -print_coverage report). Used in the coordinator
+// process; any thread.
 #pragma once
 
 #include <cstddef>

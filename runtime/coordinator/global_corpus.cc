@@ -63,7 +63,7 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
           return EdgeOfFeature(feature, options_.use_counters) == focus_edge;
         }))
       corpus_.MarkTouchesFocusFunction(added);
-    if (coverage_report_) coverage_report_->AddCorpusInput(features.ToVector());
+    if (coverage_report_) coverage_report_->AddCorpusInput(features);
     change.kind = Change::kNew;
   } else if (!base_sha1.empty() && options_.reduce_inputs) {
     // A worker's REDUCE: replace the global input it came from if this one is smaller and

@@ -46,7 +46,7 @@ void CoverageReport::MarkCovered(size_t edge) {
   if (is_function_entry_[edge]) entry_hits_[edge]++;
 }
 
-void CoverageReport::AddCorpusInput(const std::vector<uint32_t>& features) {
+void CoverageReport::AddCorpusInput(Span<uint32_t> features) {
   for (uint32_t feature : features) MarkCovered(EdgeOfFeature(feature, use_counters_));
   for (size_t edge : marked_list_) marked_this_input_[edge] = false;
   marked_list_.clear();

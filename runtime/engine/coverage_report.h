@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/common/fuzzing_options.h"
+#include "runtime/common/span.h"
 #include "runtime/engine/coverage.h"
 
 namespace fuzzer {
@@ -22,7 +23,7 @@ class CoverageReport {
   // Takes the PC tables of `coverage` (this process's own addresses, for symbolizing).
   CoverageReport(const CoverageState& coverage, bool use_counters);
   // An input the corpus kept, with every feature it reached.
-  void AddCorpusInput(const std::vector<uint32_t>& features);
+  void AddCorpusInput(Span<uint32_t> features);
   // The same, from the counters the last execution left in `coverage`.
   void AddLastExecution(const CoverageState& coverage);
   // Prints the report (`full`: -print_full_coverage's); one line instead if nothing can
