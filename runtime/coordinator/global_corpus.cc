@@ -82,9 +82,11 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
   }
   if (change.kind == Change::kNone) return change;
   if (unit) units_added_++;  // seeds are not "new units", as in libFuzzer
-  for (const std::string& path : corpus_.TakeEvictedFiles()) RemoveFile(path);
+  // The new file first, then the evicted ones: a process killed in between leaves one of a
+  // REDUCE's two files on disk, never neither.
+  std::string path;
   if (unit && !output_dir_.empty()) {
-    std::string path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
+    path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
     if (watcher_) watcher_->MarkKnown(path);
     if (!WriteFileAtomically(path, data.data(), data.size()) && !write_failed_) {
       write_failed_ = true;
@@ -92,6 +94,8 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
       change.first_write_failure = path;
     }
   }
+  for (const std::string& evicted : corpus_.TakeEvictedFiles())
+    if (evicted != path) RemoveFile(evicted);
   return change;
 }
 

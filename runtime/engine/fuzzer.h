@@ -195,7 +195,8 @@ class Fuzzer {
    private:
     Fuzzer* const fuzzer_;
   };
-  void WriteToOutputCorpus(const uint8_t* data, size_t size);
+  // Writes a kept unit into the output corpus, if there is one; returns its path ("" if none).
+  std::string WriteToOutputCorpus(const uint8_t* data, size_t size);
   // -mutation_graph_file (in-process engine): a vertex for the unit, and an edge from its base.
   void AddToMutationGraph(const uint8_t* data, size_t size, const std::string& base_sha1,
                           const std::string& mutation_names);

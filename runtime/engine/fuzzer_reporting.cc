@@ -27,8 +27,11 @@ void Fuzzer::InProcessReporter::UnitKept(const KeptUnit& unit) {
   fuzzer.PrintStatusLine(
       unit.reduced ? StatusEvent::kReduce : StatusEvent::kNew,
       UnitLineEnd(unit.size, fuzzer.corpus_.MaxInputSize(), unit.mutation_sequence).c_str());
-  for (const std::string& path : fuzzer.corpus_.TakeEvictedFiles()) RemoveFile(path);
-  fuzzer.WriteToOutputCorpus(unit.data, unit.size);
+  // The new file first, then the evicted ones: a process killed in between leaves one of a
+  // REDUCE's two files on disk, never neither.
+  const std::string path = fuzzer.WriteToOutputCorpus(unit.data, unit.size);
+  for (const std::string& evicted : fuzzer.corpus_.TakeEvictedFiles())
+    if (evicted != path) RemoveFile(evicted);
   if (!unit.reduced)
     fuzzer.AddToMutationGraph(unit.data, unit.size, unit.base_sha1, unit.mutation_names);
   ExitIfItemInCorpus(fuzzer.options_, fuzzer.corpus_);
@@ -55,8 +58,8 @@ void Fuzzer::AddToMutationGraph(const uint8_t* data, size_t size, const std::str
                         mutation_names);
 }
 
-void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
-  if (output_dir_.empty()) return;
+std::string Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
+  if (output_dir_.empty()) return "";
   std::string path = JoinPath(output_dir_, Sha1Hex(data, size));
   if (reload_watcher_) reload_watcher_->MarkKnown(path);
   // Warned once per process, in the coordinator's words: an unwritable output dir would
@@ -66,6 +69,7 @@ void Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
     warned = true;
     PrintCorpusWriteFailure(path, strerror(errno));
   }
+  return path;
 }
 
 }  // namespace fuzzer
