@@ -19,19 +19,31 @@ void WorkerDictionaries::Report(size_t worker, uint64_t generation,
   if (worker >= slots_.size()) slots_.resize(worker + 1);
   Slot& slot = slots_[worker];
   if (slot.reported && generation < slot.generation) return;  // a late word from the past
-  if (slot.reported && generation > slot.generation) {
+  const bool same_process = slot.reported && generation == slot.generation;
+  if (slot.reported && !same_process) {
     // The slot's previous process is gone: its last report stays as it was.
     for (const auto& [index, uses] : slot.latest) retired_uses_[index] += uses;
+    slot.latest.clear();
+  }
+  std::vector<std::pair<size_t, uint64_t>> latest;
+  latest.reserve(size_t(report.words_size()));
+  for (const auto& entry : report.words()) {
+    if (entry.word().empty()) continue;
+    const Word word(reinterpret_cast<const uint8_t*>(entry.word().data()), entry.word().size());
+    // A process's dictionary only grows at its end, so its earlier report's words come
+    // first again in the same places: found without a lookup (checked, not trusted).
+    const size_t position = latest.size();
+    size_t index = SIZE_MAX;
+    if (same_process && position < slot.latest.size() &&
+        words_[slot.latest[position].first] == word)
+      index = slot.latest[position].first;
+    else
+      index = IndexOf(word);
+    if (index != SIZE_MAX) latest.emplace_back(index, entry.uses());
   }
   slot.generation = generation;
   slot.reported = true;
-  slot.latest.clear();
-  for (const auto& entry : report.words()) {
-    if (entry.word().empty()) continue;
-    const size_t index = IndexOf(
-        Word(reinterpret_cast<const uint8_t*>(entry.word().data()), entry.word().size()));
-    if (index != SIZE_MAX) slot.latest.emplace_back(index, entry.uses());
-  }
+  slot.latest = std::move(latest);
 }
 
 std::vector<DictionaryEntry> WorkerDictionaries::Merged() const {

@@ -73,6 +73,15 @@ TEST(WorkerDictionariesTest, ARestartedWorkerAddsToItsDeadPredecessorsLastReport
   EXPECT_EQ(Merged(dictionaries), (Words{{"foo", 11}, {"bar", 3}, {"qux", 1}}));
 }
 
+TEST(WorkerDictionariesTest, AReportInAnotherOrderThanTheProcesssLastStillCountsEachWord) {
+  // A worker's dictionary only grows at its end, and the merge relies on that to skip
+  // lookups; a report that breaks it (a target scribbling on the pipe) still counts right.
+  WorkerDictionaries dictionaries;
+  dictionaries.Report(0, 0, Report({{"foo", 1}, {"bar", 2}}));
+  dictionaries.Report(0, 0, Report({{"bar", 5}, {"baz", 1}, {"foo", 3}}));
+  EXPECT_EQ(Merged(dictionaries), (Words{{"foo", 3}, {"bar", 5}, {"baz", 1}}));
+}
+
 TEST(WorkerDictionariesTest, AReportOfAnOlderProcessThanTheSlotsLatestIsIgnored) {
   WorkerDictionaries dictionaries;
   dictionaries.Report(3, 2, Report({{"foo", 4}}));
