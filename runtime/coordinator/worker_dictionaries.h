@@ -8,7 +8,7 @@
 // totals, not increments; proto/worker.proto's AutoDictionary). The merge keeps the latest
 // report of each process:
 //   - a newer report of the same process replaces its older one;
-//   - when the next process of a slot (a restart after a death) reports, the previous
+//   - when the next process of a slot (a restart after a death or garbage) reports, the previous
 //     process's last report stays counted as it was. Its uses after that report are lost, but
 //     none is counted twice: the new process starts with an empty dictionary and counts its
 //     own uses from zero;
@@ -32,8 +32,9 @@ namespace fuzzer {
 
 class WorkerDictionaries {
  public:
-  // The whole dictionary of process `generation` (0 for the slot's first process, then one
-  // more per restart) of worker slot `worker`. A report of an older process than the slot's
+  // The whole dictionary of process `generation` of worker slot `worker` (the slot's process
+  // count, WorkerPool::Worker::processes_started: one more for each process that replaced
+  // the previous one, whatever the reason). A report of an older process than the slot's
   // latest one is ignored.
   void Report(size_t worker, uint64_t generation, const shoal::proto::AutoDictionary& report);
   // Every word with the sum of its uses over all processes, in first-seen order.

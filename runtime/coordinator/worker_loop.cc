@@ -177,7 +177,8 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
   }
   // Now and then (the worker decides), for the recommended dictionary at the end.
   if (response.has_auto_dictionary())
-    dictionaries_.Report(size_t(worker->index), worker->restarts, response.auto_dictionary());
+    dictionaries_.Report(size_t(worker->index), worker->processes_started,
+                         response.auto_dictionary());
   kind_->FuzzReplyHandled(*this);  // libFuzzer's pulse lines
 }
 
@@ -200,7 +201,8 @@ void Coordinator::CollectFinalDictionary(Worker* worker) {
       !response.has_auto_dictionary())
     return;
   MutexLock lock(&mutex_);
-  dictionaries_.Report(size_t(worker->index), worker->restarts, response.auto_dictionary());
+  dictionaries_.Report(size_t(worker->index), worker->processes_started,
+                         response.auto_dictionary());
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {

@@ -35,7 +35,7 @@ WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, const FuzzingOptions&
       rand_(rand),
       report_mutation_stats_(options.print_corpus_stats),
       reply_split_bytes_(kFrameSplitSize),
-      dictionary_reported_at_(std::chrono::steady_clock::now()) {
+      dictionary_checked_at_(std::chrono::steady_clock::now()) {
   if (const char* split = getenv(kReplySplitEnvironmentVariable))
     reply_split_bytes_ = std::max<size_t>(1, strtoull(split, nullptr, 10));
 }
@@ -107,9 +107,10 @@ void WorkerServer::FillAutoDictionary(shoal::proto::AutoDictionary* out) const {
 
 void WorkerServer::MaybeReportAutoDictionary(shoal::proto::FuzzResponse* response) {
   const auto now = std::chrono::steady_clock::now();
-  if (now - dictionary_reported_at_ < kAutoDictionaryReportInterval) return;
-  // Once per reply at most, outside the fuzz loop: a pass over at most Dictionary::kCapacity
-  // entries every 2 s.
+  if (now - dictionary_checked_at_ < kAutoDictionaryReportInterval) return;
+  dictionary_checked_at_ = now;
+  // Outside the fuzz loop, at most every 2 s: one pass over at most Dictionary::kCapacity
+  // entries, and a copy only when something changed.
   const std::vector<DictionaryEntry>& entries =
       fuzzer_->mutation_dispatcher().persistent_auto_dictionary().entries();
   uint64_t uses = 0;
@@ -118,7 +119,6 @@ void WorkerServer::MaybeReportAutoDictionary(shoal::proto::FuzzResponse* respons
   FillAutoDictionary(response->mutable_auto_dictionary());
   reported_dictionary_size_ = entries.size();
   reported_dictionary_uses_ = uses;
-  dictionary_reported_at_ = now;
 }
 
 shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request) {

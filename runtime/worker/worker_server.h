@@ -5,8 +5,8 @@
 // each unit the engine keeps goes out at once as a partial response, and a failing input's
 // kind goes into the shared input slot. Its persistent auto-dictionary goes to the
 // coordinator now and then in a Fuzz reply, and once more when the run ends, for the
-// "Recommended dictionary" the coordinator prints. It never writes files: a failing input stays in the
-// slot, where the coordinator reads it after this process dies.
+// "Recommended dictionary" the coordinator prints. It never writes files: a failing input
+// stays in the slot, where the coordinator reads it after this process dies.
 // Include rule for runtime/worker/: common/, engine/ and proto/ only; nothing from
 // coordinator/ or driver/.
 #pragma once
@@ -56,8 +56,9 @@ class WorkerServer final : public EngineReporter {
   void ReportMutationStats(shoal::proto::FuzzResponse* response);
   // The whole persistent auto-dictionary, in its order, with each word's use count.
   void FillAutoDictionary(shoal::proto::AutoDictionary* out) const;
-  // Into a Fuzz request's final reply: the dictionary, if it changed since it was last sent
-  // and kAutoDictionaryReportInterval has passed (so at most one copy every few seconds).
+  // Into a Fuzz request's final reply: the dictionary, if kAutoDictionaryReportInterval has
+  // passed since the last look and it changed since it was last sent (so at most one copy
+  // every 2 s).
   void MaybeReportAutoDictionary(shoal::proto::FuzzResponse* response);
 
   WorkerEndpoint endpoint_;
@@ -70,10 +71,10 @@ class WorkerServer final : public EngineReporter {
   bool announce_artifacts_ = false;  // from the Init request; read on the crash path
   size_t reply_split_bytes_;  // RunInputs results go out in frames of about this size
   // What the auto-dictionary looked like when it was last sent (its size and the sum of its
-  // use counts; both only grow), and when.
+  // use counts; both only grow), and when it was last looked at.
   size_t reported_dictionary_size_ = 0;
   uint64_t reported_dictionary_uses_ = 0;
-  std::chrono::steady_clock::time_point dictionary_reported_at_;
+  std::chrono::steady_clock::time_point dictionary_checked_at_;
 };
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is
