@@ -353,13 +353,15 @@ std::vector<std::string> RecommendedDictionary(const std::string& output) {
   while (begin < lines.size() && lines[begin] != "###### Recommended dictionary. ######") begin++;
   if (begin == lines.size()) return words;
   EXPECT_TRUE(begin > 0 && FindLine(lines[begin - 1], R"(#\d+\tDONE   cov: .*)")) << output;
+  const std::string last = "###### End of recommended dictionary. ######";
   size_t end = begin + 1;
-  for (; end < lines.size() && lines[end] != "###### End of recommended dictionary. ######"; end++) {
+  for (; end < lines.size() && lines[end] != last; end++) {
     EXPECT_TRUE(FindLine(lines[end], R"("[^"]*(\\"[^"]*)*" # Uses: \d+)")) << lines[end];
     words.push_back(lines[end]);
   }
   EXPECT_LT(end + 1, lines.size()) << output;
-  if (end + 1 < lines.size()) EXPECT_TRUE(FindLine(lines[end + 1], R"(Done \d+ runs in \d+ second\(s\))"));
+  if (end + 1 < lines.size())
+    EXPECT_TRUE(FindLine(lines[end + 1], R"(Done \d+ runs in \d+ second\(s\))")) << output;
   return words;
 }
 
