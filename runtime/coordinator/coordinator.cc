@@ -64,6 +64,15 @@ Coordinator::~Coordinator() {
     if (worker->thread.joinable()) worker->thread.join();
 }
 
+void Coordinator::set_manual_dictionary(const std::vector<Word>& words) {
+  manual_dictionary_.Clear();
+  for (const Word& word : words) {
+    DictionaryEntry entry;
+    entry.word = word;
+    manual_dictionary_.Push(entry);
+  }
+}
+
 uint64_t Coordinator::TotalRuns() const { return pool_.TotalRuns(); }
 
 size_t Coordinator::RunBudget() {
@@ -299,6 +308,10 @@ void Coordinator::EndFuzzing() {
     MutexLock lock(&mutex_);
     if (exit_code_ == 0 && !target_exited_ && (fuzzing_phase_ || options_.runs == 0)) {
       PrintStatus(StatusEvent::kDone);
+      // What the workers learned (CollectFinalDictionary), where the engine prints it.
+      std::string recommended =
+          FormatRecommendedDictionary(dictionaries_.Merged(), manual_dictionary_);
+      if (!recommended.empty()) RawPrint(recommended.c_str());
       PrintDoneLine(TotalRuns(), size_t(SecondsSince(start_time_)));
     }
     if (!target_exited_) PrintFinalStats();

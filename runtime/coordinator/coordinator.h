@@ -20,6 +20,8 @@
 //   global_corpus.{h,cc}   GlobalCorpus: corpus, cov edges, output dir, features/graph files
 //   failure_log.{h,cc}     FailureLog: signatures, unique crashes, artifacts, keep-going policy
 //   campaign.cc            -stats_file rows, -max_plateau_time
+//   worker_dictionaries.*  WorkerDictionaries: the workers' auto-dictionaries, merged for the
+//                          recommended dictionary at the end
 //   worker_client.{h,cc}   one worker process's channel (its own lock)
 #pragma once
 
@@ -44,7 +46,9 @@
 #include "runtime/coordinator/stderr_forwarder.h"
 #include "runtime/coordinator/worker_client.h"
 #include "runtime/coordinator/worker_launcher.h"
+#include "runtime/coordinator/worker_dictionaries.h"
 #include "runtime/coordinator/worker_pool.h"
+#include "runtime/engine/dictionary.h"
 #include "runtime/engine/fuzzer.h"
 #include "runtime/engine/libfuzzer_output.h"
 
@@ -74,6 +78,8 @@ class Coordinator {
                     InputFailureFn on_failure);
   // -stats_file (owned by the driver): rows from the monitor thread and one at exit.
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
+  // The -dict words (before Run): the recommended dictionary leaves them out.
+  void set_manual_dictionary(const std::vector<Word>& words);
 
  private:
   using Worker = WorkerPool::Worker;
@@ -106,6 +112,9 @@ class Coordinator {
       EXCLUDES(mutex_);
   void HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzResponse& response)
       EXCLUDES(mutex_);
+  // When a fuzzing run ends normally, asks the worker's process for its auto-dictionary (its
+  // last word on it; within the monitor's grace for the last replies).
+  void CollectFinalDictionary(Worker* worker) EXCLUDES(mutex_);
   // A worker died with no report of its own (DiedWithNoReport, or garbage after it ran
   // inputs): death_triage.cc. kStop: the run ends; kRestart: the worker is restarted with no
   // artifact (*unfinished_seeds queued again without *position); kCulprit: *culprit is the
@@ -181,6 +190,7 @@ class Coordinator {
   std::optional<Random::State> first_worker_rng_state_;
   std::chrono::steady_clock::time_point start_time_;
   StatsFile* stats_file_ = nullptr;  // -stats_file; written by the monitor, and at the end
+  Dictionary manual_dictionary_;     // -dict's words
   // Thread-safe themselves.
   StderrForwarder forwarder_;
   WorkerLauncher launcher_;
@@ -197,6 +207,7 @@ class Coordinator {
   GlobalCorpus corpus_ GUARDED_BY(mutex_);
   FailureLog failures_ GUARDED_BY(mutex_);
   WorkerPool pool_ GUARDED_BY(mutex_);
+  WorkerDictionaries dictionaries_ GUARDED_BY(mutex_);
   bool fuzzing_phase_ GUARDED_BY(mutex_) = false;
   bool stopping_ GUARDED_BY(mutex_) = false;
   int exit_code_ GUARDED_BY(mutex_) = 0;

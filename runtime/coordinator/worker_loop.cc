@@ -175,7 +175,34 @@ void Coordinator::HandleFuzzResponse(Worker* worker, const shoal::proto::FuzzRes
         GlobalCorpus::Change::kNew)
       corpus_.AddToMutationGraph(data, unit.base_sha1(), unit.mutation_names());
   }
+  // Now and then (the worker decides), for the recommended dictionary at the end.
+  if (response.has_auto_dictionary())
+    dictionaries_.Report(size_t(worker->index), worker->processes_started,
+                         response.auto_dictionary());
   kind_->FuzzReplyHandled(*this);  // libFuzzer's pulse lines
+}
+
+void Coordinator::CollectFinalDictionary(Worker* worker) {
+  {
+    MutexLock lock(&mutex_);
+    // Only the normal end of fuzzing prints the block (EndFuzzing); a failure or a signal
+    // ends the run at once, and a merge has no dictionary.
+    if (!fuzzing_phase_ || exit_code_ != 0 || target_exited_ || !worker->client ||
+        !worker->initialized)
+      return;
+  }
+  shoal::proto::Request request;
+  request.mutable_auto_dictionary();
+  shoal::proto::Response response;
+  std::string error;
+  // The worker answers at once (it is between requests). If it died or does not answer
+  // within the monitor's grace (it is killed), its last report in a Fuzz reply stands.
+  if (worker->client->Call(request, &response, &error) != CallResult::kOk ||
+      !response.has_auto_dictionary())
+    return;
+  MutexLock lock(&mutex_);
+  dictionaries_.Report(size_t(worker->index), worker->processes_started,
+                         response.auto_dictionary());
 }
 
 bool Coordinator::EnsureWorkerStarted(Worker* worker) {
@@ -270,7 +297,10 @@ void Coordinator::WorkerLoop(Worker* worker) {
     shoal::proto::Request request;
     SeedChunk chunk;
     size_t reserved = 0;
-    if (!NextRequest(worker, &request, &chunk, &reserved)) return;
+    if (!NextRequest(worker, &request, &chunk, &reserved)) {
+      CollectFinalDictionary(worker);
+      return;
+    }
     const bool is_seed_chunk = request.has_run_inputs();
     worker->chunk_results_done = 0;
     shoal::proto::Response response;

@@ -51,6 +51,7 @@ bool WorkerPool::TakeChunk(InputChunk* chunk) {
 void WorkerPool::Attach(Worker* worker, std::unique_ptr<WorkerClient> client) {
   worker->runs_of_previous_processes += worker->runs;
   worker->runs = 0;
+  worker->processes_started++;
   worker->killed_for_rss = false;
   worker->killed_for_hang = false;
   worker->killed_while_dying = false;

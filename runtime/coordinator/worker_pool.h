@@ -55,6 +55,9 @@ class WorkerPool {
     size_t length_limit = 0;
     size_t peak_rss_mb = 0;
     size_t restarts = 0;
+    // Processes this slot has had, the current one included (Attach counts them, whatever
+    // replaced the previous one): which process a report is from (WorkerDictionaries).
+    uint64_t processes_started = 0;
     size_t consecutive_start_failures = 0;  // thread
     // Global inputs this worker's corpus does not have yet: one copy of each, shared by every
     // worker it goes to (64 workers held 63 copies of each new unit before).
@@ -103,7 +106,8 @@ class WorkerPool {
   bool Idle() const { return queue_.empty() && chunks_in_flight_ == 0; }
 
   // ---- the slots ----
-  // A freshly started process takes over the slot (its counts start again at zero).
+  // A freshly started process takes over the slot (its counts start again at zero, and
+  // processes_started counts it).
   void Attach(Worker* worker, std::unique_ptr<WorkerClient> client);
   // The slot's client, to be closed outside the lock; the slot needs a new process.
   std::unique_ptr<WorkerClient> Detach(Worker* worker);

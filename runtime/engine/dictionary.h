@@ -60,6 +60,8 @@ class Dictionary {
   bool empty() const { return entries_.empty(); }
   DictionaryEntry& operator[](size_t i) { return entries_[i]; }
   const DictionaryEntry& operator[](size_t i) const { return entries_[i]; }
+  // Every entry, in the order they were added.
+  const std::vector<DictionaryEntry>& entries() const { return entries_; }
 
  private:
   std::vector<DictionaryEntry> entries_;

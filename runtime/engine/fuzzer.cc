@@ -289,7 +289,9 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   }
   if (graceful_exit_requested_) ExitGracefully();
   PrintStatusLine(StatusEvent::kDone);
-  std::string recommended = dispatcher_->RecommendedDictionary();
+  std::string recommended =
+      FormatRecommendedDictionary(dispatcher_->persistent_auto_dictionary().entries(),
+                                  dispatcher_->manual_dictionary());
   if (!recommended.empty()) RawPrint(recommended.c_str());
   PrintDoneLine(total_runs_, SecondsSinceStart());
   PrintFinalStats();

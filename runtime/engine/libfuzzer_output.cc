@@ -108,6 +108,20 @@ void PrintDoneLine(uint64_t runs, size_t seconds) {
   Printf("Done %llu runs in %zu second(s)\n", static_cast<unsigned long long>(runs), seconds);
 }
 
+std::string FormatRecommendedDictionary(const std::vector<DictionaryEntry>& entries,
+                                        const Dictionary& manual) {
+  std::string lines;
+  for (const DictionaryEntry& entry : entries) {
+    if (manual.Contains(entry.word)) continue;  // the user has it already
+    lines += '"';
+    lines += WordToPrintable(entry.word);
+    lines += "\" # Uses: " + std::to_string(entry.use_count) + "\n";
+  }
+  if (lines.empty()) return "";
+  return "###### Recommended dictionary. ######\n" + lines +
+         "###### End of recommended dictionary. ######\n";
+}
+
 void PrintErrorBanner(int pid, const char* what) {
   Printf("==%d== ERROR: libFuzzer: %s\n", pid, what);
 }

@@ -1,17 +1,20 @@
 // The one writer of libFuzzer 14's lines that more than one part of Shoal prints: the status
 // line ("#N\tNEW    cov: ... rss: NMb") with its event names and the pulse rule, the final
-// "stat::" block, the artifact block, "Done N runs", and the failure and exit banners
-// (ALARM, "ERROR: libFuzzer: ...", out-of-memory, SUMMARY, interrupted, exiting as
-// requested). The in-process engine (fuzzer*.cc) and the coordinator (coordinator.cc,
-// worker_*.cc) both call these, so each format lives in one place; golden tests compare them
-// with real libFuzzer 14 output (tests/unit/libfuzzer_output_test.cc). Runs in whichever
-// process prints the run's lines. The banner writers format into a stack buffer (Printf) and
-// allocate nothing: the crash handlers call them.
+// "stat::" block, the artifact block, "Done N runs", the recommended dictionary, and the
+// failure and exit banners (ALARM, "ERROR: libFuzzer: ...", out-of-memory, SUMMARY,
+// interrupted, exiting as requested). The in-process engine (fuzzer*.cc) and the coordinator
+// (coordinator.cc, worker_*.cc) both call these, so each format lives in one place; golden
+// tests compare them with real libFuzzer 14 output (tests/unit/libfuzzer_output_test.cc).
+// Runs in whichever process prints the run's lines. The banner writers format into a stack
+// buffer (Printf) and allocate nothing: the crash handlers call them.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "runtime/engine/dictionary.h"
 
 namespace fuzzer {
 
@@ -109,6 +112,14 @@ constexpr size_t kFinalStatsBufferSize = 512;  // holds every line
 
 // "Done <runs> runs in <seconds> second(s)", after the DONE status line.
 void PrintDoneLine(uint64_t runs, size_t seconds);
+
+// The "###### Recommended dictionary. ######" block that comes between the DONE status line
+// and "Done N runs" (libFuzzer's PrintRecommendedDictionary): one `"word" # Uses: N` line per
+// entry, in the order given, leaving out the words `manual` has (the user gave them with
+// -dict). "" when no word is left. The in-process engine passes its persistent
+// auto-dictionary; the coordinator passes the workers' merged ones.
+std::string FormatRecommendedDictionary(const std::vector<DictionaryEntry>& entries,
+                                        const Dictionary& manual);
 
 // ---- failure banners, in libFuzzer 14's words; `pid` is the process that failed ----
 // "==<pid>== ERROR: libFuzzer: <what>" (deadly signal, fuzz target exited, ...).

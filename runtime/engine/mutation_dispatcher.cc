@@ -499,19 +499,4 @@ std::string MutationDispatcher::MutationNames() const {
   return JoinMutatorNames(std::min(sequence_length_, kMaxRecordedMutators));
 }
 
-std::string MutationDispatcher::RecommendedDictionary() const {
-  // Words the user already supplied with -dict are not worth recommending.
-  std::string lines;
-  for (size_t i = 0; i < persistent_auto_dictionary_.size(); i++) {
-    const DictionaryEntry& entry = persistent_auto_dictionary_[i];
-    if (manual_dictionary_.Contains(entry.word)) continue;
-    lines += '"';
-    lines += WordToPrintable(entry.word);
-    lines += "\" # Uses: " + std::to_string(entry.use_count) + "\n";
-  }
-  if (lines.empty()) return "";
-  return "###### Recommended dictionary. ######\n" + lines +
-         "###### End of recommended dictionary. ######\n";
-}
-
 }  // namespace fuzzer

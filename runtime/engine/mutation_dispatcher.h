@@ -77,9 +77,11 @@ class MutationDispatcher {
   void AddManualDictionaryWord(const Word& word);
   size_t ManualDictionarySize() const { return manual_dictionary_.size(); }
 
-  // The "###### Recommended dictionary. ######" block (empty string when there is nothing to
-  // recommend): persistent auto-dictionary words with their use counts.
-  std::string RecommendedDictionary() const;
+  const Dictionary& manual_dictionary() const { return manual_dictionary_; }
+  // Words of successful mutation sequences, with their use counts, in the order they were
+  // promoted: what the end of a run recommends (FormatRecommendedDictionary in
+  // libfuzzer_output.h; a worker sends them to the coordinator, which prints the block).
+  const Dictionary& persistent_auto_dictionary() const { return persistent_auto_dictionary_; }
 
   // ... private members as the implementation needs.
  private:

@@ -19,6 +19,13 @@
 #include "runtime/engine/libfuzzer_output.h"
 
 namespace fuzzer {
+namespace {
+
+// The least time between two copies of the auto-dictionary in Fuzz replies (which come every
+// 200 ms); the last copy is asked for separately when the run ends.
+constexpr auto kAutoDictionaryReportInterval = std::chrono::seconds(2);
+
+}  // namespace
 
 WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, const FuzzingOptions& options,
                            Fuzzer* fuzzer, Random* rand)
@@ -27,7 +34,8 @@ WorkerServer::WorkerServer(const WorkerEndpoint& endpoint, const FuzzingOptions&
       fuzzer_(fuzzer),
       rand_(rand),
       report_mutation_stats_(options.print_corpus_stats),
-      reply_split_bytes_(kFrameSplitSize) {
+      reply_split_bytes_(kFrameSplitSize),
+      dictionary_checked_at_(std::chrono::steady_clock::now()) {
   if (const char* split = getenv(kReplySplitEnvironmentVariable))
     reply_split_bytes_ = std::max<size_t>(1, strtoull(split, nullptr, 10));
 }
@@ -86,6 +94,31 @@ void WorkerServer::ReportMutationStats(shoal::proto::FuzzResponse* response) {
     input.reported_executed_mutations = input.num_executed_mutations;
     input.reported_successful_mutations = input.num_successful_mutations;
   }
+}
+
+void WorkerServer::FillAutoDictionary(shoal::proto::AutoDictionary* out) const {
+  for (const DictionaryEntry& entry :
+       fuzzer_->mutation_dispatcher().persistent_auto_dictionary().entries()) {
+    auto* word = out->add_words();
+    word->set_word(entry.word.data(), entry.word.size());
+    word->set_uses(entry.use_count);
+  }
+}
+
+void WorkerServer::MaybeReportAutoDictionary(shoal::proto::FuzzResponse* response) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - dictionary_checked_at_ < kAutoDictionaryReportInterval) return;
+  dictionary_checked_at_ = now;
+  // Outside the fuzz loop, at most every 2 s: one pass over at most Dictionary::kCapacity
+  // entries, and a copy only when something changed.
+  const std::vector<DictionaryEntry>& entries =
+      fuzzer_->mutation_dispatcher().persistent_auto_dictionary().entries();
+  uint64_t uses = 0;
+  for (const DictionaryEntry& entry : entries) uses += entry.use_count;
+  if (entries.size() == reported_dictionary_size_ && uses == reported_dictionary_uses_) return;
+  FillAutoDictionary(response->mutable_auto_dictionary());
+  reported_dictionary_size_ = entries.size();
+  reported_dictionary_uses_ = uses;
 }
 
 shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request) {
@@ -170,8 +203,12 @@ shoal::proto::Response WorkerServer::Handle(const shoal::proto::Request& request
       fuzzer_->SetRunBudget(0);  // seeds and -reload files run outside the -runs budget
       FillStats(response.mutable_fuzz()->mutable_stats());
       if (report_mutation_stats_) ReportMutationStats(response.mutable_fuzz());
+      MaybeReportAutoDictionary(response.mutable_fuzz());
       break;
     }
+    case shoal::proto::Request::kAutoDictionary:
+      FillAutoDictionary(response.mutable_auto_dictionary());
+      break;
     case shoal::proto::Request::kMinimize: {
       const auto& minimize = request.minimize();
       Bytes input(minimize.input().begin(), minimize.input().end());

@@ -3,12 +3,16 @@
 // worker's Fuzzer and writes one Response; it returns when the coordinator closes the request
 // pipe (the signal to exit). It is also the engine's reporter in a worker (EngineReporter):
 // each unit the engine keeps goes out at once as a partial response, and a failing input's
-// kind goes into the shared input slot. It never writes files: a failing input stays in the
-// slot, where the coordinator reads it after this process dies.
+// kind goes into the shared input slot. Its persistent auto-dictionary goes to the
+// coordinator now and then in a Fuzz reply, and once more when the run ends, for the
+// "Recommended dictionary" the coordinator prints. It never writes files: a failing input
+// stays in the slot, where the coordinator reads it after this process dies.
 // Include rule for runtime/worker/: common/, engine/ and proto/ only; nothing from
 // coordinator/ or driver/.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "proto/worker.pb.h"
@@ -50,6 +54,12 @@ class WorkerServer final : public EngineReporter {
   bool Send(const shoal::proto::Response& response);
   void FillStats(shoal::proto::WorkerStats* stats) const;
   void ReportMutationStats(shoal::proto::FuzzResponse* response);
+  // The whole persistent auto-dictionary, in its order, with each word's use count.
+  void FillAutoDictionary(shoal::proto::AutoDictionary* out) const;
+  // Into a Fuzz request's final reply: the dictionary, if kAutoDictionaryReportInterval has
+  // passed since the last look and it changed since it was last sent (so at most one copy
+  // every 2 s).
+  void MaybeReportAutoDictionary(shoal::proto::FuzzResponse* response);
 
   WorkerEndpoint endpoint_;
   const FuzzingOptions& options_;
@@ -60,6 +70,11 @@ class WorkerServer final : public EngineReporter {
   bool channel_broken_ = false;
   bool announce_artifacts_ = false;  // from the Init request; read on the crash path
   size_t reply_split_bytes_;  // RunInputs results go out in frames of about this size
+  // What the auto-dictionary looked like when it was last sent (its size and the sum of its
+  // use counts; both only grow), and when it was last looked at.
+  size_t reported_dictionary_size_ = 0;
+  uint64_t reported_dictionary_uses_ = 0;
+  std::chrono::steady_clock::time_point dictionary_checked_at_;
 };
 
 // Serves as a worker with `fuzzer` (called by the driver when kWorkerEnvironmentVariable is

@@ -123,6 +123,9 @@ TEST(WorkerPool, RunsOfEveryProcessOfEverySlotAddUpAcrossRestarts) {
   first->runs = 5;
   EXPECT_EQ(pool.TotalRuns(), 112u);
   EXPECT_EQ(pool.Restarts(), 1u);
+  // Each process of a slot has its own number (what its dictionary reports are keyed by).
+  EXPECT_EQ(first->processes_started, 2u);
+  EXPECT_EQ(second->processes_started, 1u);
   ASSERT_EQ(first->pending.size(), 2u);
   EXPECT_EQ(*first->pending[0], Bytes{'a'});
   EXPECT_EQ(*first->pending[1], Bytes{'b'});

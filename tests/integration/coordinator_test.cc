@@ -1,7 +1,8 @@
 // Integration tests of the multi-process design (Shoal only: libFuzzer has no workers).
 // Each failure found by a worker must leave an artifact whose bytes are the culprit input,
 // whatever killed the worker; keep-going runs must write one artifact per unique bug; a
-// worker that sends garbage must be survived; Ctrl-C must leave no process behind.
+// worker that sends garbage must be survived; Ctrl-C must leave no process behind; the
+// recommended dictionary at the end is the workers' (as the in-process engine prints it).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -341,6 +342,85 @@ TEST(Coordinator, InProcessEngineStillWorksWithWorkersZero) {
   EXPECT_FALSE(HasLineContaining(run.output, "worker process"));
   Artifact artifact = ExpectHashedArtifact(run, dir, "crash");
   EXPECT_EQ(artifact.bytes.substr(0, 3), "HI!");
+}
+
+// The "###### Recommended dictionary. ######" block of a run (ClusterFuzz reads it from the
+// log): its word lines, e.g. "\"APPLE\" # Uses: 2897", in order; empty if there is none.
+// Expects it, when there, between the DONE line and "Done N runs", as libFuzzer prints it.
+std::vector<std::string> RecommendedDictionary(const std::string& output) {
+  std::vector<std::string> lines = Lines(output), words;
+  size_t begin = 0;
+  while (begin < lines.size() && lines[begin] != "###### Recommended dictionary. ######") begin++;
+  if (begin == lines.size()) return words;
+  EXPECT_TRUE(begin > 0 && FindLine(lines[begin - 1], R"(#\d+\tDONE   cov: .*)")) << output;
+  const std::string last = "###### End of recommended dictionary. ######";
+  size_t end = begin + 1;
+  for (; end < lines.size() && lines[end] != last; end++) {
+    EXPECT_TRUE(FindLine(lines[end], R"("[^"]*(\\"[^"]*)*" # Uses: \d+)")) << lines[end];
+    words.push_back(lines[end]);
+  }
+  EXPECT_LT(end + 1, lines.size()) << output;
+  if (end + 1 < lines.size())
+    EXPECT_TRUE(FindLine(lines[end + 1], R"(Done \d+ runs in \d+ second\(s\))")) << output;
+  return words;
+}
+
+std::string WordOf(const std::string& line) { return line.substr(0, line.rfind(" # Uses: ")); }
+
+TEST(Coordinator, WorkersPrintTheRecommendedDictionaryTheInProcessEngineWould) {
+  // food_words compares with strstr: every process learns "APPLE", "GINGER" and "BEET" within
+  // a few thousand runs, so each run recommends them whatever the workers' timing.
+  TempDir dir;
+  const std::vector<std::string> args = {"-seed=3", "-runs=20000"};
+  auto run = [&](const char* workers) {
+    std::vector<std::string> flags = args;
+    flags.push_back(workers);
+    RunResult result = RunProcess(Harness("food_words"), flags, dir.path());
+    SHOAL_EXPECT_EXIT(result, 0);
+    return result;
+  };
+  RunResult in_process = run("-workers=0");
+  std::set<std::string> expected;
+  for (const std::string& line : RecommendedDictionary(in_process.output))
+    expected.insert(WordOf(line));
+  ASSERT_TRUE(expected.count("\"APPLE\"")) << in_process.output;
+  for (const char* workers : {"-workers=1", "-workers=2"}) {
+    RunResult with_workers = run(workers);
+    EXPECT_EQ(CountLines(with_workers.output, "###### Recommended dictionary. ######"), 1)
+        << workers << "\n" << with_workers.output;
+    size_t shared = 0;
+    for (const std::string& line : RecommendedDictionary(with_workers.output))
+      shared += expected.count(WordOf(line));
+    EXPECT_GE(shared, 1u) << workers << "\n" << in_process.output << with_workers.output;
+  }
+}
+
+TEST(Coordinator, OneWorkerRecommendsExactlyTheInProcessDictionaryForTheSameSeed) {
+  // Same -seed, same search (OneWorkerTakesTheInProcessEnginesPathForTheSameSeed): the same
+  // words, in the same order, with the same use counts; the worker's last count is asked for
+  // when the run ends.
+  TempDir dir;
+  RunResult in_process =
+      RunProcess(Harness("branchy"), {"-seed=3", "-runs=30000", "-workers=0"}, dir.path());
+  RunResult one_worker =
+      RunProcess(Harness("branchy"), {"-seed=3", "-runs=30000", "-workers=1"}, dir.path());
+  SHOAL_EXPECT_EXIT(in_process, 0);
+  SHOAL_EXPECT_EXIT(one_worker, 0);
+  std::vector<std::string> expected = RecommendedDictionary(in_process.output);
+  ASSERT_FALSE(expected.empty()) << in_process.output;
+  EXPECT_EQ(RecommendedDictionary(one_worker.output), expected) << one_worker.output;
+}
+
+TEST(Coordinator, TheRecommendedDictionaryOfWorkersLeavesOutTheDictWords) {
+  TempDir dir;
+  WriteFile(dir.Join("food.dict"), "apple=\"APPLE\"\n");
+  RunResult run = RunProcess(Harness("food_words"),
+                             {"-seed=3", "-runs=20000", "-workers=2", "-dict=food.dict"},
+                             dir.path());
+  SHOAL_EXPECT_EXIT(run, 0);
+  std::vector<std::string> words = RecommendedDictionary(run.output);
+  ASSERT_FALSE(words.empty()) << run.output;  // GINGER and BEET
+  for (const std::string& line : words) EXPECT_NE(WordOf(line), "\"APPLE\"") << run.output;
 }
 
 // Param: SHOAL_REPLY_SPLIT_BYTES for the workers ("" = the default split, at 8 MiB). With 16,

@@ -3,7 +3,7 @@
 // (tests/unit/testdata/libfuzzer14_status_lines.txt) is parsed into a snapshot and must come
 // out of the formatter byte for byte, and so must every failure and end banner and artifact
 // block (testdata/libfuzzer14_banner_lines.txt) from its writer. Also the pulse rule
-// (PulseTracker).
+// (PulseTracker) and the recommended-dictionary block.
 #include "runtime/engine/libfuzzer_output.h"
 
 #include <gtest/gtest.h>
@@ -278,6 +278,28 @@ TEST(PulseTracker, PowersOfTwoBeforeMinSecondsAreUsedUpSilently) {
   PulseTracker every_run(PulseTracker::Counts::kEveryRun, 2);
   for (uint64_t runs = 3; runs < 8; runs++) every_run.Due(runs, [&] { return double(++reads); });
   EXPECT_EQ(reads, 1);  // at 4
+}
+
+DictionaryEntry Entry(const std::string& bytes, size_t uses) {
+  DictionaryEntry entry;
+  entry.word = Word(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  entry.use_count = uses;
+  return entry;
+}
+
+TEST(RecommendedDictionary, IsLibFuzzersBlockInTheGivenOrderWithoutTheDictWords) {
+  // Captured from libFuzzer 14 (shared/reference/libfuzzer-14-outputs/out_nocrash.txt).
+  Dictionary manual;
+  manual.Push(Entry("given", 0));
+  EXPECT_EQ(FormatRecommendedDictionary(
+                {Entry("DEADBEEF", 11583), Entry("given", 7), Entry("xV4\x12", 12530)}, manual),
+            "###### Recommended dictionary. ######\n"
+            "\"DEADBEEF\" # Uses: 11583\n"
+            "\"xV4\\022\" # Uses: 12530\n"
+            "###### End of recommended dictionary. ######\n");
+  // Nothing left to recommend: no block at all, as in libFuzzer.
+  EXPECT_EQ(FormatRecommendedDictionary({Entry("given", 7)}, manual), "");
+  EXPECT_EQ(FormatRecommendedDictionary({}, manual), "");
 }
 
 }  // namespace

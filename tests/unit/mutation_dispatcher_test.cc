@@ -2,6 +2,7 @@
 // libFuzzer mutator name shows up, size bounds hold for random inputs, dictionaries, CMP
 // tables and custom hooks are used, and the MS:/DE:/recommended-dictionary texts match.
 #include "runtime/engine/mutation_dispatcher.h"
+#include "runtime/engine/libfuzzer_output.h"
 
 #include <gtest/gtest.h>
 
@@ -447,6 +448,12 @@ TEST(MutationDispatcherTest, DescribeListsDictionaryWordsPrintably) {
             " DE: " + word_list + "\"L\\000\\000\\000\"-\"L\\000\\000\\000\"-");
 }
 
+// The block the end of an in-process run prints (fuzzer.cc).
+std::string Recommended(const MutationDispatcher& dispatcher) {
+  return FormatRecommendedDictionary(dispatcher.persistent_auto_dictionary().entries(),
+                                     dispatcher.manual_dictionary());
+}
+
 TEST(MutationDispatcherTest, RecommendedDictionaryAfterSuccessfulSequences) {
   Random rand(17);
   auto tables = std::make_unique<CmpTables>();
@@ -455,7 +462,7 @@ TEST(MutationDispatcherTest, RecommendedDictionaryAfterSuccessfulSequences) {
   }
   MutationDispatcher dispatcher(&rand, MutationOptions(), tables.get());
   dispatcher.AddManualDictionaryWord(MakeWord("manual"));
-  EXPECT_EQ(dispatcher.RecommendedDictionary(), "");
+  EXPECT_EQ(Recommended(dispatcher), "");
 
   // A successful sequence that used only a -dict word recommends nothing: the user has it.
   ASSERT_TRUE(MutateUntil(&dispatcher, "0123456789", 32, 2000,
@@ -463,7 +470,7 @@ TEST(MutationDispatcherTest, RecommendedDictionaryAfterSuccessfulSequences) {
                             return description == "MS: 1 ManualDict- DE: \"manual\"-";
                           }));
   dispatcher.RecordSuccessfulMutationSequence();
-  EXPECT_EQ(dispatcher.RecommendedDictionary(), "");
+  EXPECT_EQ(Recommended(dispatcher), "");
 
   // "DEADBEEF" is in the input, so the CMP mutator writes the other operand over it.
   ASSERT_TRUE(MutateUntil(&dispatcher, "--DEADBEEF--", 32, 20000,
@@ -473,9 +480,9 @@ TEST(MutationDispatcherTest, RecommendedDictionaryAfterSuccessfulSequences) {
                                        "--xV4\x12"
                                        "BEEF--";  // Overwritten, not replaced.
                           }));
-  EXPECT_EQ(dispatcher.RecommendedDictionary(), "");  // Not successful yet.
+  EXPECT_EQ(Recommended(dispatcher), "");  // Not successful yet.
   dispatcher.RecordSuccessfulMutationSequence();
-  EXPECT_EQ(dispatcher.RecommendedDictionary(),
+  EXPECT_EQ(Recommended(dispatcher),
             "###### Recommended dictionary. ######\n"
             "\"xV4\\022\" # Uses: 1\n"
             "###### End of recommended dictionary. ######\n");
@@ -489,7 +496,7 @@ TEST(MutationDispatcherTest, RecommendedDictionaryAfterSuccessfulSequences) {
               });
   ASSERT_GT(persistent_uses, 0u);
   // The promoted "manual" word is picked by PersAutoDict too, so count only "xV4\022".
-  const std::string recommended = dispatcher.RecommendedDictionary();
+  const std::string recommended = Recommended(dispatcher);
   EXPECT_NE(recommended.find("\"xV4\\022\" # Uses: " + std::to_string(1 + persistent_uses) + "\n"),
             std::string::npos)
       << recommended;
