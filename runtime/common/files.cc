@@ -50,7 +50,7 @@ bool ReadFile(const std::string& path, Bytes* out, size_t max_size) {
   return ok;
 }
 
-static bool WriteAll(int fd, const uint8_t* data, size_t size) {
+bool WriteAllRaw(int fd, const uint8_t* data, size_t size) {
   while (size) {
     ssize_t n = write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
@@ -128,29 +128,34 @@ const char* AtomicWriteHostTag() {
   return host_tag;
 }
 
-bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) {
+bool TempPathBesideRaw(const char* path, char* out, size_t capacity) {
   // "<dir>/.shoal-tmp.<host>.<pid>.<n>" built by hand: snprintf is not async-signal-safe.
   // The temp file sits in the target's directory so that rename() is atomic; host, pid and
   // counter make its name unique among every process of every machine sharing the directory.
-  char tmp[4096];
   const char* slash = strrchr(path, '/');
   size_t len = slash ? size_t(slash - path) + 1 : 0;
   const char* host = AtomicWriteHostTag();
   size_t host_length = strlen(host);
-  if (len + kTempPrefixLength + host_length + 1 + 2 * 24 + 2 > sizeof(tmp)) return false;
-  memcpy(tmp, path, len);
-  memcpy(tmp + len, kTempPrefix, kTempPrefixLength);
+  if (len + kTempPrefixLength + host_length + 1 + 2 * 24 + 2 > capacity) return false;
+  memcpy(out, path, len);
+  memcpy(out + len, kTempPrefix, kTempPrefixLength);
   len += kTempPrefixLength;
-  memcpy(tmp + len, host, host_length);
+  memcpy(out + len, host, host_length);
   len += host_length;
-  tmp[len++] = '.';
-  len += AppendDecimal(unsigned(getpid()), tmp + len);
-  tmp[len++] = '.';
-  len += AppendDecimal(temp_file_counter.fetch_add(1, std::memory_order_relaxed), tmp + len);
-  tmp[len] = 0;
+  out[len++] = '.';
+  len += AppendDecimal(unsigned(getpid()), out + len);
+  out[len++] = '.';
+  len += AppendDecimal(temp_file_counter.fetch_add(1, std::memory_order_relaxed), out + len);
+  out[len] = 0;
+  return true;
+}
+
+bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size) {
+  char tmp[4096];
+  if (!TempPathBesideRaw(path, tmp, sizeof(tmp))) return false;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  bool ok = WriteAll(fd, data, size);
+  bool ok = WriteAllRaw(fd, data, size);
   ok = close(fd) == 0 && ok;
   if (ok) ok = rename(tmp, path) == 0;
   if (!ok) unlink(tmp);

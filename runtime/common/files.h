@@ -31,6 +31,11 @@ bool ReadFile(const std::string& path, Bytes* out, size_t max_size = 0);
 bool WriteFileAtomically(const std::string& path, const uint8_t* data, size_t size);
 // Async-signal-safe variant used from crash paths: no allocation, no stdio.
 bool WriteFileAtomicallyRaw(const char* path, const uint8_t* data, size_t size);
+// Writes into out (capacity bytes) a fresh temp file name beside path, of the form above;
+// false if it does not fit. Async-signal-safe.
+bool TempPathBesideRaw(const char* path, char* out, size_t capacity);
+// write() until all of data is written (EINTR retried); false on error. Async-signal-safe.
+bool WriteAllRaw(int fd, const uint8_t* data, size_t size);
 // Whether a directory entry's name is a temp file of WriteFileAtomically on any machine (in
 // progress, or left behind by a killed process): ".shoal-tmp.<host>.<digits>.<digits>" with
 // host made of [A-Za-z0-9_-], or ".shoal-tmp.<digits>.<digits>" (older Shoal), exactly.

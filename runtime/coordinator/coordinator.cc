@@ -364,6 +364,7 @@ int Coordinator::WaitForJobsAndFinish() {
       if (worker->client && WIFEXITED(worker->client->wait_status()) &&
           WEXITSTATUS(worker->client->wait_status()) != 0)
         exit_code_ = WEXITSTATUS(worker->client->wait_status());
+  corpus_.files().DiscardSpares();  // the run's only way out (-exit_on_* discards its own)
   return exit_code_;
 }
 

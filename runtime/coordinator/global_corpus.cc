@@ -83,19 +83,19 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
   if (change.kind == Change::kNone) return change;
   if (unit) units_added_++;  // seeds are not "new units", as in libFuzzer
   // The new file first, then the evicted ones: a process killed in between leaves one of a
-  // REDUCE's two files on disk, never neither.
+  // REDUCE's two files on disk, never neither. Evicted files become the writer's spares.
   std::string path;
   if (unit && !output_dir_.empty()) {
     path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
     if (watcher_) watcher_->MarkKnown(path);
-    if (!WriteFileAtomically(path, data.data(), data.size()) && !write_failed_) {
+    if (!files_.Write(path, data.data(), data.size()) && !write_failed_) {
       write_failed_ = true;
       change.write_error = strerror(errno);
       change.first_write_failure = path;
     }
   }
   for (const std::string& evicted : corpus_.TakeEvictedFiles())
-    if (evicted != path) RemoveFile(evicted);
+    if (evicted != path) files_.Retire(evicted);
   return change;
 }
 

@@ -15,6 +15,7 @@
 
 #include "proto/worker.pb.h"
 #include "runtime/common/corpus_dir_watcher.h"
+#include "runtime/common/corpus_file_writer.h"
 #include "runtime/common/files.h"
 #include "runtime/common/fuzzing_options.h"
 #include "runtime/common/span.h"
@@ -65,6 +66,8 @@ class GlobalCorpus {
   void AddMutationStats(
       const google::protobuf::RepeatedPtrField<shoal::proto::InputMutationStats>& stats);
 
+  // The output directory's writer: every way out of a fuzzing run calls its DiscardSpares().
+  CorpusFileWriter& files() { return files_; }
   // Every active input (what a restarted worker must be sent).
   std::vector<Bytes> ActiveInputs();
   Corpus& corpus() { return corpus_; }
@@ -92,6 +95,7 @@ class GlobalCorpus {
   size_t units_added_ = 0;
   std::string output_dir_;
   CorpusDirWatcher* watcher_ = nullptr;
+  CorpusFileWriter files_;
   bool write_failed_ = false;
   std::unique_ptr<CoverageReport> coverage_report_;
   std::unordered_map<std::string, MutationCounts> mutation_counts_;  // by SHA-1

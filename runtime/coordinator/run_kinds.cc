@@ -43,8 +43,8 @@ class Coordinator::FuzzingRun final : public Coordinator::RunKind {
     // The other workers fuzz with it too.
     if (change.kind == GlobalCorpus::Change::kNew) c.pool_.Share(data, from);
     // Once the unit is written, as libFuzzer checks after reporting new coverage.
-    ExitIfSourcePositionReached(c.options_, change.new_pcs);
-    ExitIfItemInCorpus(c.options_, c.corpus_.corpus());
+    ExitIfSourcePositionReached(c.options_, change.new_pcs, &c.corpus_.files());
+    ExitIfItemInCorpus(c.options_, c.corpus_.corpus(), &c.corpus_.files());
   }
 
   void InputRan(Coordinator& c, const InputJob&, const std::vector<uint32_t>&) override

@@ -194,7 +194,8 @@ void Fuzzer::PrintNewFunctions() {
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
   if (options_.record_new_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
   // A worker's new coverage is checked by its coordinator, which decides how the run ends.
-  if (reporter_->SpeaksForTheRun()) ExitIfSourcePositionReached(options_, new_pcs_);
+  if (reporter_->SpeaksForTheRun())
+    ExitIfSourcePositionReached(options_, new_pcs_, &corpus_files_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
   if (options_.print_pcs)
@@ -296,6 +297,7 @@ void Fuzzer::Loop(const std::vector<SeedFile>& seeds, const std::string& output_
   PrintDoneLine(total_runs_, SecondsSinceStart());
   PrintFinalStats();
   MaybeWriteStatsRow(/*force=*/true);
+  corpus_files_.DiscardSpares();
 }
 
 void Fuzzer::ReloadOutputCorpus() {

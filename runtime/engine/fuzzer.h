@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime/common/corpus_dir_watcher.h"
+#include "runtime/common/corpus_file_writer.h"
 #include "runtime/common/files.h"
 #include "runtime/common/fuzzing_options.h"
 #include "runtime/common/input_slot.h"
@@ -61,10 +62,11 @@ void PrintFocusFunctionTouches(const FuzzingOptions& options, const Corpus& corp
 
 // -exit_on_src_pos / -exit_on_item (coordinator or in-process engine): if `new_pcs` (PC-table
 // addresses just covered) include the source position, or the corpus now holds the item,
-// prints libFuzzer's INFO line and ends the process with exit code 0, as libFuzzer does.
+// prints libFuzzer's INFO line, unlinks the spares of `files` (the output corpus's writer) and
+// ends the process with exit code 0, as libFuzzer does.
 void ExitIfSourcePositionReached(const FuzzingOptions& options,
-                                 const std::vector<uintptr_t>& new_pcs);
-void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus);
+                                 const std::vector<uintptr_t>& new_pcs, CorpusFileWriter* files);
+void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus, CorpusFileWriter* files);
 
 // -purge_allocator_interval: once `interval_sec` has passed since the last look, purge the
 // sanitizer allocator's caches and quarantine, unless an RSS limit is set and the peak RSS is
@@ -236,6 +238,9 @@ class Fuzzer {
   Corpus corpus_;
   std::unique_ptr<InputSlot> slot_;
   std::string output_dir_;
+  // The output corpus's files (in-process fuzzing); its spares go on every way out
+  // (FinishStatsAtDeath, ExitGracefully, the end of Loop, -exit_on_*, file size exceeded).
+  CorpusFileWriter corpus_files_;
   std::unique_ptr<CorpusDirWatcher> reload_watcher_;  // -reload, in-process fuzzing only
   std::unique_ptr<CoverageReport> coverage_report_;  // -print_(full_)coverage, in-process
   // -features_dir, in-process only (a worker's units get their files from the coordinator).

@@ -179,6 +179,7 @@ void Fuzzer::InterruptCallback() {
 void Fuzzer::FileSizeExceededCallback() {
   if (!AcquireCrashState(slot_.get())) return;
   PrintErrorBanner(getpid(), "file size exceeded");
+  corpus_files_.DiscardSpares();
   _Exit(1);
 }
 
@@ -186,6 +187,7 @@ void Fuzzer::ExitGracefully() {
   PrintExitingAsRequested(getpid());
   PrintFinalStats();
   MaybeWriteStatsRow(/*force=*/true);
+  corpus_files_.DiscardSpares();
   _Exit(0);
 }
 

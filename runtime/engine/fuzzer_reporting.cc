@@ -28,13 +28,13 @@ void Fuzzer::InProcessReporter::UnitKept(const KeptUnit& unit) {
       unit.reduced ? StatusEvent::kReduce : StatusEvent::kNew,
       UnitLineEnd(unit.size, fuzzer.corpus_.MaxInputSize(), unit.mutation_sequence).c_str());
   // The new file first, then the evicted ones: a process killed in between leaves one of a
-  // REDUCE's two files on disk, never neither.
+  // REDUCE's two files on disk, never neither. Evicted files become the writer's spares.
   const std::string path = fuzzer.WriteToOutputCorpus(unit.data, unit.size);
   for (const std::string& evicted : fuzzer.corpus_.TakeEvictedFiles())
-    if (evicted != path) RemoveFile(evicted);
+    if (evicted != path) fuzzer.corpus_files_.Retire(evicted);
   if (!unit.reduced)
     fuzzer.AddToMutationGraph(unit.data, unit.size, unit.base_sha1, unit.mutation_names);
-  ExitIfItemInCorpus(fuzzer.options_, fuzzer.corpus_);
+  ExitIfItemInCorpus(fuzzer.options_, fuzzer.corpus_, &fuzzer.corpus_files_);
 }
 
 void Fuzzer::InProcessReporter::FailingInput(const FailingUnit& unit) {
@@ -65,7 +65,7 @@ std::string Fuzzer::WriteToOutputCorpus(const uint8_t* data, size_t size) {
   // Warned once per process, in the coordinator's words: an unwritable output dir would
   // otherwise print a line for every NEW and REDUCE unit.
   static bool warned = false;
-  if (!WriteFileAtomically(path, data, size) && !warned) {
+  if (!corpus_files_.Write(path, data, size) && !warned) {
     warned = true;
     PrintCorpusWriteFailure(path, strerror(errno));
   }

@@ -51,18 +51,20 @@ bool ShouldPurgeAllocator(long interval_sec, long rss_limit_mb, size_t peak_rss_
 }
 
 void ExitIfSourcePositionReached(const FuzzingOptions& options,
-                                 const std::vector<uintptr_t>& new_pcs) {
+                                 const std::vector<uintptr_t>& new_pcs, CorpusFileWriter* files) {
   if (!options.exit_on_src_pos || !__sanitizer_symbolize_pc) return;
   for (uintptr_t pc : new_pcs) {
     if (DescribeTablePc(pc, "%F %L").find(*options.exit_on_src_pos) == std::string::npos) continue;
     Printf("INFO: found line matching '%s', exiting.\n", options.exit_on_src_pos->c_str());
+    files->DiscardSpares();
     _Exit(0);
   }
 }
 
-void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus) {
+void ExitIfItemInCorpus(const FuzzingOptions& options, Corpus& corpus, CorpusFileWriter* files) {
   if (!options.exit_on_item || !corpus.FindActive(*options.exit_on_item)) return;
   Printf("INFO: found item with checksum '%s', exiting.\n", options.exit_on_item->c_str());
+  files->DiscardSpares();
   _Exit(0);
 }
 

@@ -38,6 +38,7 @@ StatsRow Fuzzer::CollectStatsRow(int64_t now) const {
 }
 
 void Fuzzer::FinishStatsAtDeath(bool crashed) {
+  corpus_files_.DiscardSpares();  // every death path comes here (unlink is signal-safe)
   PrintFinalStats();
   // Only getters, clock_gettime and getrusage until the row's single write(2) (see
   // StatsFile::AppendAtDeath), so it is safe enough in a signal handler.

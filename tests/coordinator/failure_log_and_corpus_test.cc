@@ -2,10 +2,12 @@
 // artifacts and the crashes kept for minimisation; GlobalCorpus (global_corpus.h): what an
 // input changes, the output-corpus files, and the counts the status lines print.
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -54,7 +56,14 @@ std::vector<std::string> FilesIn(const std::string& dir) {
   while (struct dirent* entry = d ? readdir(d) : nullptr)
     if (entry->d_name[0] != '.') names.push_back(entry->d_name);
   if (d) closedir(d);
+  std::sort(names.begin(), names.end());
   return names;
+}
+
+ino_t InodeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
 }
 
 TEST(FailureLog, KeepGoingPolicyFollowsLibFuzzersFlagsAndForkDefaults) {
@@ -183,10 +192,24 @@ TEST(GlobalCorpus, AReduceReplacesItsBaseOnlyWhenSmallerAndKeepingItsUniqueFeatu
   const Bytes small = {'s', 'm'};
   EXPECT_EQ(corpus.Add(small, {100, 200}, base, true, 0).kind, GlobalCorpus::Change::kReduce);
   EXPECT_EQ(corpus.corpus().NumActiveInputs(), 1u);
-  // The base's file is replaced by the smaller input's.
-  EXPECT_EQ(FilesIn(dir.path()),
-            std::vector<std::string>{Sha1Hex(small.data(), small.size())});
+  // The base's file is replaced by the smaller input's: the retired file stays whole under its
+  // name (a spare, CorpusFileWriter) until a write takes its inode or the run ends.
+  const std::string small_name = Sha1Hex(small.data(), small.size());
+  EXPECT_EQ(corpus.files().num_spares(), 1u);
+  corpus.files().DiscardSpares();
+  EXPECT_EQ(FilesIn(dir.path()), std::vector<std::string>{small_name});
   EXPECT_EQ(corpus.units_added(), 2u);
+  // The next REDUCE's file goes into the inode of the file it evicts.
+  const ino_t small_inode = InodeOf(dir.path() + "/" + small_name);
+  const Bytes smallest = {'s'};
+  EXPECT_EQ(corpus.Add(smallest, {100, 200}, small_name, true, 0).kind,
+            GlobalCorpus::Change::kReduce);
+  const std::string smallest_name = Sha1Hex(smallest.data(), smallest.size());
+  EXPECT_EQ(FilesIn(dir.path()), (std::vector<std::string>{small_name, smallest_name}));
+  ASSERT_EQ(corpus.Add(Bytes{'n', 'e', 'w'}, {300}, "", true, 0).kind, GlobalCorpus::Change::kNew);
+  const Bytes fresh = {'n', 'e', 'w'};
+  EXPECT_EQ(InodeOf(dir.path() + "/" + Sha1Hex(fresh.data(), fresh.size())), small_inode);
+  EXPECT_EQ(FilesIn(dir.path()).size(), 2u);
 }
 
 TEST(GlobalCorpus, AnUnwritableOutputDirIsReportedOnceAndTheUnitStaysInMemory) {

@@ -1,5 +1,5 @@
 // Unit tests for the shared helpers: SHA-1, encodings, atomic files and corpus listings, the
-// input slot. Run by Bazel as a plain test process (no fuzz target involved).
+// output corpus writer, the input slot. Run by Bazel as a plain test process (no fuzz target involved).
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "runtime/common/corpus_file_writer.h"
 #include "runtime/common/encoding.h"
 #include "runtime/common/files.h"
 #include "runtime/common/input_slot.h"
@@ -221,6 +223,101 @@ TEST(FilesTest, ADirectoryThatCannotBeOpenedIsReportedLikeLibFuzzer) {
   WriteFile(scratch.Join("file"), "x");
   EXPECT_FALSE(ListFilesRecursively(scratch.Join("file"), &files, &error));
   EXPECT_EQ(error, "Not a directory: " + scratch.Join("file"));
+}
+
+std::string Contents(const std::string& path) {
+  Bytes data;
+  EXPECT_TRUE(ReadFile(path, &data)) << path;
+  return std::string(data.begin(), data.end());
+}
+
+ino_t InodeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+TEST(CorpusFileWriterTest, ARetiredFileStaysWholeUntilItsInodeCarriesTheNextUnit) {
+  ScratchDir dir;
+  CorpusFileWriter writer;
+  const std::string first = dir.Join("first"), second = dir.Join("second");
+  ASSERT_TRUE(writer.Write(first, U("a long first unit"), 17));
+  const ino_t inode = InodeOf(first);
+  writer.Retire(first);
+  EXPECT_EQ(writer.num_spares(), 1u);
+  // Until a write needs it, the retired unit is on disk whole, under its own name.
+  EXPECT_EQ(Contents(first), "a long first unit");
+  // A shorter unit goes into its inode: exactly its bytes, and the retired name is gone.
+  ASSERT_TRUE(writer.Write(second, U("short"), 5));
+  EXPECT_EQ(writer.num_spares(), 0u);
+  EXPECT_EQ(InodeOf(second), inode);
+  EXPECT_EQ(Contents(second), "short");
+  EXPECT_EQ(RawEntries(dir.path()), std::vector<std::string>{"second"});
+}
+
+TEST(CorpusFileWriterTest, SparesAreUnlinkedOnDiscardBeyondTheLimitAndAtTheEnd) {
+  ScratchDir dir;
+  const size_t count = CorpusFileWriter::kMaxSpares + 3;
+  {
+    CorpusFileWriter writer;
+    for (size_t i = 0; i < count; i++)
+      ASSERT_TRUE(writer.Write(dir.Join("unit" + std::to_string(i)), U("x"), 1));
+    for (size_t i = 0; i < count; i++) writer.Retire(dir.Join("unit" + std::to_string(i)));
+    EXPECT_EQ(writer.num_spares(), CorpusFileWriter::kMaxSpares);
+    EXPECT_EQ(RawEntries(dir.path()).size(), CorpusFileWriter::kMaxSpares);
+    writer.DiscardSpares();
+    EXPECT_EQ(writer.num_spares(), 0u);
+    EXPECT_TRUE(RawEntries(dir.path()).empty());
+    ASSERT_TRUE(writer.Write(dir.Join("kept"), U("k"), 1));
+    writer.Retire(dir.Join("kept"));
+    writer.Retire(dir.Join("never-written"));  // nothing to keep, and no error
+    EXPECT_EQ(writer.num_spares(), 1u);
+  }  // the destructor discards the last spare
+  EXPECT_TRUE(RawEntries(dir.path()).empty());
+}
+
+TEST(CorpusFileWriterTest, AUnitThatComesBackKeepsItsRetiredFile) {
+  ScratchDir dir;
+  CorpusFileWriter writer;
+  const std::string path = dir.Join("unit");
+  ASSERT_TRUE(writer.Write(path, U("abc"), 3));
+  const ino_t inode = InodeOf(path);
+  writer.Retire(path);
+  ASSERT_TRUE(writer.Write(path, U("abc"), 3));  // no longer a spare: never rewritten
+  EXPECT_EQ(writer.num_spares(), 0u);
+  EXPECT_EQ(InodeOf(path), inode);
+  ASSERT_TRUE(writer.Write(dir.Join("other"), U("xyz"), 3));
+  EXPECT_EQ(Contents(path), "abc");
+  EXPECT_EQ(Contents(dir.Join("other")), "xyz");
+}
+
+TEST(CorpusFileWriterTest, FilesSharedWithOtherNamesAreNeverRewritten) {
+  ScratchDir dir;
+  CorpusFileWriter writer;
+  ASSERT_TRUE(writer.Write(dir.Join("linked"), U("seed"), 4));
+  ASSERT_EQ(link(dir.Join("linked").c_str(), dir.Join("elsewhere").c_str()), 0);
+  ASSERT_EQ(symlink(dir.Join("elsewhere").c_str(), dir.Join("symlink").c_str()), 0);
+  writer.Retire(dir.Join("linked"));   // two names: unlinked at once
+  writer.Retire(dir.Join("symlink"));  // not a regular file: unlinked at once
+  EXPECT_EQ(writer.num_spares(), 0u);
+  ASSERT_TRUE(writer.Write(dir.Join("new"), U("new unit"), 8));
+  EXPECT_EQ(Contents(dir.Join("elsewhere")), "seed");
+  EXPECT_EQ(RawEntries(dir.path()), (std::vector<std::string>{"elsewhere", "new"}));
+}
+
+TEST(CorpusFileWriterTest, ASpareRemovedBehindItsBackIsReplacedByAFreshFile) {
+  ScratchDir dir;
+  CorpusFileWriter writer;
+  ASSERT_TRUE(writer.Write(dir.Join("old"), U("old"), 3));
+  writer.Retire(dir.Join("old"));
+  unlink(dir.Join("old").c_str());
+  ASSERT_TRUE(writer.Write(dir.Join("new"), U("a longer unit"), 13));
+  EXPECT_EQ(Contents(dir.Join("new")), "a longer unit");
+  EXPECT_EQ(RawEntries(dir.path()), std::vector<std::string>{"new"});
+  // A directory that does not exist fails with errno set, and leaves nothing behind.
+  errno = 0;
+  EXPECT_FALSE(writer.Write(dir.Join("missing/unit"), U("x"), 1));
+  EXPECT_EQ(errno, ENOENT);
 }
 
 TEST(InputSlotTest, SharedSlotSurvivesTheWritersDeath) {
