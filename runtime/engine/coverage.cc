@@ -23,13 +23,15 @@ extern uint8_t __stop___libfuzzer_extra_counters __attribute__((weak));
 }
 
 namespace fuzzer {
-namespace {
+namespace internal {
 [[clang::require_constant_initialization]] CoverageState global_coverage;
+}  // namespace internal
+namespace {
+using internal::global_coverage;
 // Cached for the trace-pc-guard callback (the hottest callback of that instrumentation).
 uint8_t* guard_counters_fast = nullptr;
 }  // namespace
 
-CoverageState& Coverage() { return global_coverage; }
 
 void CoverageState::RegisterModule(uint8_t* begin, uint8_t* end) {
   if (num_modules_ == kMaxModules || begin >= end) return;
@@ -178,7 +180,7 @@ void CoverageState::TakeNewlyCoveredPcs(std::vector<uintptr_t>* pcs) {
   num_pending_pcs_ = 0;
 }
 
-size_t CoverageState::TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max) {
+size_t CoverageState::TakePendingFunctions(uintptr_t* pcs, size_t max) {
   size_t n = num_pending_functions_ < max ? num_pending_functions_ : max;
   memcpy(pcs, pending_functions_, n * sizeof(uintptr_t));
   num_pending_functions_ = 0;

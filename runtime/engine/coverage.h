@@ -174,7 +174,11 @@ class CoverageState {
   size_t NumCoveredPcs() const { return num_covered_pcs_; }
   // PCs of functions newly entered since the last call (for NEW_FUNC lines); fills up to
   // max pcs and returns how many were found.
-  size_t TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max);
+  // Inline: asked after every run, and almost always there is none.
+  size_t TakeNewlyCoveredFunctions(uintptr_t* pcs, size_t max) {
+    if (num_pending_functions_ == 0) return 0;
+    return TakePendingFunctions(pcs, max);
+  }
   // With record_new_pcs: every PC newly covered since the last call (for NEW_PC lines).
   void TakeNewlyCoveredPcs(std::vector<uintptr_t>* pcs);
 
@@ -205,6 +209,7 @@ class CoverageState {
   void MarkStackBaseHere();
 
  private:
+  size_t TakePendingFunctions(uintptr_t* pcs, size_t max);
   static uint8_t Bucket(uint8_t counter);
   void RegisterModule(uint8_t* begin, uint8_t* end);
 
@@ -242,7 +247,12 @@ class CoverageState {
   size_t focus_edge_ = SIZE_MAX;
 };
 
-CoverageState& Coverage();
+namespace internal {
+// The process's one coverage state (coverage.cc): reached only through Coverage().
+extern CoverageState global_coverage;
+}  // namespace internal
+// Inline: the engine asks for it several times in every run.
+inline CoverageState& Coverage() { return internal::global_coverage; }
 
 // Symbolizes an address from a PC table with the sanitizer's symbolizer (`format` as for
 // __sanitizer_symbolize_pc; "%F" is "in <function>"). The table holds the address of the

@@ -154,14 +154,15 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   std::vector<uint32_t>* all_features = all_features_;
   const bool hash_features = hash_features_;
   uint64_t features_hash = 0;
-  Coverage().CollectFeatures([&](uint32_t feature) {
+  CoverageState& coverage = Coverage();  // an out-of-line call: once, not once per feature
+  coverage.CollectFeatures([&](uint32_t feature) {
     // The path only: a compare's distance changes with the bytes the stage colours.
-    if (hash_features && Coverage().IsCounterFeature(feature))
+    if (hash_features && coverage.IsCounterFeature(feature))
       features_hash += (feature + 1) * 0x9E3779B97F4A7C15ull;
     if (all_features) all_features->push_back(feature);
     if (corpus_.AddFeature(feature, uint32_t(size), shrink)) {
       new_features_.push_back(feature);
-      run_found_new_edges_ |= Coverage().IsCounterFeature(feature);
+      run_found_new_edges_ |= coverage.IsCounterFeature(feature);
     }
     if (entropic) corpus_.UpdateFeatureFrequency(parent, feature);
     if (count_parent_features &&
@@ -194,7 +195,7 @@ void Fuzzer::PrintNewFunctions() {
   size_t n = Coverage().TakeNewlyCoveredFunctions(pcs, 16);
   if (options_.record_new_pcs) Coverage().TakeNewlyCoveredPcs(&new_pcs_);
   // A worker's new coverage is checked by its coordinator, which decides how the run ends.
-  if (reporter_->SpeaksForTheRun())
+  if (options_.exit_on_src_pos && reporter_->SpeaksForTheRun())
     ExitIfSourcePositionReached(options_, new_pcs_, &corpus_files_);
   // Only once fuzzing started, as libFuzzer: the seeds' coverage is not "new".
   if (!fuzzing_started_ || !__sanitizer_symbolize_pc) return;
@@ -453,7 +454,9 @@ void Fuzzer::MutateAndTestOne() {
     if (total_runs_ >= budget_end_runs_ || graceful_exit_requested_.load()) break;
     size = dispatcher_->Mutate(mutation_buffer_.data(), size, max_size);
     corpus_.CountMutationRun(input);
-    RunResult result = RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
+    RunResult result = checksum_repair_.empty()
+                           ? RunOne(mutation_buffer_.data(), size, true, &input)
+                           : RunWithChecksumRepair(mutation_buffer_.data(), size, &input);
     TryDetectingAMemoryLeak(mutation_buffer_.data(), size);
     if (pulse_.Due(total_runs_, [this] { return SecondsSinceStart(); }) &&
         reporter_->SpeaksForTheRun())  // a worker's coordinator pulses

@@ -179,6 +179,9 @@ class Fuzzer {
   void RunStageStep();
   // RunOne, and while checksum compares are known: watches them and, when one fails,
   // repairs the input in place and runs it again (at most kMaxRepairsPerInput times).
+  // Callers with a mutant check checksum_repair_.empty() first and call RunOne directly then
+  // (most targets, every run): a call less per run, and no inlined Shoal frame on the stack of
+  // a crash (crash signatures skip Shoal's frames by their qualified names).
   RunResult RunWithChecksumRepair(uint8_t* data, size_t size, InputInfo* parent);
   // A unit was added to the corpus: the stage will look at it.
   void QueueForStage(const uint8_t* data, size_t size, const std::string& sha1);

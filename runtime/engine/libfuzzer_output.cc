@@ -37,14 +37,10 @@ const char* StatusEventName(StatusEvent event) {
   return "??????";
 }
 
-bool PulseTracker::Reached(uint64_t runs) {
+bool PulseTracker::Advance(uint64_t runs) {
   bool reached = false;
-  if (counts_ == Counts::kEveryRun) {
-    reached = !(runs & (runs - 1));
-  } else {
-    // The bound keeps the doubling from overflowing (and spinning) on any count.
-    for (; next_ <= runs && next_ <= (UINT64_MAX >> 1); next_ *= 2) reached = true;
-  }
+  // The bound keeps the doubling from overflowing (and spinning) on any count.
+  for (; next_ <= runs && next_ <= (UINT64_MAX >> 1); next_ *= 2) reached = true;
   return reached;
 }
 

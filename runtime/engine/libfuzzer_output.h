@@ -54,7 +54,13 @@ class PulseTracker {
   }
 
  private:
-  bool Reached(uint64_t runs);
+  // Inline for the engine, which asks after every run: almost every answer is "no".
+  bool Reached(uint64_t runs) {
+    if (counts_ == Counts::kEveryRun) return !(runs & (runs - 1));
+    return runs >= next_ && Advance(runs);
+  }
+  // kInSteps: moves next_ past runs; true (at least one power of two was reached).
+  bool Advance(uint64_t runs);
   const Counts counts_;
   const double min_seconds_;
   uint64_t next_ = 1;  // kInSteps: the smallest power of two not reached yet

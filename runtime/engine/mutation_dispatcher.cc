@@ -91,8 +91,8 @@ size_t MutationDispatcher::MutateImpl(uint8_t* data, size_t size, size_t max_siz
   size = std::min(size, max_size);
   EnsureScratch(max_size);
 
-  MutatorId candidates[kMaxMutators];
-  const size_t candidate_count = CollectApplicableMutators(allow_custom, candidates);
+  size_t candidate_count = 0;
+  const MutatorId* candidates = ApplicableMutators(allow_custom, &candidate_count);
   for (size_t attempt = 0; attempt < kMaxMutationAttempts; attempt++) {
     const MutatorId id = candidates[(*rand_)(candidate_count)];
     const size_t new_size = ApplyMutator(id, data, size, max_size);
@@ -108,6 +108,21 @@ size_t MutationDispatcher::MutateImpl(uint8_t* data, size_t size, size_t max_siz
                             : MutatorId::kEraseBytes);
   data[0] = ' ';
   return 1;
+}
+
+const MutationDispatcher::MutatorId* MutationDispatcher::ApplicableMutators(bool allow_custom, size_t* count) {
+  // Everything CollectApplicableMutators reads that can change after construction.
+  const unsigned key = unsigned(allow_custom) | unsigned(partner_size_ > 0) << 1 |
+                       unsigned(!manual_dictionary_.empty()) << 2 |
+                       unsigned(!persistent_auto_dictionary_.empty()) << 3 |
+                       unsigned(custom_mutator_ != nullptr) << 4 |
+                       unsigned(custom_cross_over_ != nullptr) << 5;
+  if (key != applicable_key_) {
+    applicable_count_ = CollectApplicableMutators(allow_custom, applicable_);
+    applicable_key_ = key;
+  }
+  *count = applicable_count_;
+  return applicable_;
 }
 
 size_t MutationDispatcher::CollectApplicableMutators(bool allow_custom, MutatorId* out) const {

@@ -134,6 +134,9 @@ class MutationDispatcher {
   };
 
   size_t MutateImpl(uint8_t* data, size_t size, size_t max_size, bool allow_custom);
+  // The mutators Mutate may pick from; rebuilt only when what decides it changed (the
+  // partner's presence, a dictionary's emptiness, the custom hooks), not for every mutation.
+  const MutatorId* ApplicableMutators(bool allow_custom, size_t* count);
   size_t CollectApplicableMutators(bool allow_custom, MutatorId* out) const;
   size_t ApplyMutator(MutatorId id, uint8_t* data, size_t size, size_t max_size);
   void EnsureScratch(size_t max_size);
@@ -168,6 +171,11 @@ class MutationDispatcher {
 
   Random* rand_;
   MutationOptions options_;
+  // ApplicableMutators' last list and the facts it was built from (kNoKey: none yet).
+  static constexpr unsigned kNoKey = ~0u;
+  unsigned applicable_key_ = kNoKey;
+  size_t applicable_count_ = 0;
+  MutatorId applicable_[kMaxMutators] = {};
   const CmpTables* cmp_tables_;
   CustomMutatorFn custom_mutator_ = nullptr;
   CustomCrossOverFn custom_cross_over_ = nullptr;
