@@ -48,6 +48,8 @@ using SeedFile = SizedFile;
 size_t DefaultMaxLen(size_t largest_seed);
 // The -max_len to use: the flag, or the default from the seeds with libFuzzer's INFO line.
 size_t ChooseMaxLen(const FuzzingOptions& options, const std::vector<SeedFile>& seeds);
+// libFuzzer's line for a -max_len it chose itself (ChooseMaxLen, a -minimize_crash step).
+void PrintMaxLenNotProvided(size_t max_len);
 // libFuzzer's "INFO: seed corpus: ..." line (or the one for no corpus).
 void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds);
 // Seeds in execution order: optionally shuffled, then smallest first (-shuffle, -prefer_small).

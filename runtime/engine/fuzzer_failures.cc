@@ -35,6 +35,8 @@ bool AcquireCrashState(InputSlot* slot) {
 size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max_time_ms) {
   Printf("INFO: Starting MinimizeCrashInputInternalStep: %zd\n", input.size());
   if (input.size() <= 1) return 0;
+  // As libFuzzer's step process, whose longest input is the crash's own size.
+  if (!options_.max_len) PrintMaxLenNotProvided(input.size());
   size_t start = total_runs_;
   budget_end_runs_ = max_runs ? total_runs_ + max_runs : SIZE_MAX;
   budget_end_usec_ = max_time_ms ? NowUsec() + int64_t(max_time_ms) * 1000 : INT64_MAX;
@@ -60,6 +62,7 @@ size_t Fuzzer::MinimizeCrashStep(const Bytes& input, size_t max_runs, size_t max
   }
   budget_end_runs_ = SIZE_MAX;
   budget_end_usec_ = INT64_MAX;
+  Printf("INFO: Done MinimizeCrashInputInternalStep, no crashes found\n");
   return total_runs_ - start;
 }
 

@@ -85,11 +85,15 @@ size_t ChooseMaxLen(const FuzzingOptions& options, const std::vector<SeedFile>& 
   size_t largest = 0;
   for (const SeedFile& seed : seeds) largest = std::max(largest, seed.size);
   size_t max_len = DefaultMaxLen(largest);
+  PrintMaxLenNotProvided(max_len);
+  return max_len;
+}
+
+void PrintMaxLenNotProvided(size_t max_len) {
   Printf(
       "INFO: -max_len is not provided; libFuzzer will not generate inputs larger than %zd "
       "bytes\n",
       max_len);
-  return max_len;
 }
 
 void PrintSeedCorpusInfo(const std::vector<SeedFile>& seeds) {

@@ -20,6 +20,13 @@ TEST(CrashTools, MinimizeCrashShrinksToTheSmallestCrashingInput) {
   EXPECT_TRUE(
       HasLine(run.output, "CRASH_MIN: failed to minimize beyond minimized (3 bytes), exiting"))
       << run.output;
+  // The last step's own lines: the length it chose, and that it found no smaller crash.
+  EXPECT_TRUE(HasLine(run.output,
+                      "INFO: -max_len is not provided; libFuzzer will not generate inputs larger "
+                      "than 3 bytes"))
+      << run.output;
+  EXPECT_TRUE(HasLine(run.output, "INFO: Done MinimizeCrashInputInternalStep, no crashes found"))
+      << run.output;
   EXPECT_EQ(ReadFile(dir.path() + "/minimized"), "HI!");
 }
 
