@@ -154,7 +154,7 @@ Fuzzer::RunResult Fuzzer::RunOne(const uint8_t* data, size_t size, bool may_dele
   std::vector<uint32_t>* all_features = all_features_;
   const bool hash_features = hash_features_;
   uint64_t features_hash = 0;
-  CoverageState& coverage = Coverage();  // an out-of-line call: once, not once per feature
+  CoverageState& coverage = Coverage();  // one reference for the loop, not a load per feature
   coverage.CollectFeatures([&](uint32_t feature) {
     // The path only: a compare's distance changes with the bytes the stage colours.
     if (hash_features && coverage.IsCounterFeature(feature))

@@ -110,7 +110,8 @@ size_t MutationDispatcher::MutateImpl(uint8_t* data, size_t size, size_t max_siz
   return 1;
 }
 
-const MutationDispatcher::MutatorId* MutationDispatcher::ApplicableMutators(bool allow_custom, size_t* count) {
+const MutationDispatcher::MutatorId* MutationDispatcher::ApplicableMutators(bool allow_custom,
+                                                                           size_t* count) {
   // Everything CollectApplicableMutators reads that can change after construction.
   const unsigned key = unsigned(allow_custom) | unsigned(partner_size_ > 0) << 1 |
                        unsigned(!manual_dictionary_.empty()) << 2 |
