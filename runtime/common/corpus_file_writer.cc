@@ -71,6 +71,12 @@ void CorpusFileWriter::Retire(const std::string& path) {
   unlink(path.c_str());
 }
 
+void CorpusFileWriter::RetireAllBut(const std::vector<std::string>& evicted,
+                                    const std::string& written) {
+  for (const std::string& path : evicted)
+    if (path != written) Retire(path);
+}
+
 void CorpusFileWriter::DiscardSpares() {
   const size_t n = num_spares_.load(std::memory_order_acquire);
   for (size_t i = 0; i < n; i++) unlink(spares_[i]);

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fuzzer {
 
@@ -43,6 +44,10 @@ class CorpusFileWriter {
   // The unit stored in path left the corpus: keeps the file as a spare, or unlinks it when
   // kMaxSpares are kept already or it may not be rewritten. A missing path is no error.
   void Retire(const std::string& path);
+  // Retire() for each of `evicted` except `written` (the unit just written, whose bytes an
+  // evicted input may have had): call it after Write(), so that a process killed in between
+  // leaves one of a REDUCE's two files on disk, never neither.
+  void RetireAllBut(const std::vector<std::string>& evicted, const std::string& written);
   // Unlinks every spare. Async-signal-safe.
   void DiscardSpares();
   size_t num_spares() const { return num_spares_.load(std::memory_order_relaxed); }

@@ -64,15 +64,6 @@ Coordinator::~Coordinator() {
     if (worker->thread.joinable()) worker->thread.join();
 }
 
-void Coordinator::set_manual_dictionary(const std::vector<Word>& words) {
-  manual_dictionary_.Clear();
-  for (const Word& word : words) {
-    DictionaryEntry entry;
-    entry.word = word;
-    manual_dictionary_.Push(entry);
-  }
-}
-
 uint64_t Coordinator::TotalRuns() const { return pool_.TotalRuns(); }
 
 size_t Coordinator::RunBudget() {
@@ -310,7 +301,7 @@ void Coordinator::EndFuzzing() {
       PrintStatus(StatusEvent::kDone);
       // What the workers learned (CollectFinalDictionary), where the engine prints it.
       std::string recommended =
-          FormatRecommendedDictionary(dictionaries_.Merged(), manual_dictionary_);
+          FormatRecommendedDictionary(dictionaries_.Merged(), *manual_dictionary_);
       if (!recommended.empty()) RawPrint(recommended.c_str());
       PrintDoneLine(TotalRuns(), size_t(SecondsSince(start_time_)));
     }

@@ -78,8 +78,9 @@ class Coordinator {
                     InputFailureFn on_failure);
   // -stats_file (owned by the driver): rows from the monitor thread and one at exit.
   void set_stats_file(StatsFile* file) { stats_file_ = file; }
-  // The -dict words (before Run): the recommended dictionary leaves them out.
-  void set_manual_dictionary(const std::vector<Word>& words);
+  // The -dict words (before Run; this process's mutation dispatcher holds them, and must
+  // outlive the coordinator): the recommended dictionary leaves them out.
+  void set_manual_dictionary(const Dictionary* words) { manual_dictionary_ = words; }
 
  private:
   using Worker = WorkerPool::Worker;
@@ -190,7 +191,8 @@ class Coordinator {
   std::optional<Random::State> first_worker_rng_state_;
   std::chrono::steady_clock::time_point start_time_;
   StatsFile* stats_file_ = nullptr;  // -stats_file; written by the monitor, and at the end
-  Dictionary manual_dictionary_;     // -dict's words
+  const Dictionary* manual_dictionary_ = &kNoWords;  // -dict's words (not owned)
+  static inline const Dictionary kNoWords{};
   // Thread-safe themselves.
   StderrForwarder forwarder_;
   WorkerLauncher launcher_;

@@ -82,8 +82,7 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
   }
   if (change.kind == Change::kNone) return change;
   if (unit) units_added_++;  // seeds are not "new units", as in libFuzzer
-  // The new file first, then the evicted ones: a process killed in between leaves one of a
-  // REDUCE's two files on disk, never neither. Evicted files become the writer's spares.
+  // The new file first, then the evicted ones (RetireAllBut), which become spares.
   std::string path;
   if (unit && !output_dir_.empty()) {
     path = JoinPath(output_dir_, Sha1Hex(data.data(), data.size()));
@@ -94,8 +93,7 @@ GlobalCorpus::Change GlobalCorpus::Add(Span<uint8_t> data, Span<uint32_t> featur
       change.first_write_failure = path;
     }
   }
-  for (const std::string& evicted : corpus_.TakeEvictedFiles())
-    if (evicted != path) files_.Retire(evicted);
+  files_.RetireAllBut(corpus_.TakeEvictedFiles(), path);
   return change;
 }
 

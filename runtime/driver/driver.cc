@@ -451,7 +451,8 @@ int FuzzerDriver(int* argc, char*** argv, UserCallback callback) {
   if (flags.dict &&
       !LoadDictionary(flags, &fuzzer->mutation_dispatcher(), is_worker, &dictionary_words))
     ExitWithError(1);
-  if (coordinator) coordinator->set_manual_dictionary(dictionary_words);
+  if (coordinator)
+    coordinator->set_manual_dictionary(&fuzzer->mutation_dispatcher().manual_dictionary());
   if (mode == Mode::kWorker) {
     unsetenv(kWorkerEnvironmentVariable);  // not for the target's own child processes
     return RunWorker(endpoint, options, fuzzer, &rand);

@@ -27,11 +27,9 @@ void Fuzzer::InProcessReporter::UnitKept(const KeptUnit& unit) {
   fuzzer.PrintStatusLine(
       unit.reduced ? StatusEvent::kReduce : StatusEvent::kNew,
       UnitLineEnd(unit.size, fuzzer.corpus_.MaxInputSize(), unit.mutation_sequence).c_str());
-  // The new file first, then the evicted ones: a process killed in between leaves one of a
-  // REDUCE's two files on disk, never neither. Evicted files become the writer's spares.
+  // The new file first, then the evicted ones (RetireAllBut), which become spares.
   const std::string path = fuzzer.WriteToOutputCorpus(unit.data, unit.size);
-  for (const std::string& evicted : fuzzer.corpus_.TakeEvictedFiles())
-    if (evicted != path) fuzzer.corpus_files_.Retire(evicted);
+  fuzzer.corpus_files_.RetireAllBut(fuzzer.corpus_.TakeEvictedFiles(), path);
   if (!unit.reduced)
     fuzzer.AddToMutationGraph(unit.data, unit.size, unit.base_sha1, unit.mutation_names);
   ExitIfItemInCorpus(fuzzer.options_, fuzzer.corpus_, &fuzzer.corpus_files_);
