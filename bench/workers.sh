@@ -29,6 +29,10 @@
 #   QUIET_SAMPLE (default 1: before each throughput run, sample the machine for 1 s and wait
 #   while other processes use more than QUIET_PCT % of it, default 10, for at most
 #   QUIET_BUDGET s over the whole run, default 60; 0 skips this),
+#   CONFIGS (subset of the throughput configurations "w0 w1 w2 pair", default all),
+#   TP_WARM_RUNS (default 0: every throughput run starts from bench/seeds/<harness>; N > 0:
+#   first grow one corpus per harness with an in-process Shoal run of -runs=N -seed=1 from
+#   those seeds, and start every throughput run from a copy of it; see "warm corpus" below),
 #   NICE (default 10), KEEP_WORK=1 (keep the scratch directory), WORK (scratch directory),
 #   SHOAL_LIB (a libshoal.a with libshoal_runtime.o beside it; default bazel-bin's).
 set -euo pipefail
@@ -51,7 +55,7 @@ for hdr in /usr/include/rapidjson/document.h /usr/include/stb/stb_image.h; do
   [[ -f "$hdr" ]] || die "header $hdr missing (apt-get install rapidjson-dev libstb-dev)"
 done
 
-INVOCATION="$(invocation_line QUICK REPS TP_TIME BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
+INVOCATION="$(invocation_line QUICK REPS TP_TIME TP_WARM_RUNS CONFIGS BUG_SEEDS BUG_TIME BUG_SKIP MERGE_FILES MERGE_GEN_RUNS \
             MERGE_REPS PHASES ONLY NICE QUIET_SAMPLE QUIET_PCT QUIET_BUDGET SHOAL_LIB)"
 
 QUICK="${QUICK:-0}"
@@ -86,7 +90,12 @@ CXXFLAGS_COMMON=(-O2 -g)
 # process, once len_control lets inputs grow), which flatters -workers=2. With a fixed time
 # every process goes equally deep.
 THROUGHPUT=(empty json_rapidjson stb_image)
-TP_CONFIGS=(w0 w1 w2 pair)
+read -r -a TP_CONFIGS <<<"${CONFIGS:-w0 w1 w2 pair}"
+for c in "${TP_CONFIGS[@]}"; do
+  [[ " w0 w1 w2 pair " == *" $c "* ]] || die "unknown configuration '$c' in CONFIGS (w0 w1 w2 pair)"
+done
+TP_WARM_RUNS="${TP_WARM_RUNS:-0}"
+[[ "$TP_WARM_RUNS" =~ ^[0-9]+$ ]] || die "TP_WARM_RUNS must be a non-negative integer, got '$TP_WARM_RUNS'"
 BUGS=(bug_magic32 bug_magic64 bug_memcmp16 bug_strcmp8 bug_switch32 bug_chain3x2)
 BUG_ENGINES=(shoal_w2 libfuzzer_fork2 libfuzzer_jobs2 shoal_w0)
 MERGE_HARNESS=json_rapidjson
@@ -181,7 +190,7 @@ run_tp() {
   local pids=() logs=() cmds=() rcs=() t0 t1
   for (( i = 1; i <= nproc; i++ )); do
     rm -rf "$base.p$i"; mkdir -p "$base.p$i"
-    [[ ! -d "$BENCH/seeds/$h" ]] || cp -r "$BENCH/seeds/$h" "$base.p$i/corpus"
+    [[ ! -d "$(tp_start_corpus "$h")" ]] || cp -r "$(tp_start_corpus "$h")" "$base.p$i/corpus"
   done
   cpu_mark
   t0=$(now_us)
@@ -236,6 +245,31 @@ run_tp() {
   [[ "${KEEP_WORK:-0}" == 1 ]] || rm -rf "$base".p*
 }
 
+# Warm corpus (TP_WARM_RUNS=N > 0). From the seeds, every configuration's search takes its own
+# path, and on stb_image the path decides what an execution costs (a 4x4 image is not a
+# 200x200 one; -workers=2 shares its finds and reaches more, so slower inputs): per-seed
+# execs/s spread 29-205 k for w0 alone. That measures the search as much as the runtime. From
+# one grown corpus, every configuration starts with the same inputs and finds little that is
+# new in TP_TIME s, so the execs/s compare what each runtime costs. The corpus still grows
+# (each run writes its finds into its own copy), so corpus writes are still paid.
+declare -A WARM=()
+tp_start_corpus() {  # tp_start_corpus HARNESS -> the directory every throughput run copies
+  if (( TP_WARM_RUNS > 0 )); then echo "${WARM[$1]}"; else echo "$BENCH/seeds/$1"; fi
+}
+if (( TP_WARM_RUNS > 0 )); then
+  for h in "${THROUGHPUT[@]}"; do
+    [[ -n "$h" ]] || continue
+    WARM[$h]="$WORK/warm/$h"; mkdir -p "$WORK/warm"; rm -rf "${WARM[$h]}"
+    if [[ -d "$BENCH/seeds/$h" ]]; then cp -r "$BENCH/seeds/$h" "${WARM[$h]}"; else mkdir "${WARM[$h]}"; fi
+    warm_args=(-workers=0 -runs="$TP_WARM_RUNS" -seed=1 "${WARM[$h]}")
+    log "growing the warm corpus of $h: ${warm_args[*]}"
+    "$WORK/bin/$h.shoal" "${warm_args[@]}" >"$WORK/logs/warm.$h.log" 2>&1 ||
+      die "growing the warm corpus of $h failed (log: $WORK/logs/warm.$h.log)"
+    log "warm corpus of $h: $(find "${WARM[$h]}" -type f | wc -l) files," \
+        "$(grep -a 'DONE ' "$WORK/logs/warm.$h.log" | tail -1 | sed 's/.*\(cov: [0-9]* ft: [0-9]*\).*/\1/')"
+  done
+fi
+
 # wait_quiet: before each throughput run, sample the machine for 1 s while nothing of ours
 # runs; while other processes use more than QUIET_PCT % of it, keep sampling. The waiting is
 # bounded by QUIET_BUDGET s for the whole run; after that, runs go ahead regardless (their
@@ -258,7 +292,9 @@ wait_quiet() {
 for r in $(seq 1 "$REPS"); do
   for h in "${THROUGHPUT[@]}"; do
     order=("${TP_CONFIGS[@]}")
-    if (( r % 2 == 0 )); then order=(pair w2 w1 w0); fi
+    if (( r % 2 == 0 )); then
+      order=(); for (( i = ${#TP_CONFIGS[@]} - 1; i >= 0; i-- )); do order+=("${TP_CONFIGS[$i]}"); done
+    fi
     for c in "${order[@]}"; do
       (( QUIET_SAMPLE )) && wait_quiet
       run_tp "$h" "$c" "$r"
@@ -430,7 +466,7 @@ AWK_STATS="$AWK_MEDIAN"'
   echo "# Shoal multi-process benchmark — run $STAMP"
   echo
   echo "- command: \`$INVOCATION\`" \
-       "(effective: PHASES=\"$PHASES\", REPS=$REPS, TP_TIME=$TP_TIME, BUG_SEEDS=\"$BUG_SEEDS\"," \
+       "(effective: PHASES=\"$PHASES\", REPS=$REPS, TP_TIME=$TP_TIME, TP_WARM_RUNS=$TP_WARM_RUNS, CONFIGS=\"${TP_CONFIGS[*]}\", BUG_SEEDS=\"$BUG_SEEDS\"," \
        "BUG_TIME=$BUG_TIME, BUG_SKIP=$BUG_SKIP, MERGE_FILES=$MERGE_FILES, MERGE_GEN_RUNS=$MERGE_GEN_RUNS," \
        "MERGE_REPS=$MERGE_REPS, QUIET_SAMPLE=$QUIET_SAMPLE, QUIET_PCT=$QUIET_PCT," \
        "QUIET_BUDGET=$QUIET_BUDGET${ONLY:+, ONLY=\"$ONLY\"})"
