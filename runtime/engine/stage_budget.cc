@@ -9,11 +9,15 @@ namespace {
 
 // Priors, in runs: the mutations' yield starts as if they had found kMutationPriorFinds in
 // kMutationPriorRuns; the stage's starts at the mutations' yield, with the weight of
-// kStagePriorRuns runs, so that a fresh stage gets kMaxShare and a few hundred fruitless runs
+// kStagePriorRuns runs, so that a fresh stage gets kParityShare and a few hundred fruitless runs
 // bring it down, however rare finds have become by then.
 constexpr double kMutationPriorRuns = 250;
 constexpr double kMutationPriorFinds = 0.25;
 constexpr double kStagePriorRuns = 500;
+// Finds in the window the stage needs before it gets all of a share above parity: a ratio
+// learned from one or two lucky finds (on a target where mutations find almost nothing) would
+// otherwise give it up to three times the parity share for a whole window.
+constexpr double kFindsForFullRaise = 16;
 
 }  // namespace
 
@@ -23,9 +27,11 @@ double StageBudget::Share() const {
   const double stage_yield =
       (stage_finds_ + kStagePriorRuns * mutation_yield) / (stage_runs_ + kStagePriorRuns);
   // Squared: a stage that finds a third as much per run as mutations gets a ninth of the
-  // share, since its runs would find more as mutations (and cost more: they trace).
-  const double ratio = stage_yield / mutation_yield;
-  return std::clamp(kMaxShare * ratio * ratio, kMinShare, kMaxShare);
+  // parity share, since its runs would find more as mutations (and cost more: they trace);
+  // one that finds 1.5 times as much gets 2.25 times the parity share.
+  double ratio = stage_yield / mutation_yield;
+  if (ratio > 1) ratio = 1 + (ratio - 1) * std::min(1.0, stage_finds_ / kFindsForFullRaise);
+  return std::clamp(kParityShare * ratio * ratio, kMinShare, kMaxShare);
 }
 
 void StageBudget::AddMutationRuns(size_t runs, size_t finds) {
